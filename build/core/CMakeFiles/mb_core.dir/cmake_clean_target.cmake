@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libmb_core.a"
+)

@@ -1,0 +1,336 @@
+/* cmd_solve.c: `membptt solve`, `membptt simulate` and `membptt compare`, which share the
+ * problem options. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+
+enum {
+    OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
+    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C, OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"solver", required_argument, NULL, OPT_SOLVER},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"hidden-bytes", required_argument, NULL, OPT_HIDDEN_BYTES},
+    {"internal-bytes", required_argument, NULL, OPT_INTERNAL_BYTES},
+    {"budget", required_argument, NULL, OPT_BUDGET},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"plan-out", required_argument, NULL, OPT_PLAN_OUT},
+    {"dp", required_argument, NULL, OPT_DP},
+    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
+    {"cost-forward", required_argument, NULL, OPT_COST_F},
+    {"cost-backward", required_argument, NULL, OPT_COST_B},
+    {"cost-copy", required_argument, NULL, OPT_COST_C},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static const char problem_help[] =
+    "  --steps T              sequence length t (>= 1)\n"
+    "  --alpha A              sizes in hidden-state units: a_h = 1, a_s = A (integer >= 1)\n"
+    "  --hidden-bytes B       bytes of a hidden state (with --internal-bytes; the unit is\n"
+    "  --internal-bytes B     their gcd). B takes suffixes: 4096, 64KiB, 3MB\n"
+    "  --budget X             memory for checkpoints, h_0 included, the core excluded:\n"
+    "                         units (249), bytes (64KiB, 3MB; needs byte sizes) or a\n"
+    "                         percentage of full-BPTT memory a_h + a_s*(t-1) (5%, 2.5%)\n"
+    "  --format F             text (default), json (one object) or csv (header + row)\n"
+    "  --dp fast|textbook     how hsm/ism/msm fill their table; same results (default fast)\n"
+    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n";
+
+static void help(const char *cmd)
+{
+    if (strcmp(cmd, "compare") == 0) {
+        printf("usage: membptt compare [--steps T] [--alpha A | --hidden-bytes B --internal-bytes B]\n"
+               "                       [--budget X] [--format text|json|csv]\n\n"
+               "Solves one problem with every solver, replays each plan and prints them side by\n"
+               "side: forward ops, ops per step, peak memory and predicted time relative to full\n"
+               "BPTT. Without options it is the paper's headline: t = 1000, alpha = 5, budget 5%%.\n\n"
+               "options:\n%s"
+               "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n",
+               problem_help);
+        return;
+    }
+    int sim = strcmp(cmd, "simulate") == 0;
+    printf("usage: membptt %s --solver NAME --steps T (--alpha A | --hidden-bytes B "
+           "--internal-bytes B)\n"
+           "                       --budget X [--format text|json|csv] [--plan-out FILE]%s\n\n",
+           cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]" : "");
+    if (sim)
+        printf("Solves the problem, then replays the plan against the plan IR: it proves the\n"
+               "plan valid (or names its first bad op), counts its ops, finds its peak and\n"
+               "predicts its time as forward_ops*c_f + backward_ops*c_b + copied_units*c_copy.\n"
+               "For hsm and revolve it prints the paper's bound m*t^(1+1/m) beside the cost.\n\n");
+    else
+        printf("Chooses which states to keep and which to recompute for t steps under a memory\n"
+               "budget, prints the plan's cost and peak, and writes the plan file with --plan-out.\n\n");
+    printf("options:\n"
+           "  --solver NAME          one of: %s\n%s"
+           "  --plan-out FILE        write the plan (JSON, format membptt-plan v1)\n",
+           mb_solver_names(), problem_help);
+    if (sim)
+        printf("  --cost-forward C       time of one forward op (default 1)\n"
+               "  --cost-backward C      time of one backward op (default 2)\n"
+               "  --cost-copy C          time per unit copied into or out of the store (default 0)\n");
+    printf("\nsolvers:\n");
+    size_t n;
+    const mb_solver_type *const *all = mb_solver_all(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("  %-8s %s\n           tie-break: %s\n", all[i]->name, all[i]->summary,
+               all[i]->tie_break);
+    printf("\nexit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
+           "message names the smallest feasible one)%s\n",
+           sim ? ", 4 the plan failed verification" : "");
+}
+
+/* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit
+ * status to leave with (0 after --help). */
+static int parse(int argc, char **argv, const char *cmd, cli_args *a)
+{
+    const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
+    const char *solver = NULL;
+    int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
+    memset(a, 0, sizeof *a);
+    a->cost = mb_cost_model_default();
+    if (compare) {
+        steps = "1000";
+        alpha = "5";
+        budget = "5%";
+    }
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1 && rc == MB_OK) {
+        switch (c) {
+        case OPT_SOLVER: solver = optarg; break;
+        case OPT_STEPS: steps = optarg; break;
+        case OPT_ALPHA: alpha = optarg; break;
+        case OPT_HIDDEN_BYTES: hb = optarg; break;
+        case OPT_INTERNAL_BYTES: ib = optarg; break;
+        case OPT_BUDGET: budget = optarg; break;
+        case OPT_PLAN_OUT: a->plan_out = optarg; break;
+        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &a->format); break;
+        case OPT_DP:
+            if (strcmp(optarg, "fast") == 0)
+                a->solve.dp_method = MB_DP_FAST;
+            else if (strcmp(optarg, "textbook") == 0)
+                a->solve.dp_method = MB_DP_TEXTBOOK;
+            else
+                rc = MB_ERROR(MB_EINVAL, "--dp '%s': expected fast or textbook", optarg);
+            break;
+        case OPT_MAX_TABLE: {
+            int64_t mib;
+            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &mib);
+            a->solve.max_table_bytes = mib << 20;
+            break;
+        }
+        case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
+        case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
+        case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
+        case 'h':
+        case OPT_HELP: help(cmd); return 0;
+        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
+        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (rc == MB_OK && optind < argc)
+        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
+    if (rc == MB_OK && !compare) {
+        if (solver == NULL)
+            rc = MB_ERROR(MB_EINVAL, "--solver is required; one of: %s", mb_solver_names());
+        else if ((a->solver = mb_solver_lookup(solver)) == NULL)
+            rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver,
+                          mb_solver_names());
+    }
+    if (compare && a->plan_out && rc == MB_OK)
+        rc = MB_ERROR(MB_EINVAL, "--plan-out: compare writes no plan; use solve");
+    if (rc == MB_OK && steps == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--steps is required (the sequence length, >= 1)");
+    if (rc == MB_OK)
+        rc = mb_parse_int("--steps", steps, 1, MB_MAX_STEPS, &a->problem.steps);
+    if (rc == MB_OK && compare && (hb || ib))
+        alpha = NULL;
+    if (rc == MB_OK && alpha && (hb || ib))
+        rc = MB_ERROR(MB_EINVAL, "--alpha and --hidden-bytes/--internal-bytes: give one form of "
+                      "the sizes, not both");
+    else if (rc == MB_OK && alpha) {
+        int64_t v;
+        rc = mb_parse_int("--alpha", alpha, 1, INT64_C(1) << 40, &v);
+        if (rc == MB_OK)
+            rc = mb_problem_set_alpha(&a->problem, v);
+    } else if (rc == MB_OK && hb && ib) {
+        int64_t h, s;
+        if ((rc = mb_parse_bytes("--hidden-bytes", hb, &h)) == MB_OK &&
+            (rc = mb_parse_bytes("--internal-bytes", ib, &s)) == MB_OK)
+            rc = mb_problem_set_bytes(&a->problem, h, s);
+    } else if (rc == MB_OK)
+        rc = MB_ERROR(MB_EINVAL, "sizes are required: --alpha A, or both --hidden-bytes and "
+                      "--internal-bytes");
+    if (rc == MB_OK && budget == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--budget is required: units (249), bytes (64KiB) or a "
+                      "percentage of full-BPTT memory (5%%)");
+    if (rc == MB_OK)
+        rc = mb_parse_budget(budget, &a->problem, &a->problem.budget);
+    if (rc == MB_OK)
+        rc = mb_problem_check(&a->problem);
+    return rc == MB_OK ? -1 : cli_fail(cmd, rc);
+}
+
+/* Adds the columns that identify a problem and its answer. */
+static void record_solution(mb_record *r, const char *solver, const mb_problem *p,
+                            const mb_solution *s)
+{
+    mb_record_string(r, "solver", solver);
+    mb_record_int(r, "steps", p->steps);
+    mb_record_int(r, "hidden_units", p->hidden_units);
+    mb_record_int(r, "internal_units", p->internal_units);
+    if (p->unit_bytes > 0)
+        mb_record_int(r, "unit_bytes", p->unit_bytes);
+    else
+        mb_record_empty(r, "unit_bytes");
+    mb_record_int(r, "budget", p->budget);
+    mb_record_bool(r, "feasible", s->feasible);
+    mb_record_int(r, "min_budget", s->min_budget);
+    if (s->feasible) {
+        mb_record_int(r, "forward_ops", s->plan->forward_ops);
+        mb_record_int(r, "backward_ops", p->steps);
+        mb_record_int(r, "peak", s->plan->peak);
+        mb_record_double(r, "cost_per_step", (double)s->plan->forward_ops / (double)p->steps);
+    } else {
+        mb_record_empty(r, "forward_ops");
+        mb_record_empty(r, "backward_ops");
+        mb_record_empty(r, "peak");
+        mb_record_empty(r, "cost_per_step");
+    }
+    mb_record_double(r, "solve_seconds", s->solve_seconds);
+}
+
+static int infeasible(const char *cmd, const char *solver, const mb_problem *p, int64_t min)
+{
+    MB_ERROR(MB_EINFEASIBLE,
+             "budget %lld units is infeasible for %s at t = %lld; the smallest feasible budget "
+             "is %lld units%s",
+             (long long)p->budget, solver, (long long)p->steps, (long long)min,
+             p->unit_bytes > 0 ? "" : "");
+    if (p->unit_bytes > 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s (%lld bytes)", mb_errmsg(), (long long)(min * p->unit_bytes));
+        MB_ERROR(MB_EINFEASIBLE, "%s", msg);
+    }
+    return cli_fail(cmd, MB_EINFEASIBLE);
+}
+
+static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulate)
+{
+    cli_args a;
+    int status = parse(argc, argv, cmd, &a);
+    if (status >= 0)
+        return status;
+    mb_solution s;
+    int rc = mb_solve(a.solver, &a.problem, &a.solve, &s);
+    if (rc != MB_OK)
+        return cli_fail(cmd, rc);
+    mb_record r = {0};
+    record_solution(&r, a.solver->name, &a.problem, &s);
+    mb_sim_report rep;
+    if (simulate && s.feasible) {
+        if ((rc = mb_sim_replay(s.plan, &rep)) != MB_OK) {
+            mb_plan_free(s.plan);
+            return cli_fail(cmd, rc);
+        }
+        mb_record_bool(&r, "valid", rep.valid);
+        mb_record_int(&r, "store_ops", rep.store_ops);
+        mb_record_int(&r, "restore_ops", rep.restore_ops);
+        mb_record_int(&r, "copied_units", rep.copied_units);
+        mb_record_double(&r, "cost_forward", a.cost.forward);
+        mb_record_double(&r, "cost_backward", a.cost.backward);
+        mb_record_double(&r, "cost_copy", a.cost.copy);
+        mb_record_double(&r, "predicted_time", mb_sim_predict(&rep, &a.cost));
+        if (strcmp(a.solver->name, "hsm") == 0 || strcmp(a.solver->name, "revolve") == 0)
+            mb_record_double(&r, "hsm_bound",
+                             mb_sim_hsm_bound(a.problem.steps,
+                                              a.problem.budget / a.problem.hidden_units));
+        else
+            mb_record_empty(&r, "hsm_bound");
+    }
+    if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
+        mb_plan_free(s.plan);
+        return cli_fail(cmd, rc);
+    }
+    mb_record_print(stdout, &r, a.format, 1);
+    fflush(stdout);
+    mb_plan_free(s.plan);
+    if (!s.feasible)
+        return infeasible(cmd, a.solver->name, &a.problem, s.min_budget);
+    if (simulate && !rep.valid) {
+        MB_ERROR(MB_EBADPLAN, "the %s plan is invalid: %s", a.solver->name, rep.reason);
+        return cli_fail(cmd, MB_EBADPLAN);
+    }
+    return 0;
+}
+
+int cmd_solve(int argc, char **argv) { return solve_or_simulate(argc, argv, "solve", 0); }
+
+int cmd_simulate(int argc, char **argv) { return solve_or_simulate(argc, argv, "simulate", 1); }
+
+int cmd_compare(int argc, char **argv)
+{
+    cli_args a;
+    int status = parse(argc, argv, "compare", &a);
+    if (status >= 0)
+        return status;
+    const mb_problem *p = &a.problem;
+    int64_t full;
+    mb_problem_full_units(p, &full);
+    double full_time = (double)p->steps * (a.cost.forward + a.cost.backward);
+    if (a.format == MB_FORMAT_TEXT)
+        printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
+               "%lld); time model c_f = %g, c_b = %g, c_copy = %g\n\n"
+               "%-8s %12s %9s %10s %12s %9s\n",
+               (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
+               (long long)p->budget, 100.0 * (double)p->budget / (double)full, (long long)full,
+               a.cost.forward, a.cost.backward, a.cost.copy, "solver", "forward_ops", "per_step",
+               "peak", "time/full", "solve_s");
+    size_t n;
+    const mb_solver_type *const *all = mb_solver_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        mb_solution s;
+        int rc = mb_solve(all[i], p, &a.solve, &s);
+        if (rc != MB_OK)
+            return cli_fail("compare", rc);
+        mb_sim_report rep = {0};
+        if (s.feasible && (rc = mb_sim_replay(s.plan, &rep)) != MB_OK) {
+            mb_plan_free(s.plan);
+            return cli_fail("compare", rc);
+        }
+        mb_plan_free(s.plan);
+        if (s.feasible && !rep.valid) {
+            MB_ERROR(MB_EBADPLAN, "the %s plan is invalid: %s", all[i]->name, rep.reason);
+            return cli_fail("compare", MB_EBADPLAN);
+        }
+        double rel = s.feasible ? mb_sim_predict(&rep, &a.cost) / full_time : 0.0;
+        if (a.format == MB_FORMAT_TEXT) {
+            if (s.feasible)
+                printf("%-8s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
+                       (long long)rep.forward_ops, (double)rep.forward_ops / (double)p->steps,
+                       (long long)rep.peak, rel, s.solve_seconds);
+            else
+                printf("%-8s infeasible: needs a budget of at least %lld units\n", all[i]->name,
+                       (long long)s.min_budget);
+            continue;
+        }
+        mb_record r = {0};
+        record_solution(&r, all[i]->name, p, &s);
+        if (s.feasible)
+            mb_record_double(&r, "predicted_time_vs_full", rel);
+        else
+            mb_record_empty(&r, "predicted_time_vs_full");
+        mb_record_print(stdout, &r, a.format, i == 0);
+    }
+    return 0;
+}

@@ -1,0 +1,66 @@
+/* main.c: `membptt <subcommand> [options]`: dispatch, top-level help and version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"solve", cmd_solve, "choose a policy for a length and a budget; print its cost, write its plan"},
+    {"simulate", cmd_simulate, "solve, replay the plan, report validity, counts, peak, predicted time"},
+    {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
+    {"compare", cmd_compare, "every solver on one problem, side by side (the default job of make run)"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fputs("usage: membptt <command> [options]\n\n"
+          "membptt decides which RNN states backpropagation through time should keep and which\n"
+          "it should recompute under a memory budget, and what that costs.\n\ncommands:\n",
+          f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nRun 'membptt <command> --help' for a command's options.\n"
+          "Exit status: 0 success, 1 runtime failure, 2 invalid input, 3 infeasible budget,\n"
+          "4 invalid plan.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("membptt %s\n", MB_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
+                    "verify, compare\nRun 'membptt --help' for more.\n",
+            argv[1]);
+    return 2;
+}
+
+int cli_fail(const char *cmd, int rc)
+{
+    int status = mb_exit_status(rc);
+    fprintf(stderr, "membptt %s: error: %s\n", cmd, mb_errmsg());
+    if (status == 2)
+        fprintf(stderr, "Run 'membptt %s --help' for the options.\n", cmd);
+    return status;
+}

@@ -1,0 +1,85 @@
+/* plan.h: the plan IR, the one interface between the solvers and everything that runs a plan,
+ * and its stable JSON file format ("membptt-plan", version 1). */
+#ifndef MB_CORE_PLAN_H
+#define MB_CORE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/problem.h"
+
+#define MB_PLAN_FORMAT "membptt-plan"
+#define MB_PLAN_VERSION 1
+
+/* The six ops (DESIGN.md, "The plan IR"). State: the core (h_j, plus s_j right after
+ * `forward j`), the store (at most one checkpoint per step: h_k of a_h units or s_k of a_s
+ * units), and the gradient cursor g, which starts at t. The store starts holding h_0.
+ *   forward k        core holds h_{k-1}, k <= g        -> core holds h_k and s_k (cost 1)
+ *   store_hidden k   core holds h_k, step k not stored -> h_k joins the store
+ *   store_internal k core holds s_k, step k not stored -> s_k joins the store
+ *   restore k        step k is stored (h_k or s_k)     -> core holds h_k only
+ *   backward k       g == k, s_k in core or store      -> g = k-1 (core unchanged)
+ *   free k           step k is stored                  -> it leaves the store
+ * A valid plan ends with g == 0 and never holds more than the budget in the store. */
+typedef enum {
+    MB_OP_FORWARD = 0,
+    MB_OP_STORE_HIDDEN = 1,
+    MB_OP_STORE_INTERNAL = 2,
+    MB_OP_RESTORE = 3,
+    MB_OP_BACKWARD = 4,
+    MB_OP_FREE = 5,
+} mb_op_kind;
+
+#define MB_OP_KIND_COUNT 6
+
+/* One op: 8 bytes, so a plan of C forward ops takes about 8*(C + 4t) bytes. */
+typedef struct {
+    int32_t step;
+    uint8_t kind; /* mb_op_kind */
+} mb_op;
+
+/* A plan with the problem it answers and what its solver declares about it. The simulator
+ * checks the declarations; nothing else trusts them. */
+typedef struct {
+    char solver[32];
+    mb_problem problem;  /* steps, sizes in units, unit_bytes, budget */
+    int64_t forward_ops; /* declared by the solver */
+    int64_t peak;        /* declared by the solver, units */
+    size_t n_ops;
+    size_t cap;
+    mb_op *ops;
+} mb_plan;
+
+/* The name of an op kind ("store_hidden"), or NULL for an invalid kind. */
+const char *mb_op_name(int kind);
+
+/* Looks an op name up; MB_EINVAL naming the six valid names when unknown. */
+int mb_op_from_name(const char *name, mb_op_kind *kind /* out */);
+
+/* A new empty plan for problem `p` (copied), made by `solver`. NULL when out of memory.
+ * `reserve` ops are allocated up front (0 is fine). The caller owns it: mb_plan_free. */
+mb_plan *mb_plan_alloc(const char *solver, const mb_problem *p, size_t reserve);
+
+/* Frees a plan and its ops. NULL is a no-op. */
+void mb_plan_free(mb_plan *plan);
+
+/* Appends an op, growing the array geometrically. MB_ENOMEM when it cannot grow. */
+int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step);
+
+/* Writes the plan file to `f` (one JSON object, one op per line). MB_EIO on a write error. */
+int mb_plan_write_json(const mb_plan *plan, FILE *f);
+
+/* Writes the plan file to `path` through a temporary name and a rename, so a failed or
+ * interrupted write leaves no partial file. */
+int mb_plan_save(const mb_plan *plan, const char *path);
+
+/* Reads a plan file. Structure errors (not JSON, wrong format or version, a missing key,
+ * an unknown op) are MB_EPARSE with the byte offset; whether the ops form a valid plan is
+ * left to the simulator. On success *out is a new plan the caller frees. */
+int mb_plan_read_json(const char *text, size_t len, mb_plan **out /* out */);
+
+/* Reads the plan file at `path` (MB_EIO when it cannot be read). */
+int mb_plan_load(const char *path, mb_plan **out /* out */);
+
+#endif

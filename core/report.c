@@ -1,0 +1,134 @@
+/* report.c: text, JSON and CSV output of one record. */
+#include "core/report.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/json.h"
+
+int mb_format_parse(const char *key, const char *text, mb_format *out)
+{
+    static const char *const names[] = {"text", "json", "csv"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *out = (mb_format)i;
+            return MB_OK;
+        }
+    return MB_ERROR(MB_EINVAL, "%s '%s': expected text, json or csv", key, text);
+}
+
+static mb_field *add(mb_record *r, const char *key, int type)
+{
+    if (r->n >= MB_RECORD_MAX)
+        return NULL; /* a programming error; the field is dropped rather than overflowing */
+    mb_field *f = &r->fields[r->n++];
+    memset(f, 0, sizeof *f);
+    f->key = key;
+    f->type = type;
+    return f;
+}
+
+void mb_record_int(mb_record *r, const char *key, int64_t v)
+{
+    mb_field *f = add(r, key, MB_FIELD_INT);
+    if (f)
+        f->i = v;
+}
+
+void mb_record_double(mb_record *r, const char *key, double v)
+{
+    mb_field *f = add(r, key, isfinite(v) ? MB_FIELD_DOUBLE : MB_FIELD_EMPTY);
+    if (f)
+        f->d = v;
+}
+
+void mb_record_string(mb_record *r, const char *key, const char *v)
+{
+    mb_field *f = add(r, key, MB_FIELD_STRING);
+    if (f)
+        snprintf(f->s, sizeof f->s, "%s", v);
+}
+
+void mb_record_bool(mb_record *r, const char *key, int v)
+{
+    mb_field *f = add(r, key, MB_FIELD_BOOL);
+    if (f)
+        f->i = v != 0;
+}
+
+void mb_record_empty(mb_record *r, const char *key) { add(r, key, MB_FIELD_EMPTY); }
+
+static void print_csv_string(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void print_value(FILE *out, const mb_field *f, mb_format format)
+{
+    switch (f->type) {
+    case MB_FIELD_INT:
+        fprintf(out, "%lld", (long long)f->i);
+        break;
+    case MB_FIELD_DOUBLE:
+        fprintf(out, "%.9g", f->d);
+        break;
+    case MB_FIELD_BOOL:
+        fputs(f->i ? "true" : "false", out);
+        break;
+    case MB_FIELD_STRING:
+        if (format == MB_FORMAT_JSON)
+            mb_json_write_string(out, f->s);
+        else if (format == MB_FORMAT_CSV)
+            print_csv_string(out, f->s);
+        else
+            fputs(f->s, out);
+        break;
+    default:
+        fputs(format == MB_FORMAT_JSON ? "null" : format == MB_FORMAT_CSV ? "" : "-", out);
+    }
+}
+
+void mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
+{
+    if (format == MB_FORMAT_JSON) {
+        fputc('{', out);
+        for (int i = 0; i < r->n; i++) {
+            fputs(i ? ", " : "", out);
+            mb_json_write_string(out, r->fields[i].key);
+            fputs(": ", out);
+            print_value(out, &r->fields[i], format);
+        }
+        fputs("}\n", out);
+    } else if (format == MB_FORMAT_CSV) {
+        for (int i = 0; header && i < r->n; i++)
+            fprintf(out, "%s%s", i ? "," : "", r->fields[i].key);
+        if (header)
+            fputc('\n', out);
+        for (int i = 0; i < r->n; i++) {
+            fputs(i ? "," : "", out);
+            print_value(out, &r->fields[i], format);
+        }
+        fputc('\n', out);
+    } else {
+        int width = 0;
+        for (int i = 0; i < r->n; i++)
+            if ((int)strlen(r->fields[i].key) > width)
+                width = (int)strlen(r->fields[i].key);
+        for (int i = 0; i < r->n; i++) {
+            fprintf(out, "%-*s  ", width, r->fields[i].key);
+            print_value(out, &r->fields[i], format);
+            fputc('\n', out);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/* report.h: the one report writer: a record of named fields printed as an aligned text table,
+ * one JSON object or a CSV header and row. Library code fills records; only the command line
+ * prints them. */
+#ifndef MB_CORE_REPORT_H
+#define MB_CORE_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum { MB_FORMAT_TEXT = 0, MB_FORMAT_JSON = 1, MB_FORMAT_CSV = 2 } mb_format;
+
+/* Parses "text", "json" or "csv" for option `key`. */
+int mb_format_parse(const char *key, const char *text, mb_format *out /* out */);
+
+enum { MB_FIELD_INT, MB_FIELD_DOUBLE, MB_FIELD_STRING, MB_FIELD_BOOL, MB_FIELD_EMPTY };
+
+typedef struct {
+    const char *key; /* a column name with its unit: "peak_units", "solve_seconds" */
+    int type;
+    int64_t i;
+    double d;
+    char s[256];
+} mb_field;
+
+#define MB_RECORD_MAX 48
+
+/* An ordered record. Identifying columns first; new columns are appended, never renamed. */
+typedef struct {
+    mb_field fields[MB_RECORD_MAX];
+    int n;
+} mb_record;
+
+void mb_record_int(mb_record *r, const char *key, int64_t v);
+void mb_record_double(mb_record *r, const char *key, double v);
+void mb_record_string(mb_record *r, const char *key, const char *v);
+void mb_record_bool(mb_record *r, const char *key, int v);
+/* A value that is not known: "" in CSV, null in JSON, "-" in text. Never a zero. */
+void mb_record_empty(mb_record *r, const char *key);
+
+/* Prints the record. CSV prints the header row only when `header` is set. */
+void mb_record_print(FILE *f, const mb_record *r, mb_format format, int header);
+
+#endif

@@ -1,0 +1,47 @@
+/* sim.h: the analytic simulator: replays any plan against the plan IR, proves it valid or
+ * names its first bad op, counts what it does, and predicts its time under a cost model. */
+#ifndef MB_SIM_SIM_H
+#define MB_SIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/plan.h"
+
+/* What a replay found. Counts cover the ops replayed, up to the first violation. */
+typedef struct {
+    int valid;             /* 1 when every op met its precondition and the plan ended at g = 0 */
+    size_t bad_op;         /* index of the first bad op (n_ops when the end was bad) */
+    char reason[256];      /* the first violation, in words; "" when valid */
+    int64_t forward_ops;   /* the plan's cost */
+    int64_t backward_ops;
+    int64_t store_ops;     /* store_hidden + store_internal */
+    int64_t restore_ops;
+    int64_t free_ops;
+    int64_t peak;          /* largest store size, units, h_0 included */
+    int64_t copied_units;  /* units copied into and out of the store */
+    int64_t final_cursor;  /* g after the last op replayed */
+} mb_sim_report;
+
+/* Replays `plan` against its own problem (steps, sizes, budget). Returns MB_OK whether or not
+ * the plan is valid (see report->valid), MB_ENOMEM only when it cannot allocate. Declared
+ * forward_ops and peak, when present (>= 0), must match the replay, or the plan is invalid. */
+int mb_sim_replay(const mb_plan *plan, mb_sim_report *report /* out */);
+
+/* Per-op costs of the analytic time model. */
+typedef struct {
+    double forward;  /* per forward op (default 1) */
+    double backward; /* per backward op (default 2) */
+    double copy;     /* per unit copied into or out of the store (default 0) */
+} mb_cost_model;
+
+/* The defaults of DESIGN.md: c_f = 1, c_b = 2, c_copy = 0. */
+mb_cost_model mb_cost_model_default(void);
+
+/* Predicted time = forward_ops*c_f + backward_ops*c_b + copied_units*c_copy. */
+double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m);
+
+/* The paper's HSM upper bound m * t^(1 + 1/m), m = hidden slots (h_0 included). */
+double mb_sim_hsm_bound(int64_t t, int64_t slots);
+
+#endif

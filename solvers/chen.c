@@ -1,0 +1,58 @@
+/* chen.c: Chen et al.'s recursive method in hidden-state terms: keep the hidden state at the
+ * middle of the current range, backpropagate the right half, free it, then the left half.
+ * About log2(t) hidden states and (t/2)*log2(t) + t forward ops. */
+#include "core/error.h"
+#include "solvers/builder.h"
+#include "solvers/solvers.h"
+
+typedef struct {
+    int64_t s, n;
+    int free_after; /* free h_s when done: the parent split stored it */
+} range;
+
+static int chen_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
+{
+    (void)o;
+    mb_builder b;
+    int rc = mb_builder_init(&b, "chen", p);
+    if (rc != MB_OK)
+        return rc;
+    /* explicit stack: at most 2*log2(t)+2 pending ranges */
+    range stack[160];
+    int n = 0;
+    stack[n++] = (range){0, p->steps, 0};
+    while (n > 0 && b.rc == MB_OK) {
+        range r = stack[--n];
+        if (r.n == 0) {
+            if (r.free_after)
+                mb_builder_free(&b, r.s);
+            continue;
+        }
+        if (r.n == 1) {
+            mb_builder_forward(&b, r.s, r.s + 1);
+            mb_builder_backward(&b, r.s + 1);
+            if (r.free_after)
+                mb_builder_free(&b, r.s);
+            continue;
+        }
+        int64_t y = r.n / 2; /* left part y steps, right part n-y: the split point s+y */
+        mb_builder_forward(&b, r.s, r.s + y);
+        mb_builder_store_hidden(&b, r.s + y);
+        stack[n++] = (range){r.s, y, r.free_after};
+        stack[n++] = (range){r.s + y, r.n - y, 1};
+    }
+    return mb_builder_finish(&b, out);
+}
+
+static int chen_min_budget(const mb_problem *p, int64_t *out)
+{
+    int64_t depth = 0; /* hidden states held besides h_0 at the deepest point */
+    for (int64_t n = p->steps; n > 1; n -= n / 2)
+        depth++;
+    *out = p->hidden_units * (1 + depth);
+    return MB_OK;
+}
+
+const mb_solver_type mb_solver_chen = {
+    "chen", "Chen et al. recursive halving with hidden states: about log2(t) states, O(t log t) ops",
+    "split at floor(n/2): the left part gets the smaller half", chen_min_budget, chen_build};

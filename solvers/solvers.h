@@ -1,0 +1,95 @@
+/* solvers.h: the registry of policy solvers. Each turns a problem into a plan of the plan IR;
+ * nothing here knows of BLAS, counters or how a plan is run. */
+#ifndef MB_SOLVERS_SOLVERS_H
+#define MB_SOLVERS_SOLVERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/plan.h"
+#include "core/problem.h"
+
+/* How the dynamic programs compute their table. Both give identical tables and plans; the
+ * textbook one is kept as the oracle of the fast one. */
+typedef enum {
+    MB_DP_FAST = 0,     /* branch and bound over the split, with interval lower bounds */
+    MB_DP_TEXTBOOK = 1, /* every split of every entry: O(t^2 * budgets) */
+} mb_dp_method;
+
+/* Options shared by all solvers. Zero-initialise, then set what you need. */
+typedef struct {
+    mb_dp_method dp_method;
+    int64_t max_table_bytes; /* refuse DP tables larger than this; 0 means 8 GiB */
+} mb_solve_options;
+
+/* A solver: a const table entry (GSL's gsl_root_fsolver_type). `min_budget` gives the
+ * smallest budget in units at which `build` succeeds; `build` is only called with a
+ * budget >= that and returns a plan with forward_ops and peak declared. */
+typedef struct {
+    const char *name;      /* the string configs, CSV rows and --solver use */
+    const char *summary;   /* one line for --help */
+    const char *tie_break; /* how the same inputs always give the same plan */
+    int (*min_budget)(const mb_problem *p, int64_t *out /* out */);
+    int (*build)(const mb_problem *p, const mb_solve_options *o, mb_plan **out /* out */);
+} mb_solver_type;
+
+extern const mb_solver_type mb_solver_full;
+extern const mb_solver_type mb_solver_sqrt;
+extern const mb_solver_type mb_solver_chen;
+extern const mb_solver_type mb_solver_revolve;
+extern const mb_solver_type mb_solver_hsm;
+extern const mb_solver_type mb_solver_ism;
+extern const mb_solver_type mb_solver_msm;
+
+/* All solvers in registry order; *count gets their number. */
+const mb_solver_type *const *mb_solver_all(size_t *count /* out */);
+
+/* The solver called `name`, or NULL. */
+const mb_solver_type *mb_solver_lookup(const char *name);
+
+/* A comma-separated list of the solver names, for error messages and --help. */
+const char *mb_solver_names(void);
+
+/* The answer of one solve. */
+typedef struct {
+    int feasible;         /* 1 when the budget admits a plan */
+    int64_t min_budget;   /* the smallest feasible budget, units */
+    mb_plan *plan;        /* NULL when infeasible; owned by the caller (mb_plan_free) */
+    double solve_seconds; /* wall time of min_budget + build */
+} mb_solution;
+
+/* Checks the problem, then solves it. An infeasible budget is a normal answer (MB_OK with
+ * feasible = 0 and min_budget set), not an error. */
+int mb_solve(const mb_solver_type *type, const mb_problem *p, const mb_solve_options *o,
+             mb_solution *out /* out */);
+
+/* --- Closed forms (Griewank & Walther 2000), used by revolve and by the tests. --- */
+
+/* beta(s, r) = C(s+r, s), saturating at INT64_MAX. */
+int64_t mb_binomial_beta(int64_t s, int64_t r);
+
+/* The least r with beta(s, r) >= l (the repetition number), for l >= 1, s >= 1. */
+int64_t mb_binomial_reps(int64_t l, int64_t s);
+
+/* Revolve's minimal number of advances n(l, s) = r*l - beta(s+1, r-1), n(1, s) = 0. */
+int64_t mb_binomial_advances(int64_t l, int64_t s);
+
+/* Revolve's first advance for l steps and s snapshots (GW2000, bottom of p. 34), l >= 2,
+ * s >= 2: how many steps to run before taking the next snapshot. */
+int64_t mb_binomial_split(int64_t l, int64_t s);
+
+/* --- The dynamic programs, exposed for the benchmark and the tests. --- */
+
+/* Which splits a DP may use: hidden-state (HSM), internal-state (ISM) or both (MSM). */
+enum { MB_MOVE_HIDDEN = 1, MB_MOVE_INTERNAL = 2 };
+
+/* Solves the DP with the given moves and builds its plan (named `name`). */
+int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,
+                mb_plan **out /* out */);
+
+/* The DP's optimal cost only (no plan), for benchmarks; *policy_hash gets a hash of the
+ * whole policy table so two methods can be compared entry by entry. */
+int mb_dp_cost(int moves, const mb_problem *p, const mb_solve_options *o,
+               int64_t *cost /* out */, uint64_t *policy_hash /* out, may be NULL */);
+
+#endif

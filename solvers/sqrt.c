@@ -1,0 +1,79 @@
+/* sqrt.c: Chen et al.'s sqrt(t) checkpointing: segments of k = ceil(sqrt(t)) steps, the
+ * hidden state at each segment boundary kept in the first pass, each segment recomputed
+ * once with its internal states kept, then backpropagated. The last segment is not
+ * recomputed: its internal states are kept during the first pass. */
+#include <math.h>
+
+#include "core/error.h"
+#include "solvers/builder.h"
+#include "solvers/solvers.h"
+
+static int64_t segment_length(int64_t t)
+{
+    int64_t k = (int64_t)sqrt((double)t);
+    while (k * k < t)
+        k++;
+    while (k > 1 && (k - 1) * (k - 1) >= t)
+        k--;
+    return k;
+}
+
+/* Backpropagates steps a+1..b whose internal states a+1..b-1 are stored and s_b is in the
+ * core, freeing each as it goes. */
+static void backprop_segment(mb_builder *b, int64_t a, int64_t last)
+{
+    mb_builder_backward(b, last);
+    for (int64_t k = last - 1; k > a; k--) {
+        mb_builder_backward(b, k);
+        mb_builder_free(b, k);
+    }
+}
+
+static int sqrt_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
+{
+    (void)o;
+    const int64_t t = p->steps, k = segment_length(t);
+    const int64_t last_start = ((t - 1) / k) * k; /* boundary before the last segment */
+    mb_builder b;
+    int rc = mb_builder_init(&b, "sqrt", p);
+    if (rc != MB_OK)
+        return rc;
+    /* first pass: boundaries as hidden states, the last segment's internal states */
+    for (int64_t j = 1; j <= t; j++) {
+        mb_builder_forward(&b, j - 1, j);
+        if (j <= last_start && j % k == 0)
+            mb_builder_store_hidden(&b, j);
+        else if (j > last_start && j < t)
+            mb_builder_store_internal(&b, j);
+    }
+    backprop_segment(&b, last_start, t);
+    /* earlier segments, last to first: recompute with internal states, then backprop */
+    for (int64_t a = last_start - k; a >= 0; a -= k) {
+        mb_builder_forward(&b, a, a); /* restore h_a */
+        if (a > 0)
+            mb_builder_free(&b, a); /* the core holds it now; nothing else needs it */
+        for (int64_t j = a + 1; j <= a + k; j++) {
+            mb_builder_forward(&b, j - 1, j);
+            if (j < a + k)
+                mb_builder_store_internal(&b, j);
+        }
+        backprop_segment(&b, a, a + k);
+    }
+    return mb_builder_finish(&b, out);
+}
+
+/* The plan does not depend on the budget: its peak is the smallest feasible budget. */
+static int sqrt_min_budget(const mb_problem *p, int64_t *out)
+{
+    mb_plan *plan;
+    int rc = sqrt_build(p, NULL, &plan);
+    if (rc != MB_OK)
+        return rc;
+    *out = plan->peak;
+    mb_plan_free(plan);
+    return MB_OK;
+}
+
+const mb_solver_type mb_solver_sqrt = {
+    "sqrt", "Chen et al. sqrt(t) checkpointing: segments of ceil(sqrt(t)) steps, about 2 forward ops per step",
+    "none needed: one plan per t", sqrt_min_budget, sqrt_build};
