@@ -1,6 +1,8 @@
 /* binomial.c: Griewank & Walther's closed forms for binomial checkpointing (Revolve). */
 #include "solvers/solvers.h"
 
+__extension__ typedef __int128 i128;
+
 int64_t mb_binomial_beta(int64_t s, int64_t r)
 {
     /* C(s+r, s) computed as prod_{i=1..r} (s+i)/i, exact at each step, saturating */

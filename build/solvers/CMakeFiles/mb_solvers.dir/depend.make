@@ -1,2 +1,0 @@
-# Empty dependencies file for mb_solvers.
-# This may be replaced when dependencies are built.
