@@ -6,7 +6,7 @@ __extension__ typedef __int128 i128;
 int64_t mb_binomial_beta(int64_t s, int64_t r)
 {
     /* C(s+r, s) computed as prod_{i=1..r} (s+i)/i, exact at each step, saturating */
-    __int128 v = 1;
+    i128 v = 1;
     for (int64_t i = 1; i <= r; i++) {
         v = v * (s + i) / i;
         if (v > INT64_MAX)

@@ -8,18 +8,19 @@
 int mb_builder_init(mb_builder *b, const char *solver, const mb_problem *p)
 {
     b->plan = mb_plan_alloc(solver, p, 0);
-    b->internal = calloc((size_t)p->steps + 1, 1);
+    b->stored = calloc((size_t)p->steps + 1, 1);
     b->a_h = p->hidden_units;
     b->a_s = p->internal_units;
     b->store = b->peak = p->hidden_units;
     b->forwards = 0;
     b->core = 0;
     b->rc = MB_OK;
-    if (b->plan == NULL || b->internal == NULL) {
+    if (b->plan == NULL || b->stored == NULL) {
         mb_plan_free(b->plan);
-        free(b->internal);
+        free(b->stored);
         return MB_ERROR(MB_ENOMEM, "out of memory starting a %s plan", solver);
     }
+    b->stored[0] = 1;
     return MB_OK;
 }
 
@@ -49,14 +50,14 @@ static void grow(mb_builder *b, int64_t units)
 void mb_builder_store_hidden(mb_builder *b, int64_t k)
 {
     push(b, MB_OP_STORE_HIDDEN, k);
-    b->internal[k] = 0;
+    b->stored[k] = 1;
     grow(b, b->a_h);
 }
 
 void mb_builder_store_internal(mb_builder *b, int64_t k)
 {
     push(b, MB_OP_STORE_INTERNAL, k);
-    b->internal[k] = 1;
+    b->stored[k] = 2;
     grow(b, b->a_s);
 }
 
@@ -65,13 +66,20 @@ void mb_builder_backward(mb_builder *b, int64_t k) { push(b, MB_OP_BACKWARD, k);
 void mb_builder_free(mb_builder *b, int64_t k)
 {
     push(b, MB_OP_FREE, k);
-    b->store -= b->internal[k] ? b->a_s : b->a_h;
+    b->store -= b->stored[k] == 2 ? b->a_s : b->a_h;
+    b->stored[k] = 0;
+}
+
+void mb_builder_release(mb_builder *b, int64_t k)
+{
+    if (b->stored[k] != 0)
+        mb_builder_free(b, k);
 }
 
 int mb_builder_finish(mb_builder *b, mb_plan **out)
 {
-    free(b->internal);
-    b->internal = NULL;
+    free(b->stored);
+    b->stored = NULL;
     if (b->rc != MB_OK) {
         mb_plan_free(b->plan);
         return b->rc;

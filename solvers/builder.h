@@ -12,7 +12,7 @@ typedef struct {
     int64_t a_h, a_s;
     int64_t store, peak, forwards;
     int64_t core;            /* the step whose h the core holds */
-    unsigned char *internal; /* [t+1]: 1 when the stored checkpoint of step k is s_k */
+    unsigned char *stored;   /* [t+1]: 0 none, 1 h_k, 2 s_k */
     int rc;                  /* first error; later calls do nothing */
 } mb_builder;
 
@@ -26,6 +26,9 @@ void mb_builder_store_hidden(mb_builder *b, int64_t k);
 void mb_builder_store_internal(mb_builder *b, int64_t k);
 void mb_builder_backward(mb_builder *b, int64_t k);
 void mb_builder_free(mb_builder *b, int64_t k);
+
+/* Frees step k unless it already left the store (a child that owned it freed it early). */
+void mb_builder_release(mb_builder *b, int64_t k);
 
 /* Declares forward_ops and peak and hands the plan over (*out), or frees it and returns the
  * first error. */

@@ -6,9 +6,15 @@
  *   naive      t + C(t-1, m)                         (s_t stays in the core)
  *   hidden y   y + C(y, m)   + C(t-y, m-a_h)         1 <= y < t, m-a_h >= a_h
  *   internal y y + C(y-1, m) + C(t-y, m-a_s)         1 <= y < t, m-a_s >= a_h
+ * msm-free adds what the plan IR allows beyond the paper's class: a subproblem that owns its
+ * start checkpoint (h_0 at the top, or an h_y its parent stored for it) may free it once it
+ * is no longer needed, which is right after storing s_{s+1} in an internal split at y = 1:
+ *   free-start 1 + C'(t-1, m - a_s + a_h)            owned start, m >= a_s
+ * Rows then carry an ownership flag: C(t, m, owned). Hidden children own their start;
+ * internal children (start inside a stored s_y) do not; left parts inherit the parent's.
  * Tie-break (both builders, so plans are identical): the naive move unless a split is
- * strictly cheaper; among splits, a hidden split unless an internal one is strictly cheaper;
- * within a kind, the smallest y.
+ * strictly cheaper; among splits, a hidden split unless an internal one is strictly cheaper,
+ * then the free-start move only if strictly cheaper still; within a kind, the smallest y.
  *
  * Rows: only budgets reachable from the top budget by subtracting a_h and a_s get a row.
  * Budgets above full-BPTT memory are solved at full memory: every entry there is the unique
@@ -32,6 +38,7 @@
 #define KIND_NAIVE 0
 #define KIND_HIDDEN 1
 #define KIND_INTERNAL 2
+#define KIND_FREE_START 3
 #define MAX_DP_STEPS 65535      /* costs up to t(t+1)/2 fit int32 */
 #define MAX_DP_BUDGET (1 << 28) /* rows are found with a bitmap over [0, budget] */
 #define LEAF 16                 /* intervals this short are scanned */
@@ -41,9 +48,9 @@ typedef struct {
     int64_t a_h, a_s;
     int32_t T;
     int32_t P;       /* leaves of each row's segment tree, a power of two > T */
-    size_t rows;     /* number of budget rows */
-    int64_t *budget; /* [rows] ascending */
-    int32_t *child;  /* [rows][2]: row of m-a_h and of m-a_s, or -1 */
+    size_t rows;     /* number of (budget, owned) rows */
+    int64_t *budget; /* [rows] ascending (owned rows after unowned ones of equal budget) */
+    int32_t *child;  /* [rows][3]: row of the hidden, internal and free-start child, or -1 */
     int32_t *policy; /* [rows][T+1]: y*4 + kind */
     size_t ring;     /* rows kept of costs and trees: enough for every child */
     int32_t *cost;   /* [ring][T+1] */
@@ -69,59 +76,68 @@ static uint16_t *seg_row(const dp_table *d, size_t r)
     return d->seg + (r % d->ring) * 2 * (size_t)d->P;
 }
 
-/* Finds the rows: budgets reachable from `top` by the enabled moves, at least a_h. */
+/* Finds the rows: the (budget, owned) pairs reachable from the top by the enabled moves,
+ * numbered in increasing order of 2*budget + owned, so every child precedes its parent. */
 static int dp_rows(dp_table *d, int64_t top)
 {
-    size_t nbits = (size_t)top + 1;
-    unsigned char *reach = calloc(nbits, 1);
+    const int free_start = (d->moves & MB_MOVE_FREE_START) != 0;
+    const int64_t a_h = d->a_h, a_s = d->a_s;
+    size_t nstates = 2 * ((size_t)top + 1);
+    unsigned char *reach = calloc(nstates, 1);
+    int32_t *index = NULL;
     if (reach == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory for %zu budget rows", nbits);
-    reach[top] = 1;
+        return MB_ERROR(MB_ENOMEM, "out of memory for %zu budget rows", nstates);
+    reach[2 * top + free_start] = 1;
     size_t n = 0;
-    for (int64_t v = top; v >= d->a_h; v--) {
-        if (!reach[v])
+    for (int64_t st = (int64_t)nstates - 1; st >= 2 * a_h; st--) {
+        if (!reach[st])
             continue;
+        int64_t v = st / 2, owned = st % 2;
         n++;
-        if ((d->moves & MB_MOVE_HIDDEN) && v - d->a_h >= d->a_h)
-            reach[v - d->a_h] = 1;
-        if ((d->moves & MB_MOVE_INTERNAL) && v - d->a_s >= d->a_h)
-            reach[v - d->a_s] = 1;
+        if ((d->moves & MB_MOVE_HIDDEN) && v - a_h >= a_h)
+            reach[2 * (v - a_h) + free_start] = 1;
+        if ((d->moves & MB_MOVE_INTERNAL) && v - a_s >= a_h)
+            reach[2 * (v - a_s)] = 1;
+        if (free_start && owned && v >= a_s)
+            reach[2 * (v - a_s + a_h)] = 1;
     }
     d->rows = n;
     d->budget = malloc(n * sizeof *d->budget);
-    d->child = malloc(2 * n * sizeof *d->child);
-    if (d->budget == NULL || d->child == NULL) {
+    d->child = malloc(3 * n * sizeof *d->child);
+    index = malloc(nstates * sizeof *index);
+    if (d->budget == NULL || d->child == NULL || index == NULL) {
         free(reach);
+        free(index);
         return MB_ERROR(MB_ENOMEM, "out of memory for %zu budget rows", n);
     }
-    size_t i = 0;
-    for (int64_t v = d->a_h; v <= top; v++)
-        if (reach[v])
-            d->budget[i++] = v;
-    free(reach);
-    /* children by binary search; the ring must span the farthest child */
-    d->ring = 1;
-    for (size_t r = 0; r < n; r++) {
-        int64_t want[2] = {(d->moves & MB_MOVE_HIDDEN) ? d->budget[r] - d->a_h : -1,
-                           (d->moves & MB_MOVE_INTERNAL) ? d->budget[r] - d->a_s : -1};
-        for (int k = 0; k < 2; k++) {
-            int32_t found = -1;
-            if (want[k] >= d->a_h) {
-                size_t lo = 0, hi = r;
-                while (lo < hi) {
-                    size_t mid = (lo + hi) / 2;
-                    if (d->budget[mid] < want[k])
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                found = (int32_t)lo; /* reachable by construction, so budget[lo] == want */
-                if (r - lo + 1 > d->ring)
-                    d->ring = r - lo + 1;
-            }
-            d->child[2 * r + (size_t)k] = found;
-        }
+    size_t r = 0;
+    for (size_t st = 0; st < nstates; st++) {
+        index[st] = reach[st] ? (int32_t)r : -1;
+        if (reach[st])
+            d->budget[r++] = (int64_t)st / 2;
     }
+    d->ring = 1;
+    r = 0;
+    for (size_t st = 0; st < nstates; st++) {
+        if (!reach[st])
+            continue;
+        int64_t v = (int64_t)st / 2, owned = (int64_t)st % 2;
+        int32_t ch[3] = {-1, -1, -1};
+        if ((d->moves & MB_MOVE_HIDDEN) && v - a_h >= a_h)
+            ch[0] = index[2 * (v - a_h) + free_start];
+        if ((d->moves & MB_MOVE_INTERNAL) && v - a_s >= a_h)
+            ch[1] = index[2 * (v - a_s)];
+        if (free_start && owned && v >= a_s)
+            ch[2] = index[2 * (v - a_s + a_h)];
+        for (int k = 0; k < 3; k++) {
+            d->child[3 * r + (size_t)k] = ch[k];
+            if (ch[k] >= 0 && r - (size_t)ch[k] + 1 > d->ring)
+                d->ring = r - (size_t)ch[k] + 1;
+        }
+        r++;
+    }
+    free(reach);
+    free(index);
     return MB_OK;
 }
 
@@ -205,7 +221,7 @@ static int dp_fill(dp_table *d, mb_dp_method method)
         uint16_t *seg = method == MB_DP_FAST ? seg_row(d, r) : NULL;
         if (seg)
             memset(seg, 0, 2 * (size_t)d->P * sizeof *seg);
-        int32_t ch[2] = {d->child[2 * r], d->child[2 * r + 1]};
+        const int32_t *ch = d->child + 3 * r;
         int32_t seed[2] = {1, 1};
         row[0] = 0;
         pol[0] = 0;
@@ -231,6 +247,13 @@ static int dp_fill(dp_table *d, mb_dp_method method)
                 if (v < best) {
                     best = v;
                     choice = y * 4 + (k == 0 ? KIND_HIDDEN : KIND_INTERNAL);
+                }
+            }
+            if (ch[2] >= 0) { /* free the owned start, keep s_{s+1}: one candidate */
+                int64_t v = 1 + (int64_t)cost_row(d, (size_t)ch[2])[t - 1];
+                if (v < best) {
+                    best = v;
+                    choice = 1 * 4 + KIND_FREE_START;
                 }
             }
             row[t] = (int32_t)best;
@@ -289,7 +312,7 @@ static int dp_solve(dp_table *d, int moves, const mb_problem *p, const mb_solve_
 }
 
 /* Work items of the plan walk: run a subproblem, or finish a split. */
-enum { TASK_RUN, TASK_FREE, TASK_BACKWARD };
+enum { TASK_RUN, TASK_FREE, TASK_RELEASE, TASK_BACKWARD };
 
 typedef struct {
     int kind;
@@ -326,6 +349,10 @@ static int dp_extract(const dp_table *d, const char *name, const mb_problem *p, 
             mb_builder_free(&b, k.s);
             continue;
         }
+        if (k.kind == TASK_RELEASE) { /* a hidden child may have freed its start already */
+            mb_builder_release(&b, k.s);
+            continue;
+        }
         if (k.kind == TASK_BACKWARD) {
             mb_builder_backward(&b, k.s);
             continue;
@@ -334,21 +361,28 @@ static int dp_extract(const dp_table *d, const char *name, const mb_problem *p, 
             continue;
         int32_t pol = d->policy[(size_t)k.row * (size_t)(T + 1) + (size_t)k.n];
         int32_t kind = pol & 3, y = pol >> 2;
-        mb_builder_forward(&b, k.s, k.s + y);
+        mb_builder_forward(&b, k.s, kind == KIND_FREE_START ? k.s : k.s + y);
         if (kind == KIND_NAIVE) {
             mb_builder_backward(&b, k.s + k.n);
             stack[n++] = (task){TASK_RUN, k.s, k.n - 1, k.row};
         } else if (kind == KIND_HIDDEN) {
             mb_builder_store_hidden(&b, k.s + y);
             stack[n++] = (task){TASK_RUN, k.s, y, k.row};
-            stack[n++] = (task){TASK_FREE, k.s + y, 0, 0};
-            stack[n++] = (task){TASK_RUN, k.s + y, k.n - y, d->child[2 * (size_t)k.row]};
-        } else {
+            stack[n++] = (task){TASK_RELEASE, k.s + y, 0, 0};
+            stack[n++] = (task){TASK_RUN, k.s + y, k.n - y, d->child[3 * (size_t)k.row]};
+        } else if (kind == KIND_INTERNAL) {
             mb_builder_store_internal(&b, k.s + y);
             stack[n++] = (task){TASK_RUN, k.s, y - 1, k.row};
             stack[n++] = (task){TASK_FREE, k.s + y, 0, 0};
             stack[n++] = (task){TASK_BACKWARD, k.s + y, 0, 0};
-            stack[n++] = (task){TASK_RUN, k.s + y, k.n - y, d->child[2 * (size_t)k.row + 1]};
+            stack[n++] = (task){TASK_RUN, k.s + y, k.n - y, d->child[3 * (size_t)k.row + 1]};
+        } else { /* free-start: h_s was restored above and is not needed again */
+            mb_builder_free(&b, k.s);
+            mb_builder_forward(&b, k.s, k.s + 1);
+            mb_builder_store_internal(&b, k.s + 1);
+            stack[n++] = (task){TASK_FREE, k.s + 1, 0, 0};
+            stack[n++] = (task){TASK_BACKWARD, k.s + 1, 0, 0};
+            stack[n++] = (task){TASK_RUN, k.s + 1, k.n - 1, d->child[3 * (size_t)k.row + 2]};
         }
     }
     free(stack);
@@ -411,6 +445,12 @@ static int build_msm(const mb_problem *p, const mb_solve_options *o, mb_plan **o
     return mb_dp_build("msm", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, p, o, out);
 }
 
+static int build_msm_free(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
+{
+    return mb_dp_build("msm-free", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START, p, o,
+                       out);
+}
+
 #define DP_TIE_BREAK                                                                       \
     "naive move unless a split is strictly cheaper; hidden split unless an internal one is " \
     "strictly cheaper; smallest split point y"
@@ -424,3 +464,6 @@ const mb_solver_type mb_solver_ism = {
 const mb_solver_type mb_solver_msm = {
     "msm", "Gruslys et al. dynamic program mixing hidden and internal states (optimal in its class)",
     DP_TIE_BREAK, dp_min_budget, build_msm};
+const mb_solver_type mb_solver_msm_free = {
+    "msm-free", "msm that also frees a start state after its last use (the plan IR's optimum on every case checked, t <= 7)",
+    DP_TIE_BREAK ", then free-start", dp_min_budget, build_msm_free};

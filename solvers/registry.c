@@ -7,7 +7,7 @@
 
 static const mb_solver_type *const all[] = {
     &mb_solver_full, &mb_solver_sqrt, &mb_solver_chen, &mb_solver_revolve,
-    &mb_solver_hsm,  &mb_solver_ism,  &mb_solver_msm,
+    &mb_solver_hsm,  &mb_solver_ism,  &mb_solver_msm,    &mb_solver_msm_free,
 };
 
 const mb_solver_type *const *mb_solver_all(size_t *count)
@@ -24,7 +24,7 @@ const mb_solver_type *mb_solver_lookup(const char *name)
     return NULL;
 }
 
-const char *mb_solver_names(void) { return "full, sqrt, chen, revolve, hsm, ism, msm"; }
+const char *mb_solver_names(void) { return "full, sqrt, chen, revolve, hsm, ism, msm, msm-free"; }
 
 static double now_seconds(void)
 {

@@ -40,6 +40,7 @@ extern const mb_solver_type mb_solver_revolve;
 extern const mb_solver_type mb_solver_hsm;
 extern const mb_solver_type mb_solver_ism;
 extern const mb_solver_type mb_solver_msm;
+extern const mb_solver_type mb_solver_msm_free;
 
 /* All solvers in registry order; *count gets their number. */
 const mb_solver_type *const *mb_solver_all(size_t *count /* out */);
@@ -80,8 +81,12 @@ int64_t mb_binomial_split(int64_t l, int64_t s);
 
 /* --- The dynamic programs, exposed for the benchmark and the tests. --- */
 
-/* Which splits a DP may use: hidden-state (HSM), internal-state (ISM) or both (MSM). */
-enum { MB_MOVE_HIDDEN = 1, MB_MOVE_INTERNAL = 2 };
+/* Which moves a DP may use: HSM = hidden, ISM = internal, MSM = both, msm-free = all three. */
+enum {
+    MB_MOVE_HIDDEN = 1,     /* store h_y */
+    MB_MOVE_INTERNAL = 2,   /* store s_y */
+    MB_MOVE_FREE_START = 4, /* free an owned start state once s_{s+1} is stored (msm-free) */
+};
 
 /* Solves the DP with the given moves and builds its plan (named `name`). */
 int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,
