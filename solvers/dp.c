@@ -405,13 +405,15 @@ int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve
     return rc;
 }
 
-int mb_dp_cost(int moves, const mb_problem *p, const mb_solve_options *o, int64_t *cost,
+int mb_dp_cost(int moves, const mb_problem *p, const mb_solve_options *o, int64_t *costs,
                uint64_t *policy_hash)
 {
     dp_table d;
     int rc = dp_solve(&d, moves, p, o);
     if (rc == MB_OK) {
-        *cost = cost_row(&d, d.rows - 1)[d.T];
+        const int32_t *top = cost_row(&d, d.rows - 1);
+        for (int32_t k = 0; k <= d.T; k++)
+            costs[k] = top[k];
         if (policy_hash != NULL) {
             uint64_t h = UINT64_C(1469598103934665603);
             size_t n = d.rows * (size_t)(d.T + 1);

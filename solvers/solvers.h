@@ -92,9 +92,10 @@ enum {
 int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,
                 mb_plan **out /* out */);
 
-/* The DP's optimal cost only (no plan), for benchmarks; *policy_hash gets a hash of the
- * whole policy table so two methods can be compared entry by entry. */
+/* The DP's optimal costs without a plan, for tests and benchmarks: costs[k] = C(k, budget)
+ * for k = 0..steps (the caller's array has steps+1 entries). *policy_hash, when not NULL,
+ * gets a hash of the whole policy table, so two methods can be compared entry by entry. */
 int mb_dp_cost(int moves, const mb_problem *p, const mb_solve_options *o,
-               int64_t *cost /* out */, uint64_t *policy_hash /* out, may be NULL */);
+               int64_t *costs /* out [steps+1] */, uint64_t *policy_hash /* out, may be NULL */);
 
 #endif

@@ -1,0 +1,239 @@
+/* test_solvers.c: every solver's plans verify over many problems; the DPs match Griewank &
+ * Walther's closed forms and the paper's headline; the fast DP equals the textbook one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+static int64_t full_units(const mb_problem *p)
+{
+    int64_t f;
+    assert_int_equal(mb_problem_full_units(p, &f), MB_OK);
+    return f;
+}
+
+/* Every solver, over lengths, sizes and budgets from below its minimum to far above full:
+ * below the minimum it is infeasible, at and above it the plan is valid, within budget, and
+ * its declared counts match the replay. */
+static void test_all_solvers_valid(void **state)
+{
+    (void)state;
+    const int64_t steps[] = {1, 2, 3, 4, 5, 7, 8, 13, 31, 64, 100};
+    const int64_t sizes[][2] = {{1, 1}, {1, 2}, {1, 5}, {2, 7}, {3, 3}};
+    size_t n;
+    const mb_solver_type *const *all = mb_solver_all(&n);
+    for (size_t si = 0; si < n; si++)
+        for (size_t ti = 0; ti < sizeof steps / sizeof steps[0]; ti++)
+            for (size_t zi = 0; zi < sizeof sizes / sizeof sizes[0]; zi++) {
+                mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0};
+                int64_t full = full_units(&p), min;
+                p.budget = full * 4;
+                int64_t best = solve_checked(all[si], &p, &min);
+                assert_true(best >= p.steps);
+                assert_true(min >= p.hidden_units && min <= full);
+                p.budget = min - 1;
+                EXPECT_EQ(solve_checked(all[si], &p, NULL), -1, "%s t=%lld below min budget",
+                          all[si]->name, (long long)p.steps);
+                int64_t budgets[] = {min, min + 1, (min + full) / 2, full - 1, full, full + 3};
+                int64_t prev = INT64_MAX, prev_budget = -1;
+                for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+                    if (budgets[b] < min || budgets[b] <= prev_budget)
+                        continue;
+                    prev_budget = budgets[b];
+                    p.budget = budgets[b];
+                    int64_t c = solve_checked(all[si], &p, NULL);
+                    assert_true(c >= p.steps);
+                    if (all[si]->build != mb_solver_sqrt.build &&
+                        all[si]->build != mb_solver_chen.build && c > prev)
+                        fail_msg("FAIL: %s t=%lld cost rises with budget (%lld > %lld)",
+                                 all[si]->name, (long long)p.steps, (long long)c,
+                                 (long long)prev);
+                    prev = c;
+                }
+            }
+}
+
+/* Full BPTT costs t and needs a_h + a_s*(t-1); with only h_0 every DP costs t(t+1)/2. */
+static void test_extremes(void **state)
+{
+    (void)state;
+    for (int64_t t = 1; t <= 40; t++) {
+        mb_problem p = problem_alpha(t, 5, 0);
+        int64_t min;
+        p.budget = full_units(&p);
+        EXPECT_EQ(solve_checked(&mb_solver_full, &p, &min), t, "full cost t=%lld", (long long)t);
+        EXPECT_EQ(min, 1 + 5 * (t - 1), "full min budget t=%lld", (long long)t);
+        EXPECT_EQ(solve_checked(&mb_solver_msm, &p, NULL), t, "msm at full memory t=%lld",
+                  (long long)t);
+        p.budget = 1;
+        const mb_solver_type *dps[] = {&mb_solver_hsm, &mb_solver_ism, &mb_solver_msm,
+                                       &mb_solver_revolve};
+        for (int k = 0; k < 4; k++)
+            EXPECT_EQ(solve_checked(dps[k], &p, NULL), t * (t + 1) / 2, "%s with only h_0 t=%lld",
+                      dps[k]->name, (long long)t);
+    }
+}
+
+/* HSM = t + n(t, m) for all t <= 300, m <= 40 (one table per m gives every t); revolve has
+ * the same cost from its closed-form split rule. ISM with alpha 1 = n(t+1, m). */
+static void test_closed_forms(void **state)
+{
+    (void)state;
+    const int64_t T = 300;
+    int64_t *c = malloc((size_t)(T + 1) * sizeof *c);
+    assert_non_null(c);
+    for (int64_t m = 1; m <= 40; m++) {
+        mb_problem p = problem_alpha(T, 1, m);
+        assert_int_equal(mb_dp_cost(MB_MOVE_HIDDEN, &p, NULL, c, NULL), MB_OK);
+        for (int64_t t = 1; t <= T; t++)
+            EXPECT_EQ(c[t], t + mb_binomial_advances(t, m), "hsm C(%lld,%lld) vs t + n(t,m)",
+                      (long long)t, (long long)m);
+        assert_int_equal(mb_dp_cost(MB_MOVE_INTERNAL, &p, NULL, c, NULL), MB_OK);
+        for (int64_t t = 1; t <= T; t++)
+            EXPECT_EQ(c[t], mb_binomial_advances(t + 1, m), "ism alpha=1 C(%lld,%lld) vs n(t+1,m)",
+                      (long long)t, (long long)m);
+    }
+    free(c);
+    for (int64_t t = 1; t <= 120; t += 7)
+        for (int64_t m = 1; m <= 12; m++) {
+            mb_problem p = problem_alpha(t, 3, m);
+            EXPECT_EQ(solve_checked(&mb_solver_revolve, &p, NULL),
+                      t + mb_binomial_advances(t, m), "revolve t=%lld m=%lld", (long long)t,
+                      (long long)m);
+        }
+}
+
+/* Griewank's calibration: 225 steps, 15 snapshots, 522 advances. */
+static void test_griewank_522(void **state)
+{
+    (void)state;
+    EXPECT_EQ(mb_binomial_advances(225, 15), 522, "n(225, 15)");
+    mb_problem p = problem_alpha(225, 1, 15);
+    EXPECT_EQ(solve_checked(&mb_solver_revolve, &p, NULL), 225 + 522, "revolve 225/15");
+    EXPECT_EQ(solve_checked(&mb_solver_hsm, &p, NULL), 225 + 522, "hsm 225/15");
+}
+
+/* The paper's headline: t = 1000, alpha = 5, budget 5% (249 units): 1950 forward ops. */
+static void test_headline(void **state)
+{
+    (void)state;
+    mb_problem p = problem_alpha(1000, 5, 0);
+    assert_int_equal(mb_parse_budget("5%", &p, &p.budget), MB_OK);
+    EXPECT_EQ(p.budget, 249, "5%% of 4996 units");
+    EXPECT_EQ(solve_checked(&mb_solver_msm, &p, NULL), 1950, "msm headline");
+    EXPECT_EQ(solve_checked(&mb_solver_msm_free, &p, NULL), 1950, "msm-free headline");
+}
+
+/* The fast builder's tables equal the textbook ones entry by entry (policy hash and costs)
+ * for every DP, over lengths, sizes and budgets. */
+static void test_fast_equals_textbook(void **state)
+{
+    (void)state;
+    const int moves[] = {MB_MOVE_HIDDEN, MB_MOVE_INTERNAL, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL,
+                         MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START};
+    const int64_t sizes[][2] = {{1, 1}, {1, 2}, {1, 5}, {2, 7}, {3, 4}};
+    const int64_t steps[] = {1, 2, 5, 17, 40, 97, 230};
+    mb_solve_options fast = {MB_DP_FAST, 0}, textbook = {MB_DP_TEXTBOOK, 0};
+    int64_t *a = malloc(231 * sizeof *a), *b = malloc(231 * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t mi = 0; mi < 4; mi++)
+        for (size_t zi = 0; zi < sizeof sizes / sizeof sizes[0]; zi++)
+            for (size_t ti = 0; ti < sizeof steps / sizeof steps[0]; ti++) {
+                mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0};
+                int64_t full = full_units(&p);
+                for (int64_t f = 1; f <= 9; f++) {
+                    p.budget = p.hidden_units + (full - p.hidden_units) * (f * f) / 81;
+                    uint64_t ha, hb;
+                    assert_int_equal(mb_dp_cost(moves[mi], &p, &fast, a, &ha), MB_OK);
+                    assert_int_equal(mb_dp_cost(moves[mi], &p, &textbook, b, &hb), MB_OK);
+                    for (int64_t t = 0; t <= p.steps; t++)
+                        EXPECT_EQ(a[t], b[t], "moves %d sizes %lld/%lld m=%lld C(%lld)",
+                                  moves[mi], (long long)p.hidden_units,
+                                  (long long)p.internal_units, (long long)p.budget, (long long)t);
+                    if (ha != hb)
+                        fail_msg("FAIL: moves %d t=%lld m=%lld: fast and textbook policy "
+                                 "tables differ",
+                                 moves[mi], (long long)p.steps, (long long)p.budget);
+                }
+            }
+    free(a);
+    free(b);
+}
+
+/* MSM is never worse than HSM or ISM, msm-free never worse than MSM, and every DP is never
+ * worse than the heuristics that fit the same budget. */
+static void test_dominance(void **state)
+{
+    (void)state;
+    for (int64_t t = 1; t <= 60; t += 3)
+        for (int64_t alpha = 1; alpha <= 6; alpha += 2) {
+            mb_problem p = problem_alpha(t, alpha, 0);
+            int64_t full = full_units(&p);
+            for (p.budget = 1; p.budget <= full; p.budget += 1 + full / 23) {
+                int64_t h = solve_checked(&mb_solver_hsm, &p, NULL);
+                int64_t i = solve_checked(&mb_solver_ism, &p, NULL);
+                int64_t m = solve_checked(&mb_solver_msm, &p, NULL);
+                int64_t f = solve_checked(&mb_solver_msm_free, &p, NULL);
+                assert_true(m <= h && m <= i && f <= m);
+                const mb_solver_type *heur[] = {&mb_solver_sqrt, &mb_solver_chen,
+                                                &mb_solver_revolve};
+                for (int k = 0; k < 3; k++) {
+                    int64_t c = solve_checked(heur[k], &p, NULL);
+                    if (c >= 0 && c < m)
+                        fail_msg("FAIL: %s beats msm at t=%lld alpha=%lld m=%lld (%lld < %lld)",
+                                 heur[k]->name, (long long)t, (long long)alpha,
+                                 (long long)p.budget, (long long)c, (long long)m);
+                }
+            }
+        }
+}
+
+/* Problems the DPs refuse say so: too many steps, a table over the memory limit. */
+static void test_dp_limits(void **state)
+{
+    (void)state;
+    mb_solution s;
+    mb_problem p = problem_alpha(70000, 1, 10);
+    assert_int_equal(mb_solve(&mb_solver_msm, &p, NULL, &s), MB_ERANGE);
+    assert_non_null(strstr(mb_errmsg(), "65535"));
+    p = problem_alpha(70000, 1, 10);
+    assert_int_equal(mb_solve(&mb_solver_revolve, &p, NULL, &s), MB_OK);
+    assert_true(s.feasible);
+    mb_plan_free(s.plan);
+    p = problem_alpha(2000, 5, 2000);
+    mb_solve_options o = {MB_DP_FAST, 1 << 20};
+    assert_int_equal(mb_solve(&mb_solver_msm, &p, &o, &s), MB_ERANGE);
+    assert_non_null(strstr(mb_errmsg(), "GiB"));
+}
+
+/* Looking solvers up by name. */
+static void test_registry(void **state)
+{
+    (void)state;
+    size_t n;
+    const mb_solver_type *const *all = mb_solver_all(&n);
+    assert_int_equal(n, 8);
+    for (size_t i = 0; i < n; i++) {
+        assert_ptr_equal(mb_solver_lookup(all[i]->name), all[i]);
+        assert_non_null(strstr(mb_solver_names(), all[i]->name));
+    }
+    assert_null(mb_solver_lookup("MSM"));
+    assert_null(mb_solver_lookup(""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_all_solvers_valid),
+        cmocka_unit_test(test_extremes),
+        cmocka_unit_test(test_closed_forms),
+        cmocka_unit_test(test_griewank_522),
+        cmocka_unit_test(test_headline),
+        cmocka_unit_test(test_fast_equals_textbook),
+        cmocka_unit_test(test_dominance),
+        cmocka_unit_test(test_dp_limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
