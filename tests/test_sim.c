@@ -1,1 +1,226 @@
-int main(void){return 0;}
+/* test_sim.c: the verifier accepts what the solvers make and rejects corrupted plans, naming
+ * the first bad op; the cost model and the HSM bound. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+static mb_plan *make_plan(const mb_solver_type *type, int64_t t, int64_t alpha, int64_t m)
+{
+    mb_problem p = problem_alpha(t, alpha, m);
+    mb_solution s;
+    assert_int_equal(mb_solve(type, &p, NULL, &s), MB_OK);
+    assert_true(s.feasible);
+    return s.plan;
+}
+
+static mb_plan *copy_plan(const mb_plan *src)
+{
+    mb_plan *p = mb_plan_alloc(src->solver, &src->problem, src->n_ops);
+    assert_non_null(p);
+    memcpy(p->ops, src->ops, src->n_ops * sizeof *p->ops);
+    p->n_ops = src->n_ops;
+    p->forward_ops = src->forward_ops;
+    p->peak = src->peak;
+    return p;
+}
+
+/* Replays p and expects it invalid, with the first bad op at `at` (or any op when at < 0)
+ * and `words` in the reason. */
+static void expect_invalid(const mb_plan *p, long at, const char *words, const char *what)
+{
+    mb_sim_report r;
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    if (r.valid)
+        fail_msg("FAIL: %s: the verifier accepted a corrupted plan", what);
+    if (at >= 0)
+        EXPECT_EQ(r.bad_op, at, "%s: first bad op (%s)", what, r.reason);
+    if (words && strstr(r.reason, words) == NULL)
+        fail_msg("FAIL: %s: reason '%s' lacks '%s'", what, r.reason, words);
+}
+
+static void test_valid_plans_replay(void **state)
+{
+    (void)state;
+    mb_plan *p = make_plan(&mb_solver_msm, 30, 3, 20);
+    mb_sim_report r;
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    assert_true(r.valid);
+    EXPECT_EQ(r.forward_ops, p->forward_ops, "forward ops");
+    EXPECT_EQ(r.backward_ops, 30, "backward ops");
+    EXPECT_EQ(r.final_cursor, 0, "final cursor");
+    assert_true(r.peak <= 20);
+    mb_plan_free(p);
+}
+
+/* Dropping any op other than a free breaks the plan (a missing forward, restore, store or
+ * backward leaves a later precondition unmet or the counts wrong). */
+static void test_dropped_op(void **state)
+{
+    (void)state;
+    mb_plan *orig = make_plan(&mb_solver_msm, 12, 2, 8);
+    for (size_t i = 0; i < orig->n_ops; i++) {
+        if (orig->ops[i].kind == MB_OP_FREE)
+            continue;
+        mb_plan *p = copy_plan(orig);
+        memmove(p->ops + i, p->ops + i + 1, (p->n_ops - i - 1) * sizeof *p->ops);
+        p->n_ops--;
+        char what[64];
+        snprintf(what, sizeof what, "op %zu dropped", i);
+        expect_invalid(p, -1, NULL, what);
+        mb_plan_free(p);
+    }
+    mb_plan_free(orig);
+}
+
+/* Swapping a backward with the op before it (when they differ) breaks the plan. */
+static void test_swapped_ops(void **state)
+{
+    (void)state;
+    mb_plan *orig = make_plan(&mb_solver_msm, 12, 2, 8);
+    int swaps = 0;
+    for (size_t i = 1; i < orig->n_ops; i++) {
+        if (orig->ops[i].kind != MB_OP_BACKWARD || orig->ops[i - 1].kind == MB_OP_FREE)
+            continue;
+        mb_plan *p = copy_plan(orig);
+        mb_op tmp = p->ops[i];
+        p->ops[i] = p->ops[i - 1];
+        p->ops[i - 1] = tmp;
+        expect_invalid(p, (long)(i - 1), NULL, "backward swapped with the op before it");
+        mb_plan_free(p);
+        swaps++;
+    }
+    assert_true(swaps > 5);
+    mb_plan_free(orig);
+}
+
+static mb_plan *hand_plan(int64_t t, int64_t a_s, int64_t budget, const mb_op *ops, size_t n)
+{
+    mb_problem pr = problem_alpha(t, a_s, budget);
+    mb_plan *p = mb_plan_alloc("hand", &pr, 0);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(mb_plan_push(p, (mb_op_kind)ops[i].kind, ops[i].step), MB_OK);
+    return p;
+}
+
+#define OP(k, s) {(s), (k)}
+
+static void test_hand_made_violations(void **state)
+{
+    (void)state;
+    /* a valid baseline: full BPTT for t = 3, alpha = 2 */
+    const mb_op good[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_STORE_INTERNAL, 1), OP(MB_OP_FORWARD, 2),
+                          OP(MB_OP_STORE_INTERNAL, 2), OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3),
+                          OP(MB_OP_BACKWARD, 2), OP(MB_OP_FREE, 2), OP(MB_OP_BACKWARD, 1),
+                          OP(MB_OP_FREE, 1)};
+    mb_plan *p = hand_plan(3, 2, 5, good, 10);
+    mb_sim_report r;
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    assert_true(r.valid);
+    EXPECT_EQ(r.peak, 5, "full BPTT peak");
+    p->problem.budget = 4; /* a plan over its budget */
+    expect_invalid(p, 3, "budget", "over budget");
+    mb_plan_free(p);
+
+    const mb_op out_of_order[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_STORE_INTERNAL, 1),
+                                  OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 1)};
+    p = hand_plan(2, 2, 10, out_of_order, 4);
+    expect_invalid(p, 3, "out of order", "backward out of order");
+    mb_plan_free(p);
+
+    const mb_op restore_freed[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_STORE_HIDDEN, 1),
+                                   OP(MB_OP_FREE, 1), OP(MB_OP_RESTORE, 1)};
+    p = hand_plan(2, 2, 10, restore_freed, 4);
+    expect_invalid(p, 3, "no checkpoint", "restore of a freed checkpoint");
+    mb_plan_free(p);
+
+    const mb_op internal_after_restore[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_STORE_HIDDEN, 1),
+                                            OP(MB_OP_RESTORE, 0), OP(MB_OP_FORWARD, 1),
+                                            OP(MB_OP_RESTORE, 1), OP(MB_OP_FREE, 1),
+                                            OP(MB_OP_STORE_INTERNAL, 1)};
+    p = hand_plan(2, 2, 10, internal_after_restore, 7);
+    expect_invalid(p, 6, "not s_1", "store_internal without s in the core");
+    mb_plan_free(p);
+
+    const mb_op backward_without_s[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_FORWARD, 2),
+                                        OP(MB_OP_RESTORE, 0), OP(MB_OP_BACKWARD, 2)};
+    p = hand_plan(2, 2, 10, backward_without_s, 4);
+    expect_invalid(p, 3, "neither", "backward without its internal state");
+    mb_plan_free(p);
+
+    const mb_op skip_forward[] = {OP(MB_OP_FORWARD, 2)};
+    p = hand_plan(2, 2, 10, skip_forward, 1);
+    expect_invalid(p, 0, "holds h_0", "forward from the wrong state");
+    mb_plan_free(p);
+
+    const mb_op past_cursor[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_BACKWARD, 1)};
+    p = hand_plan(1, 2, 10, past_cursor, 2);
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    assert_true(r.valid);
+    assert_int_equal(mb_plan_push(p, MB_OP_FORWARD, 2), MB_OK);
+    expect_invalid(p, 2, "out of range", "step beyond t");
+    mb_plan_free(p);
+
+    const mb_op unfinished[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 2)};
+    p = hand_plan(2, 2, 10, unfinished, 3);
+    expect_invalid(p, 3, "missing", "a plan that stops early");
+    mb_plan_free(p);
+
+    const mb_op twice[] = {OP(MB_OP_FORWARD, 1), OP(MB_OP_STORE_HIDDEN, 1),
+                           OP(MB_OP_STORE_HIDDEN, 1)};
+    p = hand_plan(2, 2, 10, twice, 3);
+    expect_invalid(p, 2, "already stored", "storing a step twice");
+    mb_plan_free(p);
+}
+
+/* Declarations that disagree with the replay are violations. */
+static void test_declarations_checked(void **state)
+{
+    (void)state;
+    mb_plan *p = make_plan(&mb_solver_hsm, 20, 1, 4);
+    p->forward_ops += 1;
+    expect_invalid(p, (long)p->n_ops, "declares", "wrong forward_ops");
+    p->forward_ops -= 1;
+    p->peak -= 1;
+    expect_invalid(p, (long)p->n_ops, "peak", "wrong peak");
+    mb_plan_free(p);
+}
+
+static void test_cost_model(void **state)
+{
+    (void)state;
+    mb_plan *p = make_plan(&mb_solver_msm, 1000, 5, 249);
+    mb_sim_report r;
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    mb_cost_model m = mb_cost_model_default();
+    /* (1950 + 2*1000) / (1000 + 2*1000): the abstract's "one third more time" */
+    assert_true(fabs(mb_sim_predict(&r, &m) / 3000.0 - 3950.0 / 3000.0) < 1e-12);
+    m.copy = 0.5;
+    assert_true(fabs(mb_sim_predict(&r, &m) - (3950.0 + 0.5 * (double)r.copied_units)) < 1e-9);
+    assert_true(r.copied_units > 0);
+    mb_plan_free(p);
+    assert_true(fabs(mb_sim_hsm_bound(100, 1) - 10000.0) < 1e-6);
+    assert_true(fabs(mb_sim_hsm_bound(16, 2) - 128.0) < 1e-9);
+    /* the paper's first bound holds for the HSM optimum */
+    for (int64_t t = 1; t <= 200; t += 13)
+        for (int64_t m2 = 1; m2 <= 10; m2++) {
+            mb_problem pr = problem_alpha(t, 1, m2);
+            int64_t c = solve_checked(&mb_solver_hsm, &pr, NULL);
+            assert_true((double)c <= mb_sim_hsm_bound(t, m2) + 1e-9);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_plans_replay),
+        cmocka_unit_test(test_dropped_op),
+        cmocka_unit_test(test_swapped_ops),
+        cmocka_unit_test(test_hand_made_violations),
+        cmocka_unit_test(test_declarations_checked),
+        cmocka_unit_test(test_cost_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -20,7 +20,7 @@
     do {                                                                                  \
         long long a_ = (long long)(a), b_ = (long long)(b);                               \
         if (a_ != b_) {                                                                   \
-            char what_[256];                                                              \
+            char what_[640];                                                              \
             snprintf(what_, sizeof what_, __VA_ARGS__);                                   \
             fail_msg("FAIL: %s (%lld vs %lld expected)", what_, a_, b_);                  \
         }                                                                                 \
