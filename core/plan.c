@@ -61,6 +61,11 @@ void mb_plan_free(mb_plan *plan)
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step)
 {
     if (plan->n_ops == plan->cap) {
+        if (plan->n_ops >= MB_PLAN_MAX_OPS)
+            return MB_ERROR(MB_ERANGE,
+                            "the plan exceeds %zu ops (%s, t = %lld); use fewer steps or a "
+                            "larger budget",
+                            MB_PLAN_MAX_OPS, plan->solver, (long long)plan->problem.steps);
         size_t cap = plan->cap ? plan->cap * 2 : 256;
         mb_op *ops = realloc(plan->ops, cap * sizeof *ops);
         if (ops == NULL)
@@ -121,7 +126,7 @@ static int read_ops(mb_json *j, mb_plan *plan)
     for (;;) {
         char name[32];
         int64_t step;
-        mb_op_kind kind;
+        mb_op_kind kind = MB_OP_FORWARD;
         size_t at = j->pos;
         if ((rc = mb_json_expect(j, '[')) != MB_OK || (rc = mb_json_string(j, name, sizeof name)) ||
             (rc = mb_json_expect(j, ',')) != MB_OK || (rc = mb_json_int(j, &step)) != MB_OK ||

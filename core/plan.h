@@ -12,6 +12,9 @@
 #define MB_PLAN_FORMAT "membptt-plan"
 #define MB_PLAN_VERSION 1
 
+/* The most ops a plan may hold (2 GiB of ops): longer plans are refused, not swapped. */
+#define MB_PLAN_MAX_OPS ((size_t)1 << 28)
+
 /* The six ops (DESIGN.md, "The plan IR"). State: the core (h_j, plus s_j right after
  * `forward j`), the store (at most one checkpoint per step: h_k of a_h units or s_k of a_s
  * units), and the gradient cursor g, which starts at t. The store starts holding h_0.
@@ -64,7 +67,8 @@ mb_plan *mb_plan_alloc(const char *solver, const mb_problem *p, size_t reserve);
 /* Frees a plan and its ops. NULL is a no-op. */
 void mb_plan_free(mb_plan *plan);
 
-/* Appends an op, growing the array geometrically. MB_ENOMEM when it cannot grow. */
+/* Appends an op, growing the array geometrically. MB_ERANGE past MB_PLAN_MAX_OPS ops,
+ * MB_ENOMEM when it cannot grow. */
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step);
 
 /* Writes the plan file to `f` (one JSON object, one op per line). MB_EIO on a write error. */

@@ -34,6 +34,14 @@ static void test_all_solvers_valid(void **state)
                 p.budget = min - 1;
                 EXPECT_EQ(solve_checked(all[si], &p, NULL), -1, "%s t=%lld below min budget",
                           all[si]->name, (long long)p.steps);
+                if (all[si]->build == mb_solver_sqrt.build || all[si]->build == mb_solver_chen.build) {
+                    mb_solution sol;
+                    p.budget = min;
+                    assert_int_equal(mb_solve(all[si], &p, NULL, &sol), MB_OK);
+                    EXPECT_EQ(sol.plan->peak, min, "%s t=%lld: min budget is the plan's peak",
+                              all[si]->name, (long long)p.steps);
+                    mb_plan_free(sol.plan);
+                }
                 int64_t budgets[] = {min, min + 1, (min + full) / 2, full - 1, full, full + 3};
                 int64_t prev = INT64_MAX, prev_budget = -1;
                 for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
