@@ -50,7 +50,9 @@ static void help(const char *cmd)
                "                       [--budget X] [--format text|json|csv]\n\n"
                "Solves one problem with every solver, replays each plan and prints them side by\n"
                "side: forward ops, ops per step, peak memory and predicted time relative to full\n"
-               "BPTT. Without options it is the paper's headline: t = 1000, alpha = 5, budget 5%%.\n\n"
+               "BPTT. Without options it is the paper's headline: t = 1000, alpha = 5, budget 5%%.\n"
+               "With --format json it prints one object per solver, one per line (JSON lines);\n"
+               "with --format csv one header and one row per solver.\n\n"
                "options:\n%s"
                "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n",
                problem_help);
@@ -308,8 +310,8 @@ int cmd_compare(int argc, char **argv)
             mb_plan_free(s.plan);
             return cli_fail("compare", rc);
         }
-        mb_plan_free(s.plan);
         if (s.feasible && !rep.valid) {
+            mb_plan_free(s.plan);
             MB_ERROR(MB_EBADPLAN, "the %s plan is invalid: %s", all[i]->name, rep.reason);
             return cli_fail("compare", MB_EBADPLAN);
         }
@@ -322,6 +324,7 @@ int cmd_compare(int argc, char **argv)
             else
                 printf("%-8s infeasible: needs a budget of at least %lld units\n", all[i]->name,
                        (long long)s.min_budget);
+            mb_plan_free(s.plan);
             continue;
         }
         mb_record r = {0};
@@ -331,6 +334,7 @@ int cmd_compare(int argc, char **argv)
         else
             mb_record_empty(&r, "predicted_time_vs_full");
         mb_record_print(stdout, &r, a.format, i == 0);
+        mb_plan_free(s.plan);
     }
     return 0;
 }

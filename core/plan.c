@@ -162,6 +162,7 @@ int mb_plan_read_json(const char *text, size_t len, mb_plan **out)
         return MB_ERROR(MB_ENOMEM, "out of memory reading a plan");
     int64_t version = -1;
     int have_format = 0, have_steps = 0, have_h = 0, have_s = 0, have_budget = 0, have_ops = 0;
+    int have_fwd = 0, have_peak = 0;
     int rc = mb_json_expect(&j, '{');
     while (rc == MB_OK) {
         char key[64], sval[64];
@@ -197,6 +198,8 @@ int mb_plan_read_json(const char *text, size_t len, mb_plan **out)
             have_h |= dst == &plan->problem.hidden_units;
             have_s |= dst == &plan->problem.internal_units;
             have_budget |= dst == &plan->problem.budget;
+            have_fwd |= dst == &plan->forward_ops;
+            have_peak |= dst == &plan->peak;
         }
         if (rc != MB_OK)
             break;
@@ -224,6 +227,12 @@ int mb_plan_read_json(const char *text, size_t len, mb_plan **out)
         else if (version != MB_PLAN_VERSION)
             rc = MB_ERROR(MB_EPARSE, "plan file: version %lld; this membptt reads version %d",
                           (long long)version, MB_PLAN_VERSION);
+        else if ((have_fwd && plan->forward_ops < 0) || (have_peak && plan->peak < 0) ||
+                 plan->problem.unit_bytes < 0)
+            rc = MB_ERROR(MB_EPARSE, "plan file: forward_ops, peak and unit_bytes must be >= 0 "
+                          "(got %lld, %lld, %lld); leave a key out when it is not known",
+                          (long long)plan->forward_ops, (long long)plan->peak,
+                          (long long)plan->problem.unit_bytes);
         else if (mb_problem_check(&plan->problem) != MB_OK) {
             char why[512];
             snprintf(why, sizeof why, "%s", mb_errmsg());

@@ -299,9 +299,10 @@ static int dp_solve(dp_table *d, int moves, const mb_problem *p, const mb_solve_
     double limit = o && o->max_table_bytes > 0 ? (double)o->max_table_bytes : 8.0 * (1 << 30);
     if (need > limit)
         return MB_ERROR(MB_ERANGE,
-                        "the DP table for %d steps and %zu budget rows needs %.2f GiB, over the "
-                        "limit of %.2f GiB; use a smaller budget, fewer steps or revolve",
-                        d->T, d->rows, need / (1 << 30), limit / (1 << 30));
+                        "the DP table for %d steps and %zu budget rows needs %.0f MiB, over the "
+                        "limit of %.0f MiB (--max-table-mib); use a smaller budget, fewer steps "
+                        "or revolve",
+                        d->T, d->rows, need / (1 << 20), limit / (1 << 20));
     d->policy = malloc(d->rows * (size_t)(d->T + 1) * sizeof *d->policy);
     d->cost = malloc(d->ring * (size_t)(d->T + 1) * sizeof *d->cost);
     if (fast)

@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+# test_cli.sh: end-to-end tests of the membptt command. Runs the binary given as $1 and checks,
+# for every exit status (0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget,
+# 4 invalid plan), the status AND that the message names the key, the value and the allowed
+# forms. Prints one line per check (ok - / FAIL - ...), then "N passed, M failed".
+# Usage: bash tests/test_cli.sh build/cli/membptt
+set -u
+
+BIN=${1:?usage: test_cli.sh PATH/TO/membptt}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+if [ ! -x "$BIN" ]; then
+    echo "FAIL - $BIN is not an executable"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-cli.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+
+pass=0
+fail=0
+rc=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
+
+# run ARGS...: runs membptt; stdout in $W/out, stderr in $W/err, exit status in $rc.
+run() { "$BIN" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+
+# snippet FILE: the first 300 characters of a file on one line, for failure reports.
+snippet() { head -c 300 "$1" | tr '\n' ' '; }
+
+# expect NAME STATUS [PATTERN...]: after run, checks the exit status and that each pattern
+# occurs in the message (stderr when STATUS is not 0, stdout when it is). Patterns are fixed
+# strings; one starting with ~ is an extended regular expression.
+expect() {
+    local name=$1 want=$2 p where=$W/err
+    shift 2
+    [ "$want" = 0 ] && where=$W/out
+    if [ "$rc" != "$want" ]; then
+        bad "$name" "exit $rc vs expected $want; stderr: $(snippet "$W/err")"
+        return 1
+    fi
+    for p in "$@"; do
+        if [ "${p#\~}" != "$p" ]; then
+            grep -qE -- "${p#\~}" "$where" && continue
+        else
+            grep -qF -- "$p" "$where" && continue
+        fi
+        bad "$name" "message lacks '$p'; observed: $(snippet "$where")"
+        return 1
+    done
+    ok "$name"
+}
+
+# jcheck NAME CODE: runs Python CODE with d = the JSON object on stdout of the last run;
+# CODE is a series of assert statements.
+jcheck() {
+    local name=$1 code=$2 msg
+    if msg=$(python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$code" "$W/out" 2>&1); then
+        ok "$name"
+    else
+        bad "$name" "$(echo "$msg" | tail -n 1); stdout: $(snippet "$W/out")"
+    fi
+}
+
+# pycheck NAME ARGS... <<'EOF' (a Python script of asserts on standard input): ok when it
+# succeeds, else FAIL with the last line of its error.
+pycheck() {
+    local name=$1 msg
+    shift
+    if msg=$(python3 - "$@" 2>&1); then
+        ok "$name"
+    else
+        bad "$name" "$(echo "$msg" | tail -n 1)"
+    fi
+}
+
+# jint KEY: the integer value of KEY in the one-line JSON object on stdout of the last run
+# (empty when absent or not an integer). Cheaper than starting Python in a loop.
+jint() { sed -n "s/.*\"$1\": \(-\{0,1\}[0-9][0-9]*\)[,}].*/\1/p" "$W/out"; }
+
+# absent NAME PATH: PATH must not exist, and no temporary file *.tmp.* may be left beside it.
+absent() {
+    local name=$1 path=$2 left
+    left=$(find "$(dirname "$path")" -maxdepth 1 -name '*.tmp.*' 2>/dev/null | head -n 1)
+    if [ -e "$path" ]; then
+        bad "$name" "$path exists vs expected no file"
+    elif [ -n "$left" ]; then
+        bad "$name" "temporary file $left left behind"
+    else
+        ok "$name"
+    fi
+}
+
+SOLVERS=(full sqrt chen revolve hsm ism msm)
+P=(--steps 10 --alpha 5) # a small problem; full BPTT needs 1 + 5*9 = 46 units
+BUDGET_FORMS=("249" "64KiB" "5%")
+
+# ---------------------------------------------------------------- top level
+run --help
+expect "membptt --help exits 0 and lists the commands" 0 solve simulate verify compare "Exit status"
+run
+expect "membptt without a command: exit 2 with the usage" 2 "usage: membptt"
+run bogus
+expect "unknown command: exit 2, names it and the commands" 2 "'bogus'" solve simulate verify \
+    compare
+run --version
+expect "membptt --version exits 0" 0 "membptt "
+
+for cmd in solve simulate compare; do
+    run "$cmd" --help
+    expect "$cmd --help exits 0 and names its options" 0 --steps --alpha --hidden-bytes \
+        --internal-bytes --budget --format
+done
+run solve --help
+expect "solve --help names --solver, --plan-out and every solver" 0 --solver --plan-out \
+    "${SOLVERS[@]}"
+run simulate --help
+expect "simulate --help names the cost model options" 0 --cost-forward --cost-backward --cost-copy
+run verify --help
+expect "verify --help exits 0 and names --format and the exit statuses" 0 --format "PLAN.json" \
+    "exit status"
+
+# ---------------------------------------------------------------- exit 2: invalid input
+run solve --solver full --steps 0 --alpha 5 --budget 46
+expect "--steps 0: exit 2, names --steps, the value and the range" 2 "--steps" " 0" "~\[1, [0-9]+\]"
+run solve --solver full --steps -1 --alpha 5 --budget 46
+expect "--steps -1: exit 2, names --steps and the range" 2 "--steps -1" "~\[1, [0-9]+\]"
+run solve --solver full --steps 1e3 --alpha 5 --budget 46
+expect "--steps 1e3: exit 2, not an integer" 2 "--steps '1e3'" "integer"
+run solve --solver full --alpha 5 --budget 46 --steps
+expect "--steps without a value: exit 2" 2 "--steps" "missing value"
+run solve --solver full --alpha 5 --budget 46
+expect "missing --steps: exit 2" 2 "--steps is required"
+
+run solve --solver foo "${P[@]}" --budget 46
+expect "unknown solver: exit 2, names it and lists the solvers" 2 "--solver 'foo'" "${SOLVERS[@]}"
+run solve "${P[@]}" --budget 46
+expect "missing --solver: exit 2, lists the solvers" 2 "--solver is required" "${SOLVERS[@]}"
+
+run solve --solver full "${P[@]}" --budget abc
+expect "--budget abc: exit 2, names it and the budget forms" 2 "--budget 'abc'" "${BUDGET_FORMS[@]}"
+run solve --solver full "${P[@]}" --budget -5
+expect "--budget -5: exit 2, names it and the budget forms" 2 "--budget '-5'" "${BUDGET_FORMS[@]}"
+run solve --solver full "${P[@]}" --budget 5.5
+expect "--budget 5.5 (no unit): exit 2" 2 "--budget '5.5'" "${BUDGET_FORMS[@]}"
+run solve --solver full "${P[@]}" --budget 5.1234567891%
+expect "--budget with more than 9 decimals: exit 2" 2 "--budget '5.1234567891%'" "percentage"
+run solve --solver full "${P[@]}" --budget 64KiB
+expect "--budget 64KiB with --alpha: exit 2, needs byte sizes" 2 "--budget '64KiB'" \
+    "--hidden-bytes" "--internal-bytes" "--alpha"
+run solve --solver full --steps 10 --hidden-bytes 2KiB --internal-bytes 6KiB --budget 64XB
+expect "--budget 64XB (unknown suffix): exit 2" 2 "--budget '64XB'" "64KiB"
+run solve --solver full "${P[@]}"
+expect "missing --budget: exit 2, names the budget forms" 2 "--budget is required" \
+    "${BUDGET_FORMS[@]}"
+
+run solve --solver full --steps 10 --hidden-bytes 6KiB --internal-bytes 2KiB --budget 64KiB
+expect "internal bytes < hidden bytes: exit 2, names both values" 2 "--internal-bytes 2048" \
+    "--hidden-bytes (6144)"
+run solve --solver full --steps 10 --alpha 5 --hidden-bytes 2KiB --internal-bytes 6KiB \
+    --budget 64KiB
+expect "--alpha with byte sizes: exit 2, names both forms" 2 "--alpha" "--hidden-bytes" \
+    "not both"
+run solve --solver full --steps 10 --hidden-bytes 2KiB --budget 64KiB
+expect "--hidden-bytes without --internal-bytes: exit 2" 2 "--alpha" "--hidden-bytes" \
+    "--internal-bytes"
+run solve --solver full --steps 10 --budget 46
+expect "no sizes at all: exit 2" 2 "sizes are required" "--alpha"
+run solve --solver full --steps 10 --hidden-bytes 0 --internal-bytes 6KiB --budget 64KiB
+expect "--hidden-bytes 0: exit 2" 2 "--hidden-bytes 0" ">= 1"
+run solve --solver full --steps 10 --hidden-bytes -5 --internal-bytes 6KiB --budget 64KiB
+expect "--hidden-bytes -5: exit 2, names the byte-size forms" 2 "--hidden-bytes '-5'" "KiB" "MB"
+
+run solve --solver full --steps 10 --alpha 0 --budget 46
+expect "--alpha 0: exit 2, names --alpha and the range" 2 "--alpha 0" "~\[1, [0-9]+\]"
+run solve --solver full --steps 1000000 --alpha 9223372036854775807 --budget 5%
+expect "--alpha 9223372036854775807: exit 2, out of range" 2 "--alpha 9223372036854775807" \
+    "out of range"
+run solve --solver full --steps 2147483647 --alpha 1099511627776 --budget 5%
+expect "a_s*(t-1) overflowing 64 bits: exit 2" 2 "overflows" "2147483646"
+run solve --solver full --steps 10 --hidden-bytes 1 --internal-bytes 9000000TiB --budget 5
+expect "--internal-bytes 9000000TiB: exit 2, overflows" 2 "--internal-bytes '9000000TiB'" \
+    "overflows"
+run solve --solver full --steps 10 --hidden-bytes 2KiB --internal-bytes 6KiB --budget 99999999TiB
+expect "--budget 99999999TiB: exit 2, overflows" 2 "--budget '99999999TiB'" "overflows"
+run solve --solver msm --steps 60000 --alpha 5 --budget 5% --max-table-mib 1
+expect "DP table over --max-table-mib: exit 2, says how to fix it" 2 "DP table" "revolve"
+
+run solve --solver full "${P[@]}" --budget 46 --bogus
+expect "unknown option: exit 2, names it" 2 "'--bogus'" "--help"
+run solve --solver full "${P[@]}" --budget 46 extra
+expect "stray argument: exit 2, names it" 2 "'extra'"
+run solve --solver full "${P[@]}" --budget 46 --format xml
+expect "--format xml: exit 2, names the formats" 2 "--format 'xml'" text json csv
+run solve --solver msm "${P[@]}" --budget 46 --dp bogus
+expect "--dp bogus: exit 2, names fast and textbook" 2 "--dp 'bogus'" fast textbook
+run simulate --solver msm "${P[@]}" --budget 46 --cost-forward -1
+expect "--cost-forward -1: exit 2" 2 "--cost-forward '-1'" ">= 0"
+run compare "${P[@]}" --budget 46 --plan-out "$W/compare.json"
+expect "compare --plan-out: exit 2" 2 "--plan-out" "solve"
+
+mkdir "$W/bad"
+run solve --solver full --steps 0 --alpha 5 --budget 46 --plan-out "$W/bad/plan.json"
+expect "invalid input with --plan-out: exit 2" 2 "--steps"
+absent "no plan file written for invalid input" "$W/bad/plan.json"
+
+# ---------------------------------------------------------------- exit 3: infeasible budget
+mkdir "$W/inf"
+run solve --solver full "${P[@]}" --budget 3 --plan-out "$W/inf/plan.json"
+expect "full, t = 10, alpha 5, budget 3: exit 3, smallest feasible budget 46 = 1 + 5*9" 3 \
+    "budget 3 units is infeasible" "smallest feasible budget is 46 units"
+absent "no plan file written when infeasible" "$W/inf/plan.json"
+run solve --solver full "${P[@]}" --budget 3 --format json --plan-out "$W/inf/plan.json"
+if [ "$rc" = 3 ]; then
+    ok "infeasible with --format json: exit 3"
+else
+    bad "infeasible with --format json: exit 3" "exit $rc vs expected 3"
+fi
+jcheck "infeasible --format json prints feasible false and min_budget 46" '
+assert d["feasible"] is False, "feasible is %r" % d["feasible"]
+assert d["min_budget"] == 46, "min_budget %r vs 46" % d["min_budget"]
+assert d["budget"] == 3, "budget %r vs 3" % d["budget"]
+assert d["forward_ops"] is None, "forward_ops %r vs null" % d["forward_ops"]'
+absent "no plan file written when infeasible (json)" "$W/inf/plan.json"
+run simulate --solver full "${P[@]}" --budget 45
+expect "simulate, budget one below full BPTT: exit 3 naming 46" 3 "smallest feasible budget is 46"
+run solve --solver msm "${P[@]}" --budget 0
+expect "msm, budget 0: exit 3, smallest feasible budget 1 (h_0 alone)" 3 \
+    "smallest feasible budget is 1 units"
+run solve --solver full --steps 10 --hidden-bytes 2KiB --internal-bytes 6KiB --budget 1000B
+expect "infeasible byte budget: exit 3, minimum 1 + 3*9 = 28 units in units and bytes" 3 \
+    "budget 0 units is infeasible" "28 units (57344 bytes)"
+run solve --solver full "${P[@]}" --budget 0%
+expect "--budget 0%: exit 3" 3 "smallest feasible budget is 46"
+
+# The named minimum is the smallest: each solver is feasible there (peak within it) and
+# infeasible one unit below.
+for s in "${SOLVERS[@]}"; do
+    run solve --solver "$s" --steps 40 --alpha 3 --budget 0 --format json
+    min=$(jint min_budget)
+    if [ "$rc" != 3 ] || [ -z "$min" ]; then
+        bad "$s: budget 0 is infeasible and names min_budget" "exit $rc, min_budget '$min'"
+        continue
+    fi
+    run solve --solver "$s" --steps 40 --alpha 3 --budget "$min" --format json
+    if [ "$rc" != 0 ]; then
+        bad "$s: min_budget $min is the smallest feasible budget" "exit $rc at $min vs expected 0"
+        continue
+    fi
+    peak=$(jint peak)
+    run solve --solver "$s" --steps 40 --alpha 3 --budget $((min - 1))
+    if [ "$min" -gt 0 ] && [ "$rc" != 3 ]; then
+        bad "$s: min_budget $min is the smallest feasible budget" \
+            "exit $rc at $((min - 1)) vs expected 3"
+    elif [ "$peak" -gt "$min" ]; then
+        bad "$s: min_budget $min is the smallest feasible budget" "peak $peak > budget $min"
+    else
+        ok "$s: min_budget $min (t = 40, alpha 3) is feasible, one less is not"
+    fi
+done
+
+# ---------------------------------------------------------------- exit 1: runtime failure
+mkdir -p "$W/rt/dir"
+run solve --solver msm "${P[@]}" --budget 20 --plan-out "$W/rt/dir"
+expect "--plan-out onto a directory: exit 1, names the path" 1 "$W/rt/dir"
+absent "no temporary file left after a failed write" "$W/rt/none"
+run solve --solver msm "${P[@]}" --budget 20 --plan-out "$W/rt/missing/plan.json"
+expect "--plan-out into a missing folder: exit 1, names the path" 1 "$W/rt/missing/plan.json"
+
+# ---------------------------------------------------------------- exit 0: output formats
+run solve --solver full "${P[@]}" --budget 46 --format json
+expect "solve --format json: exit 0" 0 "{"
+jcheck "--format json prints one object with every key" '
+keys = """solver steps hidden_units internal_units budget feasible min_budget forward_ops
+          backward_ops peak cost_per_step solve_seconds""".split()
+missing = [k for k in keys if k not in d]
+assert not missing, "missing keys %s" % missing
+assert d["solver"] == "full" and d["steps"] == 10 and d["feasible"] is True, d
+assert d["forward_ops"] == 10 and d["backward_ops"] == 10 and d["peak"] == 46, d
+assert d["min_budget"] == 46 and d["cost_per_step"] == 1, d'
+run solve --solver msm "${P[@]}" --budget 20 --format csv
+expect "solve --format csv: exit 0" 0 "solver,"
+pycheck "--format csv: a header and one row with the same columns" "$W/out" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert len(rows) == 2, rows
+assert len(rows[0]) == len(rows[1]) and len(rows[0]) >= 12, rows
+h = dict(zip(rows[0], rows[1]))
+assert h["solver"] == "msm" and h["steps"] == "10" and h["feasible"] == "true", h
+EOF
+
+run simulate --solver msm --steps 1000 --alpha 5 --budget 5% --format json
+expect "headline simulate msm t=1000 alpha 5 budget 5%: exit 0" 0 "forward_ops"
+jcheck "headline: budget 249 units, 1950 forward ops, 1.95 per step, valid" '
+assert d["budget"] == 249, "budget %r vs 249" % d["budget"]
+assert d["forward_ops"] == 1950, "forward_ops %r vs 1950" % d["forward_ops"]
+assert abs(d["cost_per_step"] - 1.95) < 1e-9, d["cost_per_step"]
+assert d["valid"] is True and d["peak"] <= 249, d'
+run simulate --solver msm --steps 1000 --alpha 5 --budget 5%
+expect "headline in text: forward_ops 1950" 0 "~^forward_ops +1950$"
+
+run solve --solver msm --steps 100 --hidden-bytes 2KiB --internal-bytes 6KiB --budget 64KiB \
+    --format json
+expect "byte sizes 2KiB/6KiB, budget 64KiB: exit 0" 0 "unit_bytes"
+jcheck "byte sizes: unit_bytes 2048, a_h 1, a_s 3, budget 32 units" '
+assert d["unit_bytes"] == 2048, d["unit_bytes"]
+assert (d["hidden_units"], d["internal_units"], d["budget"]) == (1, 3, 32), d
+assert d["feasible"] is True and d["peak"] <= 32, d'
+
+run compare
+expect "compare (the headline, default): exit 0, every solver, msm 1950" 0 "${SOLVERS[@]}" \
+    "~^msm +1950 +1\.950 "
+run compare "${P[@]}" --budget 20 --format csv
+expect "compare --format csv: exit 0" 0 "solver,"
+pycheck "compare --format csv: header + one row per solver, same columns" "$W/out" \
+    "${SOLVERS[@]}" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert len({len(r) for r in rows}) == 1, "ragged rows"
+names = [r[0] for r in rows[1:]]
+assert all(s in names for s in sys.argv[2:]), names
+EOF
+run compare "${P[@]}" --budget 20 --format json
+expect "compare --format json: exit 0" 0 '"solver"'
+pycheck "compare --format json: one object per solver, forward_ops from the replay" "$W/out" \
+    "${SOLVERS[@]}" <<'EOF'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+got = {r["solver"]: r for r in rows}
+assert all(s in got for s in sys.argv[2:]), list(got)
+assert got["full"]["feasible"] is False and got["full"]["min_budget"] == 46, got["full"]
+assert got["msm"]["forward_ops"] == 16 and got["msm"]["peak"] <= 20, got["msm"]
+EOF
+
+# ---------------------------------------------------------------- verify: exit 0 and 4
+run solve --solver msm --steps 30 --alpha 3 --budget 12 --plan-out "$W/plan.json"
+expect "solve --plan-out: exit 0" 0 "forward_ops"
+if [ -f "$W/plan.json" ] && grep -q '"format": "membptt-plan"' "$W/plan.json"; then
+    ok "solve --plan-out writes a membptt-plan file"
+else
+    bad "solve --plan-out writes a membptt-plan file" "no plan at $W/plan.json"
+fi
+absent "no temporary file left after a plan is written" "$W/none"
+run verify "$W/plan.json"
+expect "verify a plan from solve --plan-out: exit 0, valid" 0 "~^valid +true$" "~^forward_ops +58$"
+touch "$W/plan.json" # so that a missing plan fails the check below, not the redirection
+run verify - <"$W/plan.json"
+expect "verify - reads the plan from standard input" 0 "~^valid +true$"
+run verify --format json "$W/plan.json"
+jcheck "verify --format json: valid true, counts match the solver" '
+assert d["valid"] is True and d["forward_ops"] == 58 and d["backward_ops"] == 30, d
+assert d["peak"] <= d["budget"] == 12, d'
+
+# Corrupted copies of $W/plan.json, made in one Python run: $W/CASE.json is the plan and
+# $W/CASE.want the strings the verify message must contain, one a line. The op indices are
+# computed from the plan, so they follow the solver's choices.
+CASES4=(dropped_backward swapped_backwards swapped_first restore_freed budget_below_peak
+    forward_ops_mismatch peak_mismatch missing_last_backward)
+CASES2=(wrong_format wrong_version missing_ops unknown_op step_out_of_range)
+if ! msg=$(python3 - "$W" "${CASES4[@]}" "${CASES2[@]}" 2>&1 <<'EOF'
+import copy, json, sys
+w, cases = sys.argv[1], sys.argv[2:]
+orig = json.load(open(w + "/plan.json"))
+for case in cases:
+    d = copy.deepcopy(orig)
+    ops = d["ops"]
+    out = []
+    def name(i):
+        return "op %d (%s %d)" % (i, ops[i][0], ops[i][1])
+    if case == "dropped_backward":
+        i = next(i for i, o in enumerate(ops) if o[0] == "backward")
+        del ops[i]
+        j = next(j for j in range(i, len(ops)) if ops[j][0] == "backward")
+        out = [name(j), "out of order", "g = %d" % (ops[j][1] + 1)]
+    elif case == "swapped_backwards":
+        i = next(i for i in range(len(ops) - 1) if ops[i][0] == ops[i + 1][0] == "backward")
+        ops[i], ops[i + 1] = ops[i + 1], ops[i]
+        out = [name(i), "out of order"]
+    elif case == "swapped_first":
+        ops[0], ops[1] = ops[1], ops[0]
+        out = [name(0), "core holds h_0"]
+    elif case == "restore_freed":
+        i = next(i for i, o in enumerate(ops) if o[0] == "free" and o[1] > 0)
+        ops.insert(i + 1, ["restore", ops[i][1]])
+        out = [name(i + 1), "no checkpoint of step %d" % ops[i][1]]
+    elif case == "budget_below_peak":
+        d["budget"] = d["peak"] - 1
+        size, stored = d["hidden_units"], {0: d["hidden_units"]}
+        for i, (op, k) in enumerate(ops):
+            if op in ("store_hidden", "store_internal"):
+                stored[k] = d["hidden_units"] if op == "store_hidden" else d["internal_units"]
+                size += stored[k]
+                if size > d["budget"]:
+                    break
+            elif op == "free":
+                size -= stored.pop(k)
+        out = [name(i), "over the budget of %d" % d["budget"]]
+    elif case == "forward_ops_mismatch":
+        d["forward_ops"] += 1
+        out = ["declares %d forward ops" % d["forward_ops"], "counts %d" % (d["forward_ops"] - 1)]
+    elif case == "peak_mismatch":
+        d["peak"] += 1
+        out = ["declares a peak of %d" % d["peak"], "reaches %d" % (d["peak"] - 1)]
+    elif case == "missing_last_backward":
+        i = max(i for i, o in enumerate(ops) if o[0] == "backward")
+        del ops[i]
+        out = ["g = 1", "missing"]
+    elif case == "wrong_format":
+        d["format"] = "other-plan"
+        out = ["format", "'other-plan'", "membptt-plan"]
+    elif case == "wrong_version":
+        d["version"] = 2
+        out = ["version 2", "1"]
+    elif case == "missing_ops":
+        del d["ops"]
+        out = ['"ops"']
+    elif case == "unknown_op":
+        ops[3] = ["jump", 2]
+        out = ["op 3", "'jump'", "forward", "store_hidden", "store_internal", "restore",
+               "backward", "free"]
+    elif case == "step_out_of_range":
+        ops[0] = ["forward", -1]
+        out = ["op 0", "-1", "out of range"]
+    json.dump(d, open("%s/%s.json" % (w, case), "w"))
+    open("%s/%s.want" % (w, case), "w").write("\n".join(out) + "\n")
+EOF
+); then
+    bad "build the corrupted plans" "$(echo "$msg" | tail -n 1)"
+fi
+
+for c in "${CASES4[@]}"; do
+    want=()
+    [ -f "$W/$c.want" ] && mapfile -t want <"$W/$c.want"
+    if [ ${#want[@]} -eq 0 ]; then
+        bad "verify $c" "could not build the corrupted plan"
+        continue
+    fi
+    run verify "$W/$c.json"
+    expect "verify $c: exit 4, message names ${want[0]}" 4 "invalid plan" "${want[@]}"
+done
+run verify --format json "$W/restore_freed.json"
+jcheck "verify --format json of an invalid plan: valid false, first_violation names the op" '
+assert d["valid"] is False, d
+assert d["first_violation"].startswith("op "), d["first_violation"]'
+
+# ---------------------------------------------------------------- verify: exit 2
+for c in "${CASES2[@]}"; do
+    want=()
+    [ -f "$W/$c.want" ] && mapfile -t want <"$W/$c.want"
+    if [ ${#want[@]} -eq 0 ]; then
+        bad "verify $c" "could not build the corrupted plan"
+        continue
+    fi
+    run verify "$W/$c.json"
+    expect "verify $c: exit 2, names ${want[0]}" 2 "${want[@]}"
+done
+head -c 200 "$W/plan.json" >"$W/truncated.json"
+run verify "$W/truncated.json"
+expect "verify malformed (truncated) JSON: exit 2, JSON error with a byte offset" 2 "JSON" "byte"
+printf '{"format": "membptt-plan", "version": 1,}' >"$W/comma.json"
+run verify "$W/comma.json"
+expect "verify JSON with a trailing comma: exit 2" 2 "JSON"
+: >"$W/empty.json"
+run verify "$W/empty.json"
+expect "verify an empty file: exit 2" 2 "JSON"
+run verify "$W/does-not-exist.json"
+expect "verify a nonexistent file: exit 2, names it" 2 "$W/does-not-exist.json"
+run verify
+expect "verify without a file: exit 2" 2 "one plan file"
+run verify "$W/plan.json" "$W/plan.json"
+expect "verify with two files: exit 2" 2 "one plan file"
+run verify --bogus "$W/plan.json"
+expect "verify unknown option: exit 2" 2 "'--bogus'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

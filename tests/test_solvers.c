@@ -212,7 +212,7 @@ static void test_dp_limits(void **state)
     p = problem_alpha(2000, 5, 2000);
     mb_solve_options o = {MB_DP_FAST, 1 << 20};
     assert_int_equal(mb_solve(&mb_solver_msm, &p, &o, &s), MB_ERANGE);
-    assert_non_null(strstr(mb_errmsg(), "GiB"));
+    assert_non_null(strstr(mb_errmsg(), "MiB"));
 }
 
 /* Looking solvers up by name. */
