@@ -216,9 +216,8 @@ static int infeasible(const char *cmd, const char *solver, const mb_problem *p, 
 {
     MB_ERROR(MB_EINFEASIBLE,
              "budget %lld units is infeasible for %s at t = %lld; the smallest feasible budget "
-             "is %lld units%s",
-             (long long)p->budget, solver, (long long)p->steps, (long long)min,
-             p->unit_bytes > 0 ? "" : "");
+             "is %lld units",
+             (long long)p->budget, solver, (long long)p->steps, (long long)min);
     if (p->unit_bytes > 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s (%lld bytes)", mb_errmsg(), (long long)(min * p->unit_bytes));
