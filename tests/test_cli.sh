@@ -431,15 +431,22 @@ EOF
     bad "build the corrupted plans" "$(echo "$msg" | tail -n 1)"
 fi
 
-for c in "${CASES4[@]}"; do
-    want=()
+# verify_case CASE STATUS [WORD...]: verify the corrupted plan CASE, expect STATUS and the
+# words the case's .want file lists (plus WORD...).
+verify_case() {
+    local c=$1 status=$2 want=()
+    shift 2
     [ -f "$W/$c.want" ] && mapfile -t want <"$W/$c.want"
     if [ ${#want[@]} -eq 0 ]; then
         bad "verify $c" "could not build the corrupted plan"
-        continue
+        return
     fi
     run verify "$W/$c.json"
-    expect "verify $c: exit 4, message names ${want[0]}" 4 "invalid plan" "${want[@]}"
+    expect "verify $c: exit $status, message names ${want[0]}" "$status" "$@" "${want[@]}"
+}
+
+for c in "${CASES4[@]}"; do
+    verify_case "$c" 4 "invalid plan"
 done
 run verify --format json "$W/restore_freed.json"
 jcheck "verify --format json of an invalid plan: valid false, first_violation names the op" '
@@ -448,14 +455,7 @@ assert d["first_violation"].startswith("op "), d["first_violation"]'
 
 # ---------------------------------------------------------------- verify: exit 2
 for c in "${CASES2[@]}"; do
-    want=()
-    [ -f "$W/$c.want" ] && mapfile -t want <"$W/$c.want"
-    if [ ${#want[@]} -eq 0 ]; then
-        bad "verify $c" "could not build the corrupted plan"
-        continue
-    fi
-    run verify "$W/$c.json"
-    expect "verify $c: exit 2, names ${want[0]}" 2 "${want[@]}"
+    verify_case "$c" 2
 done
 head -c 200 "$W/plan.json" >"$W/truncated.json"
 run verify "$W/truncated.json"
