@@ -13,7 +13,9 @@ static const struct {
     {"solve", cmd_solve, "choose a policy for a length and a budget; print its cost, write its plan"},
     {"simulate", cmd_simulate, "solve, replay the plan, report validity, counts, peak, predicted time"},
     {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
-    {"compare", cmd_compare, "every solver on one problem, side by side (the default job of make run)"},
+    {"compare", cmd_compare, "every solver on one problem, side by side"},
+    {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
+    {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
