@@ -27,7 +27,8 @@ typedef struct {
     char section[64];  /* the current section's kind: "problem", "output", ... */
     mb_sweep_problem *problem; /* the current [problem] section */
     int seen[16][64];  /* seen[section kind][key index] = line (duplicate keys) */
-    int seen_sections[8];
+    int seen_sections[8]; /* line of each non-problem section's first key */
+    int header_pending;   /* a [section] line was read since the last key */
 } parser;
 
 /* Serves one line at a time to inih and counts lines, so handlers know their line. A line
@@ -49,6 +50,11 @@ static char *reader(char *str, int num, void *stream)
     }
     memcpy(str, start, len);
     str[len] = '\0';
+    const char *q = str;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (*q == '[')
+        ps->header_pending = 1;
     return str;
 }
 
@@ -506,12 +512,12 @@ static int handler(void *user, const char *section, const char *name, const char
     if (*value == '\0')
         return fail(ps, name, value, "empty value");
     mb_sweep_config *c = ps->c;
-    /* A new section header starts a new problem; inih gives us only the name, so a problem
-     * section changes when its header text changes. */
+    /* A [section] line read since the last key starts a new section (the reader saw it). */
+    int header = ps->header_pending;
+    ps->header_pending = 0;
     if (sec == 5) {
         const char *pname = sname[0] ? sname : "default";
-        if (ps->problem == NULL || strcmp(ps->problem->name, pname) != 0 ||
-            strcmp(ps->section, section) != 0) {
+        if (ps->problem == NULL || header) {
             if (!name_ok(pname))
                 return fail(ps, name, value, "section [%s]: a problem name is letters, digits, "
                             "_ - . (at most 63)", section);
@@ -532,6 +538,11 @@ static int handler(void *user, const char *section, const char *name, const char
     } else if (sname[0]) {
         return fail(ps, name, value, "section [%s] takes no name; only [problem NAME] does",
                     section);
+    } else if (header) {
+        if (ps->seen_sections[sec])
+            return fail(ps, name, value, "section [%s] appears twice (first key at line %d)",
+                        section, ps->seen_sections[sec]);
+        ps->seen_sections[sec] = ps->line;
     }
     snprintf(ps->section, sizeof ps->section, "%s", section);
     if (ps->seen[sec][k])
