@@ -23,6 +23,8 @@ double mb_clock_wall(void) { return read_clock(CLOCK_MONOTONIC); }
 
 double mb_clock_cpu(void) { return read_clock(CLOCK_PROCESS_CPUTIME_ID); }
 
+double mb_clock_thread_cpu(void) { return read_clock(CLOCK_THREAD_CPUTIME_ID); }
+
 double mb_clock_wall_resolution(void) { return read_resolution(CLOCK_MONOTONIC); }
 
 double mb_clock_cpu_resolution(void) { return read_resolution(CLOCK_PROCESS_CPUTIME_ID); }

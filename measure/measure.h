@@ -17,8 +17,13 @@
 /* Wall-clock time from CLOCK_MONOTONIC: only differences are meaningful. */
 double mb_clock_wall(void);
 
-/* CPU time of the whole process (all threads) from CLOCK_PROCESS_CPUTIME_ID. */
+/* CPU time of the whole process (all threads) from CLOCK_PROCESS_CPUTIME_ID. It includes
+ * OpenBLAS's worker threads, which busy-wait for a while after the library loads and after each
+ * multi-threaded call (see docs/design.md, "Measurement"). */
 double mb_clock_cpu(void);
+
+/* CPU time of the calling thread only, from CLOCK_THREAD_CPUTIME_ID. */
+double mb_clock_thread_cpu(void);
 
 /* The resolutions the kernel reports for the two clocks, in seconds (-1.0 when unknown). */
 double mb_clock_wall_resolution(void);

@@ -53,19 +53,23 @@ static yajl_val get(yajl_val root, const char *a, const char *b)
 static void test_clocks(void **state)
 {
     (void)state;
-    double w0 = mb_clock_wall(), c0 = mb_clock_cpu();
+    double p0 = mb_clock_cpu(), w0 = mb_clock_wall(), c0 = mb_clock_thread_cpu();
     assert_true(w0 >= 0.0);
     assert_true(c0 >= 0.0);
     busy(0.05);
-    double w1 = mb_clock_wall(), c1 = mb_clock_cpu();
-    double dw = w1 - w0, dc = c1 - c0;
+    double c1 = mb_clock_thread_cpu(), w1 = mb_clock_wall(), p1 = mb_clock_cpu();
+    double dw = w1 - w0, dc = c1 - c0, dp = p1 - p0;
     if (!(dw >= 0.05))
         fail_msg("FAIL: wall clock advanced %g s over a 0.05 s busy loop", dw);
     if (!(dc > 0.0))
-        fail_msg("FAIL: CPU clock advanced %g s over a busy loop", dc);
-    /* One busy thread cannot use more CPU time than wall time (2 ms of slack for the reads). */
-    if (!(dc <= dw + 2e-3))
-        fail_msg("FAIL: CPU time %g s > wall time %g s for a single-threaded loop", dc, dw);
+        fail_msg("FAIL: thread CPU clock advanced %g s over a busy loop", dc);
+    /* One busy thread cannot use more CPU time than wall time (1 ms of slack for the reads). The
+     * process's CPU time also counts other threads (OpenBLAS's spinning workers), so it is only
+     * bounded below by this thread's. */
+    if (!(dc <= dw + 1e-3))
+        fail_msg("FAIL: thread CPU time %g s > wall time %g s for a busy loop", dc, dw);
+    if (!(dp >= dc - 1e-3))
+        fail_msg("FAIL: process CPU time %g s < this thread's %g s", dp, dc);
     double rw = mb_clock_wall_resolution(), rc = mb_clock_cpu_resolution();
     if (!(rw > 0.0 && rw <= 1e-3 && rc > 0.0 && rc <= 1e-3))
         fail_msg("FAIL: clock resolutions %g s and %g s (expected in (0, 1 ms])", rw, rc);
@@ -124,14 +128,13 @@ static void test_forced_unavailable(void **state)
         assert_non_null(notice);
         if (strncmp(notice, name, strlen(name)) != 0 || notice[strlen(name)] != ':')
             fail_msg("FAIL: notice \"%s\" does not start with \"%s:\"", notice, name);
-#if MB_TEST_NOPAPI
-        char want[256];
-        snprintf(want, sizeof want, "%s: membptt was built without PAPI", name);
-        assert_string_equal(notice, want);
-#else
-        if (!strstr(notice, "(PAPI_"))
+        if (!mb_counters_have_papi()) {
+            char want[256];
+            snprintf(want, sizeof want, "%s: membptt was built without PAPI", name);
+            assert_string_equal(notice, want);
+        } else if (!strstr(notice, "(PAPI_")) {
             fail_msg("FAIL: notice \"%s\" gives no PAPI error code", notice);
-#endif
+        }
         printf("notice: %s\n", notice);
         for (int p = 0; p < MB_PHASES; p++) {
             int64_t v = -12345;
@@ -186,15 +189,16 @@ static void test_default_list(void **state)
             printf("notice: %s\n", mb_counters_notice(c, i));
         }
     }
-#if MB_TEST_NOPAPI
-    assert_int_equal(mb_counters_have_papi(), 0);
-    assert_string_equal(mb_counters_papi_version(), "none");
-    for (size_t i = 0; i < mb_counters_count(c); i++)
-        assert_false(mb_counters_available(c, i));
-#else
-    assert_int_equal(mb_counters_have_papi(), 1);
-    assert_string_not_equal(mb_counters_papi_version(), "none");
-#endif
+    /* test_measure_nopapi links the no-PAPI build; test_measure whatever this build has. */
+    if (MB_TEST_NOPAPI)
+        assert_int_equal(mb_counters_have_papi(), 0);
+    if (!mb_counters_have_papi()) {
+        assert_string_equal(mb_counters_papi_version(), "none");
+        for (size_t i = 0; i < mb_counters_count(c); i++)
+            assert_false(mb_counters_available(c, i));
+    } else {
+        assert_string_not_equal(mb_counters_papi_version(), "none");
+    }
     mb_counters_reset(c);
     int64_t v;
     for (size_t i = 0; i < mb_counters_count(c); i++)
@@ -225,7 +229,7 @@ static void test_state_errors(void **state)
 }
 
 /* perf::TASK-CLOCK counts this thread's CPU time in ns: over a busy loop it must agree with the
- * CPU clock, and two windows stopped into one phase add up. */
+ * thread's CPU clock, and two windows stopped into one phase add up. */
 static void test_task_clock(void **state)
 {
     (void)state;
@@ -236,11 +240,11 @@ static void test_task_clock(void **state)
         mb_counters_close(c);
         return;
     }
-    double c0 = mb_clock_cpu();
+    double c0 = mb_clock_thread_cpu();
     assert_int_equal(mb_counters_start(c), MB_OK);
     busy(0.05);
     assert_int_equal(mb_counters_stop(c, MB_PHASE_RECOMPUTE), MB_OK);
-    double dc = mb_clock_cpu() - c0;
+    double dc = mb_clock_thread_cpu() - c0;
     int64_t ns = 0;
     assert_int_equal(mb_counters_value(c, 0, MB_PHASE_RECOMPUTE, &ns), 0);
     double ratio = (double)ns * 1e-9 / dc;
