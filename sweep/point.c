@@ -42,14 +42,6 @@ size_t mb_sweep_point_count(const mb_sweep_config *c)
     return n;
 }
 
-/* Re-raises the last error with the config place in front: "FILE:LINE: key = 'v': ...". */
-static int at(const mb_sweep_values *v, const char *text, int rc)
-{
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", mb_errmsg());
-    return MB_ERROR(rc, "%s = '%s': %s", v->where, text, msg);
-}
-
 int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *out)
 {
     memset(out, 0, sizeof *out);
@@ -73,50 +65,40 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     out->solver = p->solvers[rest];
     out->steps = p->steps.v[it];
     out->budget = p->budget.n ? p->budget.v[ib] : NULL;
-    mb_problem *pr = &out->problem;
-    int rc = mb_parse_int("steps", out->steps, 1, MB_MAX_STEPS, &pr->steps);
-    if (rc != MB_OK)
-        return at(&p->steps, out->steps, rc);
     if (p->alpha.n) {
-        int64_t a;
         out->alpha = p->alpha.v[isz];
-        if ((rc = mb_parse_int("alpha", out->alpha, 1, INT64_C(1) << 40, &a)) != MB_OK ||
-            (rc = mb_problem_set_alpha(pr, a)) != MB_OK)
-            return at(&p->alpha, out->alpha, rc);
     } else if (p->hidden_bytes.n) {
-        int64_t h, s;
         out->hidden_bytes = p->hidden_bytes.v[isz / p->internal_bytes.n];
         out->internal_bytes = p->internal_bytes.v[isz % p->internal_bytes.n];
-        if ((rc = mb_parse_bytes("hidden_bytes", out->hidden_bytes, &h)) != MB_OK)
-            return at(&p->hidden_bytes, out->hidden_bytes, rc);
-        if ((rc = mb_parse_bytes("internal_bytes", out->internal_bytes, &s)) != MB_OK)
-            return at(&p->internal_bytes, out->internal_bytes, rc);
-        if ((rc = mb_problem_set_bytes(pr, h, s)) != MB_OK)
-            return at(&p->internal_bytes, out->internal_bytes, rc);
-    } else {
-        return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: no state sizes (alpha or "
-                        "hidden_bytes + internal_bytes)", c->path, p->line, p->name);
     }
-    pr->budget = 0;
-    if ((rc = mb_problem_check(pr)) != MB_OK)
-        return at(&p->steps, out->steps, rc);
+    /* The same key/value builder as the command line's options; every key is named by its
+     * config place, "FILE:LINE: key". A search or min(SOLVER) budget is resolved below. */
+    int special = out->budget == NULL || strncmp(out->budget, "min(", 4) == 0;
+    mb_problem_spec spec = {
+        .steps = {p->steps.where, out->steps},
+        .alpha = {p->alpha.n ? p->alpha.where : "alpha", out->alpha},
+        .hidden_bytes = {p->hidden_bytes.n ? p->hidden_bytes.where : "hidden_bytes",
+                         out->hidden_bytes},
+        .internal_bytes = {p->internal_bytes.n ? p->internal_bytes.where : "internal_bytes",
+                           out->internal_bytes},
+        .budget = {p->budget.n ? p->budget.where : p->target_key.where,
+                   special ? "0" : out->budget},
+    };
+    int rc = mb_problem_from_spec(&spec, &out->problem);
+    if (rc != MB_OK)
+        return rc;
     if (out->budget == NULL)
         return MB_OK; /* a budget search: the budget is found when the point is evaluated */
-    if (strncmp(out->budget, "min(", 4) == 0) {
+    if (special) {
         char name[64];
         size_t n = strlen(out->budget);
         snprintf(name, sizeof name, "%.*s", (int)(n - 5), out->budget + 4);
         const mb_solver_type *s = mb_solver_lookup(name);
         if (s == NULL)
-            return MB_ERROR(MB_EINVAL, "%s = '%s': unknown solver", p->budget.where, out->budget);
-        if ((rc = s->min_budget(pr, &pr->budget)) != MB_OK)
-            return at(&p->budget, out->budget, rc);
-        return MB_OK;
+            return MB_ERROR(MB_EINVAL, "%s '%s': unknown solver", p->budget.where, out->budget);
+        if ((rc = s->min_budget(&out->problem, &out->problem.budget)) != MB_OK)
+            return rc;
     }
-    if ((rc = mb_parse_budget(out->budget, pr, &pr->budget)) != MB_OK)
-        return at(&p->budget, out->budget, rc);
-    if ((rc = mb_problem_check(pr)) != MB_OK)
-        return at(&p->budget, out->budget, rc);
     return MB_OK;
 }
 
@@ -148,7 +130,7 @@ static int solve_replay(const mb_sweep_config *c, const mb_sweep_point *pt, cons
     if ((rc = mb_sim_replay(s->plan, rep)) != MB_OK)
         return rc;
     if (!rep->valid)
-        return MB_ERROR(MB_EBADPLAN, "solver %s produced an invalid plan at t = %lld, budget "
+        return MB_ERROR(MB_EINTERNAL, "solver %s produced an invalid plan at t = %lld, budget "
                         "%lld: %s (a bug in membptt)", pt->solver->name, (long long)pr->steps,
                         (long long)pr->budget, rep->reason);
     return MB_OK;
@@ -275,11 +257,11 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
     if ((rc = mb_record_check(r)) != MB_OK)
         return rc;
     if ((size_t)r->n != N_COLUMNS)
-        return MB_ERROR(MB_EBADPLAN, "internal: a sweep row has %d columns, the header %zu",
+        return MB_ERROR(MB_EINTERNAL, "a sweep row has %d columns, the header %zu",
                         r->n, N_COLUMNS);
     for (size_t i = 0; i < N_COLUMNS; i++)
         if (strcmp(r->fields[i].key, columns[i]) != 0)
-            return MB_ERROR(MB_EBADPLAN, "internal: column %zu is %s, the header says %s", i,
+            return MB_ERROR(MB_EINTERNAL, "column %zu is %s, the header says %s", i,
                             r->fields[i].key, columns[i]);
     return MB_OK;
 }

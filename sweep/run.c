@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
+#include "measure/measure.h"
 
 size_t mb_sweep_column_count(void);
 const char *mb_sweep_column(size_t i);
@@ -25,9 +25,6 @@ size_t mb_sweep_ident_count(void);
 
 #ifndef MB_VERSION
 #define MB_VERSION "unknown"
-#endif
-#ifndef MB_GIT_COMMIT
-#define MB_GIT_COMMIT "unknown"
 #endif
 #ifndef MB_INIH_VERSION
 #define MB_INIH_VERSION "unknown"
@@ -155,26 +152,6 @@ static void json_kv(FILE *f, const char *key, const char *value, int comma)
     fputs(comma ? ",\n" : "\n", f);
 }
 
-static void cpu_model(char *buf, size_t cap)
-{
-    snprintf(buf, cap, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f == NULL)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            char *colon = strchr(line, ':');
-            if (colon) {
-                colon += 2;
-                colon[strcspn(colon, "\n")] = '\0';
-                snprintf(buf, cap, "%s", colon);
-            }
-            break;
-        }
-    fclose(f);
-}
-
 /* The sidecar: what made the rows, where, with what (docs/design.md, "Records"). */
 static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sweep_options *o,
                          const char *fp, size_t points, size_t rows, int complete,
@@ -185,8 +162,6 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
     if (rc != MB_OK)
         return rc;
     FILE *f = af.f;
-    struct utsname u;
-    char buf[512];
     fputs("{\n", f);
     json_kv(f, "format", "membptt-sweep-metadata", 1);
     fputs("  \"version\": 1,\n", f);
@@ -201,30 +176,19 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
     fprintf(f, "  \"ranks\": %d,\n", o->comm ? o->comm->size : 1);
     json_kv(f, "timing_file", "NAME.timing.csv: solve_seconds per point (kept out of the rows so "
             "that reruns and merges are byte-identical)", 1);
-    fputs("  \"machine\": {", f);
-    if (uname(&u) == 0) {
-        fputs("\"sysname\": ", f);
-        mb_json_write_string(f, u.sysname);
-        fputs(", \"release\": ", f);
-        mb_json_write_string(f, u.release);
-        fputs(", \"arch\": ", f);
-        mb_json_write_string(f, u.machine);
-        fputs(", ", f);
-    }
-    cpu_model(buf, sizeof buf);
-    fputs("\"cpu\": ", f);
-    mb_json_write_string(f, buf);
-    fprintf(f, ", \"online_cpus\": %ld},\n", sysconf(_SC_NPROCESSORS_ONLN));
     fprintf(f, "  \"versions\": {\"membptt\": \"%s\", \"gsl\": \"%s\", \"inih\": \"%s\"},\n",
             MB_VERSION, GSL_VERSION, MB_INIH_VERSION);
-    json_kv(f, "git_commit", MB_GIT_COMMIT, 1);
-    fputs("  \"environment\": {\"OPENBLAS_CORETYPE\": ", f);
-    const char *e = getenv("OPENBLAS_CORETYPE");
-    e ? mb_json_write_string(f, e) : (void)fputs("null", f);
-    fputs(", \"OPENBLAS_L2_SIZE\": ", f);
-    e = getenv("OPENBLAS_L2_SIZE");
-    e ? mb_json_write_string(f, e) : (void)fputs("null", f);
-    fputs("},\n", f);
+    /* machine, library versions, git commit, OPENBLAS_* environment: measure/'s metadata */
+    mb_meta meta;
+    if (mb_meta_init(&meta, -1) == MB_OK) {
+        fputs("  \"run\": ", f);
+        mb_meta_write_json(f, &meta, NULL, NULL, 0);
+        fseek(f, -1, SEEK_CUR); /* replace its newline */
+        fputs(",\n", f);
+    } else {
+        fputs("  \"run\": null,\n", f);
+    }
+    mb_meta_fini(&meta);
     fputs("  \"cost_model\": {", f);
     fprintf(f, "\"forward\": %.17g, \"backward\": %.17g, \"copy\": %.17g},\n", c->cost.forward,
             c->cost.backward, c->cost.copy);
@@ -802,16 +766,18 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path)
     if (c->plan_solver == NULL)
         return MB_ERROR(MB_EINVAL, "%s: no [plan] section (solver, steps, alpha, budget)", c->path);
     mb_problem p = {0};
-    int64_t alpha;
     int rc;
-    if ((rc = mb_parse_int("steps", c->plan_steps, 1, 100000, &p.steps)) != MB_OK ||
-        (rc = mb_parse_int("alpha", c->plan_alpha, 1, 1 << 20, &alpha)) != MB_OK ||
-        (rc = mb_problem_set_alpha(&p, alpha)) != MB_OK ||
-        (rc = mb_parse_budget(c->plan_budget, &p, &p.budget)) != MB_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", mb_errmsg());
-        return MB_ERROR(rc, "%s: %s", c->plan_where, msg);
-    }
+    char ks[1200], ka[1200], kb[1200];
+    snprintf(ks, sizeof ks, "%s steps", c->plan_where);
+    snprintf(ka, sizeof ka, "%s alpha", c->plan_where);
+    snprintf(kb, sizeof kb, "%s budget", c->plan_where);
+    mb_problem_spec spec = {.steps = {ks, c->plan_steps}, .alpha = {ka, c->plan_alpha},
+                            .hidden_bytes = {"hidden_bytes", NULL},
+                            .internal_bytes = {"internal_bytes", NULL},
+                            .budget = {kb, c->plan_budget}};
+    if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
+        return rc;
+    int64_t alpha = p.internal_units;
     mb_solution s;
     if ((rc = mb_solve(c->plan_solver, &p, &c->solve, &s)) != MB_OK)
         return rc;
