@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "exec/internal.h"
+#include "measure/measure.h"
 #include "sim/sim.h"
-#include "solvers/solvers.h"
 
 static const char *const cell_names[] = {"lstm", "gru", "rnn"};
 
@@ -160,6 +160,40 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
     return MB_OK;
 }
 
+/* Full BPTT's plan, the baseline, built here (exec sits beside the solvers, not above them):
+ * forward 1..t storing s_1..s_{t-1} (s_t stays in the core), then backward t..1, freeing each
+ * s_k after its backward. The same ops as the `full` solver. */
+int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out)
+{
+    mb_problem p = *sizes;
+    int rc = mb_problem_full_units(&p, &p.budget);
+    if (rc != MB_OK)
+        return rc;
+    mb_plan *plan = mb_plan_alloc("full", &p, (size_t)(4 * p.steps));
+    if (plan == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory for full BPTT's plan");
+    for (int64_t k = 1; k <= p.steps && rc == MB_OK; k++) {
+        rc = mb_plan_push(plan, MB_OP_FORWARD, k);
+        if (rc == MB_OK && k < p.steps)
+            rc = mb_plan_push(plan, MB_OP_STORE_INTERNAL, k);
+    }
+    if (rc == MB_OK)
+        rc = mb_plan_push(plan, MB_OP_BACKWARD, p.steps);
+    for (int64_t k = p.steps - 1; k >= 1 && rc == MB_OK; k--) {
+        rc = mb_plan_push(plan, MB_OP_BACKWARD, k);
+        if (rc == MB_OK)
+            rc = mb_plan_push(plan, MB_OP_FREE, k);
+    }
+    if (rc != MB_OK) {
+        mb_plan_free(plan);
+        return rc;
+    }
+    plan->forward_ops = p.steps;
+    plan->peak = p.budget;
+    *out = plan;
+    return MB_OK;
+}
+
 /* ---- mb_exec_run ------------------------------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
@@ -199,6 +233,30 @@ static int64_t hwm_read(void)
     return kib < 0 ? -1 : (int64_t)kib * 1024;
 }
 
+/* Counters per phase: store, restore and free count toward the phase they interrupt. */
+typedef struct {
+    mb_counters *c;
+    int counting; /* the phase being counted, or -1 */
+    int failed;
+} counter_ctx;
+
+static void counter_hook(void *ctx_, int from, int to)
+{
+    (void)from;
+    counter_ctx *ctx = ctx_;
+    if (to == MB_EXEC_COPY || to == ctx->counting)
+        return;
+    if (ctx->counting >= 0 && mb_counters_stop(ctx->c, ctx->counting) != MB_OK)
+        ctx->failed = 1;
+    ctx->counting = -1;
+    if (to >= 0 && to < MB_PHASES) {
+        if (mb_counters_start(ctx->c) != MB_OK)
+            ctx->failed = 1;
+        else
+            ctx->counting = to;
+    }
+}
+
 /* Copies the gradients and dL/dh_0 of the last run into buf. */
 static void save_grads(const mb_net *net, unsigned char *buf)
 {
@@ -231,21 +289,28 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     int rc = mb_exec_check_plan(c, plan);
     if (rc != MB_OK)
         return rc;
-    mb_problem prob = plan->problem;
-    prob.budget = 0;
-    rc = mb_problem_full_units(&prob, &prob.budget);
+    mb_plan *full = NULL;
+    rc = mb_exec_full_plan(&plan->problem, &full);
     if (rc != MB_OK)
         return rc;
-    mb_solution full;
-    rc = mb_solve(&mb_solver_full, &prob, NULL, &full);
-    if (rc != MB_OK)
-        return rc;
-    if (!full.feasible || full.plan == NULL)
-        return MB_ERROR(MB_EINTERNAL, "full BPTT is infeasible at its own memory");
 
     mb_net *net = NULL;
     unsigned char *gp = NULL, *gf = NULL;
     double *v = NULL;
+    counter_ctx cc = {NULL, -1, 0};
+    mb_run_options counted = {0};
+    if (c->pin >= 0) {
+        rc = mb_topology_pin(c->pin);
+        if (rc != MB_OK)
+            goto done;
+    }
+    if (c->events != NULL) {
+        rc = mb_counters_open(c->events, &cc.c);
+        if (rc != MB_OK)
+            goto done;
+        counted.phase_hook = counter_hook;
+        counted.hook_ctx = &cc;
+    }
     rc = mb_net_create(c, &net);
     if (rc != MB_OK)
         goto done;
@@ -263,7 +328,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     mb_exec_stats sp, sf;
     rc = mb_net_run(net, plan, NULL, &sp); /* warm-up */
     if (rc == MB_OK)
-        rc = mb_net_run(net, full.plan, NULL, &sf);
+        rc = mb_net_run(net, full, NULL, &sf);
     out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
     int hwm_ok = 1;
     for (int r = 0; rc == MB_OK && r < R; r++) {
@@ -271,7 +336,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             mb_exec_stats *st = which == 0 ? &sp : &sf;
             if (hwm_reset() != 0)
                 hwm_ok = 0;
-            rc = mb_net_run(net, which == 0 ? plan : full.plan, NULL, st);
+            if (which == 0 && cc.c != NULL)
+                mb_counters_reset(cc.c); /* the counters keep the last plan run */
+            rc = mb_net_run(net, which == 0 ? plan : full,
+                            which == 0 && cc.c != NULL ? &counted : NULL, st);
             if (rc != MB_OK)
                 break;
             int64_t hwm = hwm_ok ? hwm_read() : -1;
@@ -344,7 +412,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     mb_sim_report rp, rf;
     rc = mb_sim_replay(plan, &rp);
     if (rc == MB_OK)
-        rc = mb_sim_replay(full.plan, &rf);
+        rc = mb_sim_replay(full, &rf);
     if (rc != MB_OK)
         goto done;
     mb_cost_model model = {out->cost_forward_s, out->cost_backward_s,
@@ -352,11 +420,32 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / mb_sim_predict(&rf, &model);
     out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
     out->loss = sp.loss;
+    if (cc.failed) {
+        rc = MB_ERROR(MB_EIO, "the counters failed during the run: %s", mb_errmsg());
+        goto done;
+    }
+    if (cc.c != NULL) {
+        size_t ne = mb_counters_count(cc.c);
+        out->n_events = ne > MB_EXEC_MAX_EVENTS ? MB_EXEC_MAX_EVENTS : (int)ne;
+        for (int e = 0; e < out->n_events; e++) {
+            snprintf(out->event_name[e], sizeof out->event_name[e], "%s",
+                     mb_counters_name(cc.c, (size_t)e));
+            out->event_available[e] = mb_counters_available(cc.c, (size_t)e);
+            const char *why = mb_counters_notice(cc.c, (size_t)e);
+            snprintf(out->event_notice[e], sizeof out->event_notice[e], "%s", why ? why : "");
+            for (int ph = 0; ph < MB_PHASES; ph++) {
+                int64_t val;
+                out->event_value[e][ph] =
+                    mb_counters_value(cc.c, (size_t)e, ph, &val) == 0 ? val : -1;
+            }
+        }
+    }
 done:
+    mb_counters_close(cc.c);
     free(v);
     free(gp);
     free(gf);
     mb_net_free(net);
-    mb_plan_free(full.plan);
+    mb_plan_free(full);
     return rc;
 }

@@ -69,6 +69,10 @@ int mb_exec_problem(const mb_exec_config *c, mb_problem *out /* out */);
  * first bad op. */
 int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan);
 
+/* Full BPTT's plan for the sizes and steps of `sizes` at its own memory (the budget is set to
+ * a_h + a_s*(t-1)); the baseline of every run. The caller frees it. */
+int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out /* out */);
+
 /* ---------------------------------------------------------------------------------------- */
 
 /* Phases of a run; every op's time goes to exactly one. */
@@ -144,7 +148,7 @@ mb_net_layout mb_net_param_layout(const mb_net *net);
 
 /* ---------------------------------------------------------------------------------------- */
 
-#define MB_EXEC_MAX_EVENTS 16
+#define MB_EXEC_MAX_EVENTS 32
 
 /* What mb_exec_run measured: medians over `repeat` interleaved pairs of runs. */
 typedef struct {
@@ -167,8 +171,8 @@ typedef struct {
     double loss;
     /* counters, per event and phase (first forward, recompute, backward): -1 unavailable */
     int n_events;
-    char event_name[MB_EXEC_MAX_EVENTS][64];
-    char event_notice[MB_EXEC_MAX_EVENTS][160];
+    char event_name[MB_EXEC_MAX_EVENTS][128];
+    char event_notice[MB_EXEC_MAX_EVENTS][256];
     int64_t event_value[MB_EXEC_MAX_EVENTS][3];
     int event_available[MB_EXEC_MAX_EVENTS];
 } mb_exec_result;

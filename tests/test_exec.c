@@ -374,6 +374,26 @@ static void test_bad_plans_refused(void **state)
     mb_net_free(net);
 }
 
+/* The executor's own full-BPTT baseline is op for op the `full` solver's plan. */
+static void test_full_plan_matches_solver(void **state)
+{
+    (void)state;
+    mb_exec_config c = small_config(MB_CELL_GRU, MB_DTYPE_F32, 17);
+    mb_problem p;
+    assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
+    mb_plan *mine, *theirs = plan_for(&c, &mb_solver_full, p.budget);
+    assert_int_equal(mb_exec_full_plan(&p, &mine), MB_OK);
+    EXPECT_EQ(mine->n_ops, theirs->n_ops, "ops");
+    for (size_t i = 0; i < mine->n_ops; i++) {
+        EXPECT_EQ(mine->ops[i].kind, theirs->ops[i].kind, "op %zu kind", i);
+        EXPECT_EQ(mine->ops[i].step, theirs->ops[i].step, "op %zu step", i);
+    }
+    EXPECT_EQ(mine->forward_ops, theirs->forward_ops, "declared forward ops");
+    EXPECT_EQ(mine->peak, theirs->peak, "declared peak");
+    mb_plan_free(mine);
+    mb_plan_free(theirs);
+}
+
 /* mb_exec_run: medians, counts, bitwise equality and a prediction, on a small problem. */
 static void test_exec_run(void **state)
 {
@@ -407,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_gru),      cmocka_unit_test(test_gradcheck_rnn),
         cmocka_unit_test(test_arena),              cmocka_unit_test(test_arena_limit_fires),
         cmocka_unit_test(test_bad_plans_refused),  cmocka_unit_test(test_exec_run),
+        cmocka_unit_test(test_full_plan_matches_solver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
