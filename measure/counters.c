@@ -2,6 +2,7 @@
  * (MB_HAVE_PAPI=1) and reported unavailable with a notice otherwise (see docs/design.md,
  * "Measurement"). The same file builds both ways, so that tests cover both. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,24 @@
 #endif
 
 #if MB_HAVE_PAPI
+#include <errno.h>
+#include <linux/perf_event.h>
 #include <papi.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #endif
+
+enum { SOURCE_NONE = 0, SOURCE_PAPI = 1, SOURCE_KERNEL = 2 };
 
 typedef struct {
     char name[MB_COUNTERS_NAME_MAX];
     int available;
-    int slot;         /* index of the event in the event set's values */
-    char notice[640]; /* why unavailable; "" when available */
+    int source;       /* SOURCE_PAPI or SOURCE_KERNEL when available */
+    int slot;         /* SOURCE_PAPI: index of the event in the event set's values */
+    int fd;           /* SOURCE_KERNEL: the perf_event file descriptor, else -1 */
+    char notice[640]; /* why PAPI cannot count it (and why the kernel cannot); "" otherwise */
     int64_t v[MB_PHASES];
     int counted[MB_PHASES];
 } mb_event;
@@ -32,10 +41,11 @@ typedef struct {
 struct mb_counters {
     size_t n;
     mb_event ev[MB_COUNTERS_MAX];
-    int nslots;  /* available events, counted together in one event set */
+    int nslots;  /* events counted by PAPI, together in one event set */
+    int nkernel; /* events counted by the kernel directly */
     int running;
 #if MB_HAVE_PAPI
-    int eventset; /* PAPI_NULL when no event is available */
+    int eventset; /* PAPI_NULL when PAPI counts no event */
 #endif
 };
 
@@ -86,6 +96,7 @@ static int parse_list(const char *csv, mb_counters *c)
         memcpy(ev->name, b, n);
         ev->name[n] = '\0';
         ev->slot = -1;
+        ev->fd = -1;
         if (!end)
             return MB_OK;
         p = end + 1;
@@ -247,72 +258,213 @@ static int probe_alone(mb_event *ev)
     return ok;
 }
 
+/* The kernel's generic software events under the names libpfm4 gives them in PAPI
+ * ("perf::TASK-CLOCK"). When PAPI cannot count one of these (its perf_event component is
+ * disabled where libpfm4 finds no core PMU, as in a KVM guest without a virtual PMU), the same
+ * kernel counter is opened directly with perf_event_open; its source is then "perf_event_open"
+ * and the PAPI notice is kept (mb_counters_papi_reason). See docs/design.md, "Measurement". */
+static const struct {
+    const char *name;
+    unsigned long long config;
+} kernel_events[] = {
+    {"CPU-CLOCK", PERF_COUNT_SW_CPU_CLOCK},
+    {"TASK-CLOCK", PERF_COUNT_SW_TASK_CLOCK},
+    {"PAGE-FAULTS", PERF_COUNT_SW_PAGE_FAULTS},
+    {"FAULTS", PERF_COUNT_SW_PAGE_FAULTS},
+    {"CONTEXT-SWITCHES", PERF_COUNT_SW_CONTEXT_SWITCHES},
+    {"CS", PERF_COUNT_SW_CONTEXT_SWITCHES},
+    {"CPU-MIGRATIONS", PERF_COUNT_SW_CPU_MIGRATIONS},
+    {"MIGRATIONS", PERF_COUNT_SW_CPU_MIGRATIONS},
+    {"MINOR-FAULTS", PERF_COUNT_SW_PAGE_FAULTS_MIN},
+    {"MAJOR-FAULTS", PERF_COUNT_SW_PAGE_FAULTS_MAJ},
+    {"ALIGNMENT-FAULTS", PERF_COUNT_SW_ALIGNMENT_FAULTS},
+    {"EMULATION-FAULTS", PERF_COUNT_SW_EMULATION_FAULTS},
+};
+
+static int kernel_config(const char *name, unsigned long long *config)
+{
+    if (strncmp(name, "perf::", 6) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof kernel_events / sizeof kernel_events[0]; i++)
+        if (strcmp(name + 6, kernel_events[i].name) == 0) {
+            *config = kernel_events[i].config;
+            return 1;
+        }
+    return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
+                                                         const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
+/* Opens the kernel counter `config` for the calling thread, stopped, and checks that it
+ * enables, disables and reads. The fd, or -1 with errno set. */
+static int kernel_open(unsigned long long config)
+{
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = config;
+    attr.disabled = 1;
+    attr.exclude_hv = 1;
+    int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    uint64_t v;
+    if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0 || ioctl(fd, PERF_EVENT_IOC_DISABLE, 0) != 0 ||
+        read(fd, &v, sizeof v) != (ssize_t)sizeof v) {
+        int e = errno ? errno : EIO;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 /* Adds each event that works alone to the one event set, keeping it only when the set still
- * starts with it: events that cannot be counted together are reported, never multiplexed. */
+ * starts with it: events that cannot be counted together are reported, never multiplexed. A
+ * kernel software event PAPI cannot count is opened directly. */
 static int backend_open(mb_counters *c)
 {
-    if (!papi_ready()) {
-        for (size_t i = 0; i < c->n; i++)
-            snprintf(c->ev[i].notice, sizeof c->ev[i].notice, "%s: %s", c->ev[i].name,
-                     papi_init_reason);
-        return MB_OK;
-    }
+    int ready = papi_ready();
     for (size_t i = 0; i < c->n; i++) {
         mb_event *ev = &c->ev[i];
-        if (!probe_alone(ev))
-            continue;
-        if (c->eventset == PAPI_NULL) {
-            int rc = PAPI_create_eventset(&c->eventset);
-            if (rc != PAPI_OK) {
-                c->eventset = PAPI_NULL;
-                set_notice(ev, "PAPI_create_eventset", rc);
+        int ok = 0;
+        if (!ready)
+            snprintf(ev->notice, sizeof ev->notice, "%s: %s", ev->name, papi_init_reason);
+        else if (probe_alone(ev)) {
+            int rc = PAPI_OK;
+            if (c->eventset == PAPI_NULL) {
+                rc = PAPI_create_eventset(&c->eventset);
+                if (rc != PAPI_OK) {
+                    c->eventset = PAPI_NULL;
+                    set_notice(ev, "PAPI_create_eventset", rc);
+                }
+            }
+            if (rc == PAPI_OK) {
+                rc = PAPI_add_named_event(c->eventset, ev->name);
+                if (rc == PAPI_OK) {
+                    rc = PAPI_start(c->eventset);
+                    if (rc == PAPI_OK) {
+                        long long vals[MB_COUNTERS_MAX];
+                        rc = PAPI_stop(c->eventset, vals);
+                    }
+                    if (rc != PAPI_OK)
+                        PAPI_remove_named_event(c->eventset, ev->name);
+                }
+                if (rc != PAPI_OK)
+                    set_notice(ev, "cannot be counted together with the events listed before it",
+                               rc);
+                else
+                    ok = 1;
+            }
+            if (ok) {
+                ev->available = 1;
+                ev->source = SOURCE_PAPI;
+                ev->slot = c->nslots++;
+                ev->notice[0] = '\0';
                 continue;
             }
         }
-        int rc = PAPI_add_named_event(c->eventset, ev->name);
-        if (rc == PAPI_OK) {
-            rc = PAPI_start(c->eventset);
-            if (rc == PAPI_OK) {
-                long long vals[MB_COUNTERS_MAX];
-                rc = PAPI_stop(c->eventset, vals);
-            }
-            if (rc != PAPI_OK)
-                PAPI_remove_named_event(c->eventset, ev->name);
-        }
-        if (rc != PAPI_OK) {
-            set_notice(ev, "cannot be counted together with the events listed before it", rc);
+        unsigned long long config;
+        if (!kernel_config(ev->name, &config))
+            continue;
+        errno = 0;
+        ev->fd = kernel_open(config);
+        if (ev->fd < 0) {
+            int e = errno;
+            append(ev->notice, sizeof ev->notice, "; perf_event_open: %s", strerror(e));
+            if ((e == EACCES || e == EPERM) && geteuid() != 0)
+                append(ev->notice, sizeof ev->notice,
+                       "; kernel.perf_event_paranoid is %d and this process is not root",
+                       read_paranoid());
             continue;
         }
         ev->available = 1;
-        ev->slot = c->nslots++;
+        ev->source = SOURCE_KERNEL;
+        c->nkernel++;
     }
     return MB_OK;
 }
 
 static int backend_start(mb_counters *c)
 {
-    if (c->nslots == 0)
-        return MB_OK;
-    int rc = PAPI_start(c->eventset);
-    if (rc != PAPI_OK)
-        return MB_ERROR(MB_EIO, "counters: PAPI_start: %s (%s)", PAPI_strerror(rc),
-                        papi_code_name(rc));
+    if (c->nslots > 0) {
+        int rc = PAPI_start(c->eventset);
+        if (rc != PAPI_OK)
+            return MB_ERROR(MB_EIO, "counters: PAPI_start: %s (%s)", PAPI_strerror(rc),
+                            papi_code_name(rc));
+    }
+    for (size_t i = 0; i < c->n && c->nkernel > 0; i++) {
+        const mb_event *ev = &c->ev[i];
+        if (ev->source != SOURCE_KERNEL)
+            continue;
+        if (ioctl(ev->fd, PERF_EVENT_IOC_RESET, 0) != 0 ||
+            ioctl(ev->fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+            int e = errno;
+            for (size_t j = 0; j < i; j++)
+                if (c->ev[j].source == SOURCE_KERNEL)
+                    ioctl(c->ev[j].fd, PERF_EVENT_IOC_DISABLE, 0);
+            if (c->nslots > 0) {
+                long long vals[MB_COUNTERS_MAX];
+                PAPI_stop(c->eventset, vals);
+            }
+            return MB_ERROR(MB_EIO, "counters: %s: perf_event_open counter cannot be enabled: %s",
+                            ev->name, strerror(e));
+        }
+    }
     return MB_OK;
 }
 
+/* Stops everything (also after a failure) and sets vals[i] for each available event i. */
 static int backend_stop(mb_counters *c, long long *vals)
 {
-    if (c->nslots == 0)
-        return MB_OK;
-    int rc = PAPI_stop(c->eventset, vals);
-    if (rc != PAPI_OK)
-        return MB_ERROR(MB_EIO, "counters: PAPI_stop: %s (%s)", PAPI_strerror(rc),
-                        papi_code_name(rc));
-    return MB_OK;
+    int status = MB_OK;
+    for (size_t i = 0; i < c->n && c->nkernel > 0; i++) {
+        const mb_event *ev = &c->ev[i];
+        if (ev->source == SOURCE_KERNEL && ioctl(ev->fd, PERF_EVENT_IOC_DISABLE, 0) != 0 &&
+            status == MB_OK)
+            status = MB_ERROR(MB_EIO, "counters: %s: cannot be disabled: %s", ev->name,
+                              strerror(errno));
+    }
+    if (c->nslots > 0) {
+        long long slots[MB_COUNTERS_MAX];
+        int rc = PAPI_stop(c->eventset, slots);
+        if (rc != PAPI_OK && status == MB_OK)
+            status = MB_ERROR(MB_EIO, "counters: PAPI_stop: %s (%s)", PAPI_strerror(rc),
+                              papi_code_name(rc));
+        for (size_t i = 0; rc == PAPI_OK && i < c->n; i++)
+            if (c->ev[i].source == SOURCE_PAPI)
+                vals[i] = slots[c->ev[i].slot];
+    }
+    for (size_t i = 0; i < c->n && c->nkernel > 0 && status == MB_OK; i++) {
+        const mb_event *ev = &c->ev[i];
+        if (ev->source != SOURCE_KERNEL)
+            continue;
+        uint64_t v;
+        if (read(ev->fd, &v, sizeof v) != (ssize_t)sizeof v || v > (uint64_t)INT64_MAX)
+            status = MB_ERROR(MB_EIO, "counters: %s: cannot read the perf_event counter",
+                              ev->name);
+        else
+            vals[i] = (long long)v;
+    }
+    return status;
 }
 
 static void backend_close(mb_counters *c)
 {
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ev[i].fd >= 0)
+            close(c->ev[i].fd);
     if (c->eventset == PAPI_NULL)
         return;
     if (c->running) {
@@ -413,7 +565,7 @@ int mb_counters_stop(mb_counters *c, int phase)
         const mb_event *ev = &c->ev[i];
         if (!ev->available)
             continue;
-        if (__builtin_add_overflow(ev->v[phase], (int64_t)vals[ev->slot], &sums[i]))
+        if (__builtin_add_overflow(ev->v[phase], (int64_t)vals[i], &sums[i]))
             return MB_ERROR(MB_ERANGE, "counters: %s in phase %s overflows int64", ev->name,
                             phase_names[phase]);
     }
@@ -470,7 +622,14 @@ const char *mb_counters_source(const mb_counters *c, size_t i)
 {
     if (i >= c->n || !c->ev[i].available)
         return NULL;
-    return MB_SOURCE_PAPI;
+    return c->ev[i].source == SOURCE_KERNEL ? MB_SOURCE_KERNEL : MB_SOURCE_PAPI;
+}
+
+const char *mb_counters_papi_reason(const mb_counters *c, size_t i)
+{
+    if (i >= c->n || c->ev[i].source != SOURCE_KERNEL)
+        return NULL;
+    return c->ev[i].notice;
 }
 
 void mb_counters_write_json(FILE *f, const mb_counters *c)

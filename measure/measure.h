@@ -54,8 +54,13 @@ const char *mb_phase_name(int phase);
 #define MB_COUNTERS_MAX 32
 #define MB_COUNTERS_NAME_MAX 128
 
-/* Where an available event's values come from (mb_counters_source). */
+/* Where an available event's values come from (mb_counters_source): PAPI, or the kernel's
+ * perf_event_open directly for a kernel software event ("perf::TASK-CLOCK", "perf::PAGE-FAULTS",
+ * "perf::CPU-CLOCK", "perf::CONTEXT-SWITCHES", "perf::CPU-MIGRATIONS", "perf::MINOR-FAULTS",
+ * "perf::MAJOR-FAULTS", ...) that PAPI cannot count, as where PAPI's perf_event component is
+ * disabled because libpfm4 finds no core PMU (a KVM guest without a virtual PMU). */
 #define MB_SOURCE_PAPI "papi"
+#define MB_SOURCE_KERNEL "perf_event_open"
 
 typedef struct mb_counters mb_counters;
 
@@ -101,8 +106,13 @@ int mb_counters_value(const mb_counters *c, size_t i, int phase, int64_t *v /* o
  * when it is available or i is out of range. The string lives as long as c. */
 const char *mb_counters_notice(const mb_counters *c, size_t i);
 
-/* Where event i's values come from (MB_SOURCE_PAPI), or NULL when it is unavailable. */
+/* Where event i's values come from (MB_SOURCE_PAPI or MB_SOURCE_KERNEL), or NULL when it is
+ * unavailable. */
 const char *mb_counters_source(const mb_counters *c, size_t i);
+
+/* For an event counted by MB_SOURCE_KERNEL: why PAPI could not count it, in the form of a
+ * notice. NULL for any other event. */
+const char *mb_counters_papi_reason(const mb_counters *c, size_t i);
 
 /* Writes the values as one JSON object: each event's name maps to
  * {"first": n|null, "recompute": n|null, "backward": n|null}, or to null when the event is

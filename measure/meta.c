@@ -222,7 +222,7 @@ int mb_meta_write_json(FILE *f, const mb_meta *m, const mb_counters *c,
                        const mb_meta_config *config, size_t n_config)
 {
     mb_record r;
-    r.n = 0;
+    memset(&r, 0, sizeof r);
     mb_meta_record(m, &r);
     fputs("{\"meta\": {", f);
     for (int i = 0; i < r.n; i++) {
@@ -248,6 +248,11 @@ int mb_meta_write_json(FILE *f, const mb_meta *m, const mb_counters *c,
             mb_json_write_string(f, notice);
         else
             fputs("null", f);
+        const char *why = mb_counters_papi_reason(c, i);
+        if (why) {
+            fputs(", \"papi_notice\": ", f);
+            mb_json_write_string(f, why);
+        }
         fputc('}', f);
     }
     fputs("}, \"config\": {", f);

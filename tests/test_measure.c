@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,12 +23,13 @@
 #define MB_TEST_NOPAPI 0
 #endif
 
-/* Spins for about `seconds` of wall time doing arithmetic the compiler cannot drop. */
+/* Spins until this thread has used `seconds` of CPU time (or 20 times that in wall time, on a
+ * crowded machine), doing arithmetic the compiler cannot drop. */
 static double busy(double seconds)
 {
     volatile double x = 0.0;
-    double t0 = mb_clock_wall();
-    while (mb_clock_wall() - t0 < seconds)
+    double c0 = mb_clock_thread_cpu(), w0 = mb_clock_wall();
+    while (mb_clock_thread_cpu() - c0 < seconds && mb_clock_wall() - w0 < 20.0 * seconds)
         for (int i = 0; i < 10000; i++)
             x = x + 1e-9 * (double)i;
     return x;
@@ -249,6 +251,14 @@ static void test_task_clock(void **state)
     assert_int_equal(mb_counters_value(c, 0, MB_PHASE_RECOMPUTE, &ns), 0);
     double ratio = (double)ns * 1e-9 / dc;
     printf("perf::TASK-CLOCK %lld ns, CPU clock %.6f s, ratio %.3f\n", (long long)ns, dc, ratio);
+    if (mb_counters_source(c, 0) && strcmp(mb_counters_source(c, 0), MB_SOURCE_KERNEL) == 0) {
+        const char *why = mb_counters_papi_reason(c, 0);
+        assert_non_null(why);
+        assert_true(strncmp(why, "perf::TASK-CLOCK: ", 18) == 0);
+        printf("counted by perf_event_open because %s\n", why);
+    } else {
+        assert_null(mb_counters_papi_reason(c, 0));
+    }
     if (!(ns > 0 && ratio > 0.8 && ratio < 1.05))
         fail_msg("FAIL: TASK-CLOCK %lld ns vs CPU clock %g s (ratio %g, expected 0.8..1.05)",
                  (long long)ns, dc, ratio);
@@ -257,8 +267,38 @@ static void test_task_clock(void **state)
     assert_int_equal(mb_counters_stop(c, MB_PHASE_RECOMPUTE), MB_OK);
     int64_t ns2 = 0;
     assert_int_equal(mb_counters_value(c, 0, MB_PHASE_RECOMPUTE, &ns2), 0);
-    if (!(ns2 > ns + 10000000))
-        fail_msg("FAIL: a second 20 ms window added %lld ns to the phase", (long long)(ns2 - ns));
+    if (!(ns2 > ns + 15000000))
+        fail_msg("FAIL: a second window of 20 ms CPU added %lld ns to the phase",
+                 (long long)(ns2 - ns));
+    mb_counters_close(c);
+}
+
+/* perf::PAGE-FAULTS over the first touch of 1024 fresh small pages counts at least 1024. */
+static void test_page_faults(void **state)
+{
+    (void)state;
+    mb_counters *c = NULL;
+    assert_int_equal(mb_counters_open("perf::PAGE-FAULTS", &c), MB_OK);
+    if (!mb_counters_available(c, 0)) {
+        printf("SKIP page faults: %s\n", mb_counters_notice(c, 0));
+        mb_counters_close(c);
+        return;
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 1024;
+    char *mem = mmap(NULL, n * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(mem != MAP_FAILED);
+    madvise(mem, n * page, MADV_NOHUGEPAGE);
+    assert_int_equal(mb_counters_start(c), MB_OK);
+    for (size_t i = 0; i < n; i++)
+        mem[i * page] = (char)i;
+    assert_int_equal(mb_counters_stop(c, MB_PHASE_FIRST), MB_OK);
+    munmap(mem, n * page);
+    int64_t faults = 0;
+    assert_int_equal(mb_counters_value(c, 0, MB_PHASE_FIRST, &faults), 0);
+    printf("perf::PAGE-FAULTS: %lld over the first touch of %zu pages\n", (long long)faults, n);
+    if (faults < (int64_t)n || faults > 4 * (int64_t)n)
+        fail_msg("FAIL: %lld page faults for %zu fresh pages (expected %zu..%zu)",
+                 (long long)faults, n, n, 4 * n);
     mb_counters_close(c);
 }
 
@@ -344,7 +384,7 @@ static void test_record(void **state)
     mb_meta m;
     assert_int_equal(mb_meta_init(&m, -1), MB_OK);
     mb_record r;
-    r.n = 0;
+    memset(&r, 0, sizeof r);
     mb_record_int(&r, "caller_field", 7);
     mb_meta_record(&m, &r);
     assert_int_equal(r.n, 1 + MB_META_RECORD_FIELDS);
@@ -428,6 +468,17 @@ static void test_meta_json(void **state)
     const char *p_tc[] = {"counters", "perf::TASK-CLOCK", "available", NULL};
     yajl_val tc = yajl_tree_get(root, p_tc, yajl_t_any);
     assert_true(tc && (mb_counters_available(c, 1) ? YAJL_IS_TRUE(tc) : YAJL_IS_FALSE(tc)));
+    const char *p_src[] = {"counters", "perf::TASK-CLOCK", "source", NULL};
+    const char *p_why[] = {"counters", "perf::TASK-CLOCK", "papi_notice", NULL};
+    yajl_val src = yajl_tree_get(root, p_src, yajl_t_any);
+    yajl_val why = yajl_tree_get(root, p_why, yajl_t_any);
+    if (mb_counters_papi_reason(c, 1)) {
+        assert_true(src && YAJL_IS_STRING(src) && strcmp(src->u.string, MB_SOURCE_KERNEL) == 0);
+        assert_true(why && YAJL_IS_STRING(why) &&
+                    strcmp(why->u.string, mb_counters_papi_reason(c, 1)) == 0);
+    } else {
+        assert_null(why);
+    }
 
     yajl_val cell = get(root, "config", "cell");
     assert_true(cell && YAJL_IS_STRING(cell) && strcmp((cell)->u.string, "lstm") == 0);
@@ -492,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_default_list),
         cmocka_unit_test(test_state_errors),
         cmocka_unit_test(test_task_clock),
+        cmocka_unit_test(test_page_faults),
         cmocka_unit_test(test_pin),
         cmocka_unit_test(test_topology),
         cmocka_unit_test(test_getenv),
