@@ -58,6 +58,19 @@ const char *mb_phase_name(int phase)
     return phase_names[phase];
 }
 
+/* Appends formatted text to the string in buf (of capacity cap), truncating. */
+__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
+                                                         const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Parsing the list: the same for both builds.
  */
@@ -293,18 +306,6 @@ static int kernel_config(const char *name, unsigned long long *config)
     return 0;
 }
 
-__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
-                                                         const char *fmt, ...)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, cap - used, fmt, ap);
-    va_end(ap);
-}
-
 /* Opens the kernel counter `config` for the calling thread, stopped, and checks that it
  * enables, disables and reads. The fd, or -1 with errno set. */
 static int kernel_open(unsigned long long config)
@@ -340,7 +341,7 @@ static int backend_open(mb_counters *c)
         mb_event *ev = &c->ev[i];
         int ok = 0;
         if (!ready)
-            snprintf(ev->notice, sizeof ev->notice, "%s: %s", ev->name, papi_init_reason);
+            append(ev->notice, sizeof ev->notice, "%s: %s", ev->name, papi_init_reason);
         else if (probe_alone(ev)) {
             int rc = PAPI_OK;
             if (c->eventset == PAPI_NULL) {
@@ -488,8 +489,8 @@ int mb_counters_have_papi(void) { return 1; }
 static int backend_open(mb_counters *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        snprintf(c->ev[i].notice, sizeof c->ev[i].notice, "%s: membptt was built without PAPI",
-                 c->ev[i].name);
+        append(c->ev[i].notice, sizeof c->ev[i].notice, "%s: membptt was built without PAPI",
+               c->ev[i].name);
     return MB_OK;
 }
 
