@@ -63,6 +63,11 @@ typedef struct {
     const mb_solver_type *plan_solver;
     char plan_steps[32], plan_alpha[32], plan_budget[32];
     char plan_where[1100];
+    /* the CSV columns: the analytic ones, then (when a section is measured) the executor's
+     * and one per counter event and phase */
+    char **columns;
+    size_t n_columns;
+    int measured; /* some section has run = measured */
 } mb_sweep_config;
 
 /* Parses the config file at `path`. Errors (MB_EINVAL, exit 2) name the file, the line, the
