@@ -829,3 +829,15 @@ void mb_sweep_config_free(mb_sweep_config *c)
     free(c->text);
     free(c);
 }
+
+extern const struct mb_sweep_embedded {
+    const char *name, *text;
+} mb_sweep_embedded_configs[];
+
+const char *mb_sweep_embedded_config(const char *name)
+{
+    for (size_t i = 0; mb_sweep_embedded_configs[i].name; i++)
+        if (strcmp(mb_sweep_embedded_configs[i].name, name) == 0)
+            return mb_sweep_embedded_configs[i].text;
+    return NULL;
+}

@@ -146,6 +146,10 @@ void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17] /* out */);
  * budget) to `path`. MB_EINVAL when the config has no [plan] section. */
 int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path);
 
+/* The text of configs/NAME.ini as built into the library ("quick", "lstm-quick", "paper",
+ * "lstm", "smoke"), or NULL. */
+const char *mb_sweep_embedded_config(const char *name);
+
 /* --- Reading our own CSVs back (fits, merge, reproduce). --- */
 typedef struct {
     char **names;
