@@ -499,14 +499,20 @@ static void summary(const mb_csv *paper, const mb_csv *lstm)
  * reproduce
  */
 
-static int run_config(const char *name, const char *results, int resume, int quiet,
-                      mb_sweep_config **cfg_out)
+/* Runs a built-in config (`name`) or, when `file` is set, the config file. */
+static int run_config(const char *name, const char *file, const char *results, int resume,
+                      int quiet, mb_sweep_config **cfg_out)
 {
-    const char *text = mb_sweep_embedded_config(name);
-    char label[256];
-    snprintf(label, sizeof label, "configs/%s.ini", name);
     mb_sweep_config *cfg;
-    int rc = mb_sweep_config_parse(label, text ? text : "", &cfg);
+    int rc;
+    if (file) {
+        rc = mb_sweep_config_load(file, &cfg);
+    } else {
+        const char *text = mb_sweep_embedded_config(name);
+        char label[256];
+        snprintf(label, sizeof label, "configs/%s.ini", name);
+        rc = mb_sweep_config_parse(label, text ? text : "", &cfg);
+    }
     if (rc != MB_OK)
         return rc;
     if (!resume) {
@@ -535,7 +541,7 @@ static int run_config(const char *name, const char *results, int resume, int qui
 static void reproduce_help(void)
 {
     printf("usage: membptt reproduce [--full] [--out DIR] [--resume] [--no-measure] [--quiet]\n"
-           "                         [--bench FILE]\n\n"
+           "                         [--analytic FILE] [--bench FILE]\n\n"
            "Regenerates the paper's results: the analytic sweeps of its figures (configs/quick.ini,\n"
            "or configs/paper.ini with --full; both are built into the command), a real LSTM\n"
            "measurement (configs/lstm-quick.ini, or configs/lstm.ini), the fits (HSM exponents\n"
@@ -549,6 +555,8 @@ static void reproduce_help(void)
            "  --out DIR       output folder (default .: results/ and plots/ here)\n"
            "  --resume        keep rows of an earlier, interrupted run (default: recompute)\n"
            "  --no-measure    skip the LSTM measurement (analytic results only)\n"
+           "  --analytic FILE an analytic config instead of the built-in one; figures read the\n"
+           "                  sections named as in configs/quick.ini (configs/smoke.ini: seconds)\n"
            "  --bench FILE    solver timings for figure 7 (default results/bench_solvers.csv,\n"
            "                  written by bench_solvers)\n"
            "  --quiet         no progress on stderr\n");
@@ -560,8 +568,9 @@ int cmd_reproduce(int argc, char **argv)
         {"full", no_argument, NULL, 'f'},       {"out", required_argument, NULL, 'o'},
         {"resume", no_argument, NULL, 'r'},     {"no-measure", no_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},      {"bench", required_argument, NULL, 'b'},
+        {"analytic", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    const char *out = ".", *bench = "results/bench_solvers.csv";
+    const char *out = ".", *bench = "results/bench_solvers.csv", *analytic = NULL;
     int full = 0, resume = 0, measure = 1, quiet = 0, c, rc = MB_OK;
     opterr = 0;
     optind = 1;
@@ -573,6 +582,7 @@ int cmd_reproduce(int argc, char **argv)
         case 'n': measure = 0; break;
         case 'q': quiet = 1; break;
         case 'b': bench = optarg; break;
+        case 'a': analytic = optarg; break;
         case 'h': reproduce_help(); return 0;
         case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
         default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
@@ -582,7 +592,8 @@ int cmd_reproduce(int argc, char **argv)
         rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
     if (rc != MB_OK)
         return cli_fail("reproduce", rc);
-    const repro_set *set = full ? &full_set : &quick_set;
+    repro_set setv = full ? full_set : quick_set;
+    const repro_set *set = &setv;
     char results[4200];
     snprintf(results, sizeof results, "%s/results", out);
     if ((rc = mkdir_p(results)) != MB_OK)
@@ -590,8 +601,11 @@ int cmd_reproduce(int argc, char **argv)
     double t0 = now();
     printf("membptt reproduce%s: sweeps into %s\n", full ? " --full" : "", results);
     mb_sweep_config *acfg = NULL, *lcfg = NULL;
-    if ((rc = run_config(set->analytic_config, results, resume, quiet, &acfg)) != MB_OK)
+    if ((rc = run_config(set->analytic_config, analytic, results, resume, quiet, &acfg)) != MB_OK)
         return cli_fail("reproduce", rc);
+    char stem[80];
+    snprintf(stem, sizeof stem, "%s", acfg->name); /* the CSV the figures read */
+    setv.paper = stem;
     char path[4400];
     snprintf(path, sizeof path, "%s/%s.csv", results, set->plan);
     rc = mb_sweep_write_plan_ops(acfg, path);
@@ -600,7 +614,7 @@ int cmd_reproduce(int argc, char **argv)
         return cli_fail("reproduce", rc);
     printf("  %-34s one plan, op by op (figure 6)\n", path);
     if (measure) {
-        if ((rc = run_config(set->lstm_config, results, resume, quiet, &lcfg)) != MB_OK)
+        if ((rc = run_config(set->lstm_config, NULL, results, resume, quiet, &lcfg)) != MB_OK)
             return cli_fail("reproduce", rc);
         mb_sweep_config_free(lcfg);
     }

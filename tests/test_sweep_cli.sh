@@ -71,7 +71,7 @@ case "$msg" in *"bad.ini:6: budjet = '3': unknown key"*) ;; *) fail "unknown key
 [ $? -eq 2 ] || fail "--shard 3/2 should exit 2"
 "$M" sweep /nonexistent.ini > /dev/null 2>&1
 [ $? -eq 2 ] || fail "a missing config should exit 2"
-"$M" sweep "$SRC/configs/smoke.ini" --dry-run | grep -q "177 points" || fail "dry run of smoke.ini"
+"$M" sweep "$SRC/configs/smoke.ini" --dry-run | grep -q "218 points" || fail "dry run of smoke.ini"
 
 [ $fails -eq 0 ] && echo "sweep CLI: all checks passed"
 exit $((fails > 0))
