@@ -101,7 +101,6 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     a->cost = mb_cost_model_default();
     if (compare) {
         steps = "1000";
-        alpha = "5";
         budget = "5%";
     }
     opterr = 0;
@@ -156,35 +155,14 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     }
     if (compare && a->plan_out && rc == MB_OK)
         rc = MB_ERROR(MB_EINVAL, "--plan-out: compare writes no plan; use solve");
-    if (rc == MB_OK && steps == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--steps is required (the sequence length, >= 1)");
-    if (rc == MB_OK)
-        rc = mb_parse_int("--steps", steps, 1, MB_MAX_STEPS, &a->problem.steps);
-    if (rc == MB_OK && compare && (hb || ib))
-        alpha = NULL;
-    if (rc == MB_OK && alpha && (hb || ib))
-        rc = MB_ERROR(MB_EINVAL, "--alpha and --hidden-bytes/--internal-bytes: give one form of "
-                      "the sizes, not both");
-    else if (rc == MB_OK && alpha) {
-        int64_t v;
-        rc = mb_parse_int("--alpha", alpha, 1, INT64_C(1) << 40, &v);
-        if (rc == MB_OK)
-            rc = mb_problem_set_alpha(&a->problem, v);
-    } else if (rc == MB_OK && hb && ib) {
-        int64_t h, s;
-        if ((rc = mb_parse_bytes("--hidden-bytes", hb, &h)) == MB_OK &&
-            (rc = mb_parse_bytes("--internal-bytes", ib, &s)) == MB_OK)
-            rc = mb_problem_set_bytes(&a->problem, h, s);
-    } else if (rc == MB_OK)
-        rc = MB_ERROR(MB_EINVAL, "sizes are required: --alpha A, or both --hidden-bytes and "
-                      "--internal-bytes");
-    if (rc == MB_OK && budget == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--budget is required: units (249), bytes (64KiB) or a "
-                      "percentage of full-BPTT memory (5%%)");
-    if (rc == MB_OK)
-        rc = mb_parse_budget(budget, &a->problem, &a->problem.budget);
-    if (rc == MB_OK)
-        rc = mb_problem_check(&a->problem);
+    if (rc == MB_OK && compare && alpha == NULL && hb == NULL && ib == NULL)
+        alpha = "5";
+    if (rc == MB_OK) {
+        const mb_problem_spec spec = {
+            {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
+            {"--internal-bytes", ib}, {"--budget", budget}};
+        rc = mb_problem_from_spec(&spec, &a->problem);
+    }
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 

@@ -15,7 +15,7 @@
 /* The most ops a plan may hold (2 GiB of ops): longer plans are refused, not swapped. */
 #define MB_PLAN_MAX_OPS ((size_t)1 << 28)
 
-/* The six ops (DESIGN.md, "The plan IR"). State: the core (h_j, plus s_j right after
+/* The six ops (docs/design.md, "The plan IR"). State: the core (h_j, plus s_j right after
  * `forward j`), the store (at most one checkpoint per step: h_k of a_h units or s_k of a_s
  * units), and the gradient cursor g, which starts at t. The store starts holding h_0.
  *   forward k        core holds h_{k-1}, k <= g        -> core holds h_k and s_k (cost 1)

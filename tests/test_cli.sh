@@ -159,8 +159,8 @@ expect "missing --budget: exit 2, names the budget forms" 2 "--budget is require
     "${BUDGET_FORMS[@]}"
 
 run solve --solver full --steps 10 --hidden-bytes 6KiB --internal-bytes 2KiB --budget 64KiB
-expect "internal bytes < hidden bytes: exit 2, names both values" 2 "--internal-bytes 2048" \
-    "--hidden-bytes (6144)"
+expect "internal bytes < hidden bytes: exit 2, names both values" 2 "--internal-bytes 2KiB (2048 bytes)" \
+    "--hidden-bytes 6KiB (6144 bytes)"
 run solve --solver full --steps 10 --alpha 5 --hidden-bytes 2KiB --internal-bytes 6KiB \
     --budget 64KiB
 expect "--alpha with byte sizes: exit 2, names both forms" 2 "--alpha" "--hidden-bytes" \

@@ -55,7 +55,7 @@ static void test_sizes(void **state)
     assert_int_equal(p.hidden_units, 2);
     assert_int_equal(p.internal_units, 5);
     assert_int_equal(mb_problem_set_bytes(&p, 4096, 2048), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--internal-bytes"));
+    assert_non_null(strstr(mb_errmsg(), "2048"));
     assert_int_equal(mb_problem_set_alpha(&p, 0), MB_EINVAL);
     mb_problem big = {INT64_C(1) << 30, 1, INT64_C(1) << 40, 0, 0};
     assert_int_equal(mb_problem_check(&big), MB_ERANGE);
@@ -69,29 +69,29 @@ static void test_parse_budget(void **state)
     (void)state;
     mb_problem p = problem_alpha(1000, 5, 0); /* full = 4996 units */
     int64_t u;
-    assert_int_equal(mb_parse_budget("249", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "249", &p, &u), MB_OK);
     assert_int_equal(u, 249);
-    assert_int_equal(mb_parse_budget("5%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "5%", &p, &u), MB_OK);
     assert_int_equal(u, 249); /* 249.8 rounded down */
-    assert_int_equal(mb_parse_budget("2.5%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "2.5%", &p, &u), MB_OK);
     assert_int_equal(u, 124);
-    assert_int_equal(mb_parse_budget("100%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "100%", &p, &u), MB_OK);
     assert_int_equal(u, 4996);
-    assert_int_equal(mb_parse_budget("250%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "250%", &p, &u), MB_OK);
     assert_int_equal(u, 12490);
-    assert_int_equal(mb_parse_budget("64KiB", &p, &u), MB_EINVAL); /* needs byte sizes */
-    assert_non_null(strstr(mb_errmsg(), "--hidden-bytes"));
-    assert_int_equal(mb_parse_budget("abc", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "64KiB", &p, &u), MB_EINVAL); /* needs byte sizes */
+    assert_non_null(strstr(mb_errmsg(), "needs byte sizes"));
+    assert_int_equal(mb_parse_budget("--budget", "abc", &p, &u), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "abc"));
-    assert_int_equal(mb_parse_budget("-5", &p, &u), MB_EINVAL);
-    assert_int_equal(mb_parse_budget("5.%", &p, &u), MB_OK);
-    assert_int_equal(mb_parse_budget("%", &p, &u), MB_EINVAL);
-    assert_int_equal(mb_parse_budget("1.2.3%", &p, &u), MB_EINVAL);
-    assert_int_equal(mb_parse_budget("", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "-5", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "5.%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "%", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "1.2.3%", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "", &p, &u), MB_EINVAL);
     assert_int_equal(mb_problem_set_bytes(&p, 2048, 6144), MB_OK);
-    assert_int_equal(mb_parse_budget("64KiB", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "64KiB", &p, &u), MB_OK);
     assert_int_equal(u, 32);
-    assert_int_equal(mb_parse_budget("65537B", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "65537B", &p, &u), MB_OK);
     assert_int_equal(u, 32); /* a partial unit holds no checkpoint */
 }
 
@@ -437,11 +437,66 @@ static void test_errors(void **state)
     assert_non_null(strstr(mb_errwhere(), "test_core.c"));
 }
 
+/* The key/value builder: every message names the caller's key and value, whatever the key
+ * looks like (a config's "file:line: key" here), and only a complete problem is returned. */
+static void test_problem_spec(void **state)
+{
+    (void)state;
+    mb_problem p = {0};
+    mb_problem_spec spec = {{"f.ini:3: steps", "1000"}, {"f.ini:4: alpha", "5"},
+                            {"f.ini:5: hidden_bytes", NULL}, {"f.ini:6: internal_bytes", NULL},
+                            {"f.ini:7: budget", "5%"}};
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_OK);
+    assert_int_equal(p.steps, 1000);
+    assert_int_equal(p.internal_units, 5);
+    assert_int_equal(p.budget, 249);
+
+    mb_problem untouched = {7, 7, 7, 7, 7};
+    spec.steps.value = "0";
+    p = untouched;
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:3: steps 0"));
+    assert_int_equal(p.steps, 7); /* nothing written on failure */
+    spec.steps.value = "1000";
+
+    spec.hidden_bytes.value = "2KiB"; /* both forms of the sizes */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:4: alpha"));
+    assert_non_null(strstr(mb_errmsg(), "f.ini:5: hidden_bytes"));
+
+    spec.alpha.value = NULL; /* one byte size alone */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:6: internal_bytes"));
+
+    spec.internal_bytes.value = "6KiB";
+    spec.budget.value = "1MiB";
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_OK);
+    assert_int_equal(p.unit_bytes, 2048);
+    assert_int_equal(p.budget, 512);
+
+    spec.internal_bytes.value = "1KiB"; /* internal smaller than hidden */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:6: internal_bytes 1KiB"));
+
+    spec.internal_bytes.value = NULL;
+    spec.hidden_bytes.value = NULL;
+    spec.alpha.value = "5";
+    spec.budget.value = "64KiB"; /* bytes without byte sizes */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:7: budget '64KiB'"));
+    assert_non_null(strstr(mb_errmsg(), "f.ini:5: hidden_bytes"));
+
+    spec.budget.value = NULL;
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:7: budget is required"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_int),        cmocka_unit_test(test_parse_bytes),
-        cmocka_unit_test(test_sizes),            cmocka_unit_test(test_parse_budget),
+        cmocka_unit_test(test_sizes),            cmocka_unit_test(test_problem_spec),
+        cmocka_unit_test(test_parse_budget),
         cmocka_unit_test(test_plan_round_trip),  cmocka_unit_test(test_plan_file_errors),
         cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
         cmocka_unit_test(test_fileio),
