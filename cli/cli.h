@@ -25,5 +25,6 @@ int cmd_solve(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
     {"solve", cmd_solve, "choose a policy for a length and a budget; print its cost, write its plan"},
     {"simulate", cmd_simulate, "solve, replay the plan, report validity, counts, peak, predicted time"},
     {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
+    {"run", cmd_run, "run a plan on a real LSTM/GRU/RNN against full BPTT: time, memory, counters"},
     {"compare", cmd_compare, "every solver on one problem, side by side (the default job of make run)"},
 };
 
@@ -92,7 +93,7 @@ static int dispatch(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
     char q[128];
     fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
-                    "verify, compare\nRun 'membptt --help' for more.\n",
+                    "verify, run, compare\nRun 'membptt --help' for more.\n",
             mb_text_quote(q, sizeof q, argv[1], strlen(argv[1])));
     return 2;
 }

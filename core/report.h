@@ -22,7 +22,7 @@ typedef struct {
     char s[256];
 } mb_field;
 
-#define MB_RECORD_MAX 48
+#define MB_RECORD_MAX 160
 
 /* An ordered record. Identifying columns first; new columns are appended, never renamed. */
 typedef struct {
