@@ -14,7 +14,9 @@ static const struct {
     {"simulate", cmd_simulate, "solve, replay the plan, report validity, counts, peak, predicted time"},
     {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
     {"run", cmd_run, "run a plan on a real LSTM/GRU/RNN against full BPTT: time, memory, counters"},
-    {"compare", cmd_compare, "every solver on one problem, side by side (the default job of make run)"},
+    {"compare", cmd_compare, "every solver on one problem, side by side"},
+    {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
+    {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
