@@ -165,8 +165,8 @@ typedef struct {
     char membptt_version[32];
     char git_commit[64];      /* `git describe --always --dirty` at configure time, or "unknown" */
     char build_type[32];
-    char compiler[128];       /* __VERSION__ */
-    char c_flags[256];        /* the compile flags of the build type */
+    char compiler[128];       /* "gcc " __VERSION__ (clang's __VERSION__ names itself) */
+    char c_flags[256];        /* the build type's flags and the project's compile options */
     char date_utc[32];        /* when mb_meta_init ran: "2026-11-29T05:00:00Z" */
     char papi_version[32];    /* "none" when built without PAPI */
     char hwloc_version[32];   /* the runtime library's */
