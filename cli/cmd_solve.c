@@ -114,7 +114,12 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         case OPT_HIDDEN_BYTES: hb = optarg; break;
         case OPT_INTERNAL_BYTES: ib = optarg; break;
         case OPT_BUDGET: budget = optarg; break;
-        case OPT_PLAN_OUT: a->plan_out = optarg; break;
+        case OPT_PLAN_OUT:
+            a->plan_out = optarg;
+            if (optarg[0] == '\0')
+                rc = MB_ERROR(MB_EINVAL, "--plan-out '': expected a file path (an existing "
+                              "device or FIFO is written into, a regular file is replaced)");
+            break;
         case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &a->format); break;
         case OPT_DP:
             if (strcmp(optarg, "fast") == 0)
@@ -241,8 +246,7 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_plan_free(s.plan);
         return cli_fail(cmd, rc);
     }
-    mb_record_print(stdout, &r, a.format, 1);
-    fflush(stdout);
+    mb_record_print(stdout, &r, a.format, 1); /* main() checks that it was written */
     mb_plan_free(s.plan);
     if (!s.feasible)
         return infeasible(cmd, a.solver->name, &a.problem, s.min_budget);
