@@ -156,7 +156,8 @@ static void print_counters_json(FILE *f, const mb_exec_result *res, const char *
     fputc('}', f);
 }
 
-/* Prints the record as one JSON object whose last key is "counters" (print_counters_json). */
+/* Prints the record as one JSON object followed by "counters" (print_counters_json) and
+ * "counter_sources" (event name -> where it was counted, null when unavailable). */
 static int print_json_with_counters(const mb_record *r, const mb_exec_result *res,
                                     const char *events)
 {
@@ -175,6 +176,24 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
     fwrite(buf, 1, len - 2, stdout);
     fputs(r->n > 0 ? ", \"counters\": " : "\"counters\": ", stdout);
     print_counters_json(stdout, res, events);
+    /* Where each available event was counted: PAPI, or the kernel's perf_event_open where
+     * PAPI cannot count a kernel software event (docs/design.md, "Measurement"). */
+    fputs(", \"counter_sources\": ", stdout);
+    if (events == NULL) {
+        fputs("null", stdout);
+    } else {
+        fputc('{', stdout);
+        for (int e = 0; e < res->n_events; e++) {
+            fputs(e ? ", " : "", stdout);
+            mb_json_write_string(stdout, res->event_name[e]);
+            fputs(": ", stdout);
+            if (res->event_source[e][0])
+                mb_json_write_string(stdout, res->event_source[e]);
+            else
+                fputs("null", stdout);
+        }
+        fputc('}', stdout);
+    }
     fputs("}\n", stdout);
     free(buf);
     return MB_OK;

@@ -102,6 +102,10 @@ assert list(ev) == ["PAPI_NOT_AN_EVENT", "perf::TASK-CLOCK"], ev
 assert ev["PAPI_NOT_AN_EVENT"] is None
 tc = ev["perf::TASK-CLOCK"]
 assert tc is None or (tc["first"] > 0 and tc["recompute"] > 0 and tc["backward"] > 0), tc
+src = d["counter_sources"]
+assert src["PAPI_NOT_AN_EVENT"] is None, src
+assert (tc is None) == (src["perf::TASK-CLOCK"] is None), src
+assert src["perf::TASK-CLOCK"] in (None, "papi", "perf_event_open", "perf_event_open:u"), src
 '
 if [ "$(grep -c 'notice: PAPI_NOT_AN_EVENT: ' "$W/err")" = 1 ]; then
     ok "events: one notice for the unknown event"
