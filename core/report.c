@@ -62,17 +62,25 @@ void mb_record_bool(mb_record *r, const char *key, int v)
 
 void mb_record_empty(mb_record *r, const char *key) { add(r, key, MB_FIELD_EMPTY); }
 
+/* A CSV field; bytes that are not printable or not valid UTF-8 are written as \xHH. */
 static void print_csv_string(FILE *out, const char *s)
 {
     if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, out);
+        mb_text_write(out, s);
         return;
     }
     fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
+    char piece[sizeof ((mb_field *)0)->s];
+    while (*s) {
+        size_t n = strcspn(s, "\"");
+        memcpy(piece, s, n);
+        piece[n] = '\0';
+        mb_text_write(out, piece);
+        s += n;
+        if (*s == '"') {
+            fputs("\"\"", out);
+            s++;
+        }
     }
     fputc('"', out);
 }
@@ -95,7 +103,7 @@ static void print_value(FILE *out, const mb_field *f, mb_format format)
         else if (format == MB_FORMAT_CSV)
             print_csv_string(out, f->s);
         else
-            fputs(f->s, out);
+            mb_text_write(out, f->s);
         break;
     default:
         fputs(format == MB_FORMAT_JSON ? "null" : format == MB_FORMAT_CSV ? "" : "-", out);

@@ -34,6 +34,7 @@ typedef struct {
     int slot;         /* SOURCE_PAPI: index of the event in the event set's values */
     int fd;           /* SOURCE_KERNEL: the perf_event file descriptor, else -1 */
     int kidx;         /* SOURCE_KERNEL: the index of its value in a group read */
+    int user_only;    /* SOURCE_KERNEL: counts user mode only (the kernel refused more) */
     char notice[640]; /* why PAPI cannot count it (and why the kernel cannot); "" otherwise */
     int64_t v[MB_PHASES];
     int counted[MB_PHASES];
@@ -311,7 +312,7 @@ static int kernel_config(const char *name, unsigned long long *config)
 
 /* Opens the kernel counter `config` for the calling thread as the leader of a new group
  * (leader -1, opened stopped) or as a member of `leader`'s group. The fd, or -1 with errno. */
-static int kernel_open(unsigned long long config, int leader)
+static int kernel_open(unsigned long long config, int leader, int user_only)
 {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
@@ -320,6 +321,7 @@ static int kernel_open(unsigned long long config, int leader)
     attr.config = config;
     attr.disabled = leader < 0;
     attr.exclude_hv = 1;
+    attr.exclude_kernel = user_only != 0;
     attr.read_format = PERF_FORMAT_GROUP;
     return (int)syscall(SYS_perf_event_open, &attr, 0, -1, leader, PERF_FLAG_FD_CLOEXEC);
 }
@@ -340,9 +342,9 @@ static int kernel_read(int leader, int n, uint64_t *v)
 }
 
 /* Tries kernel counter `config` alone: open, enable, disable, read. 0, or -1 with errno. */
-static int kernel_probe(unsigned long long config)
+static int kernel_probe(unsigned long long config, int user_only)
 {
-    int fd = kernel_open(config, -1);
+    int fd = kernel_open(config, -1, user_only);
     if (fd < 0)
         return -1;
     uint64_t v;
@@ -416,11 +418,18 @@ static int backend_open(mb_counters *c)
         unsigned long long config;
         if (!kernel_config(ev->name, &config))
             continue;
-        if (kernel_probe(config) != 0) {
-            kernel_notice(ev, "", errno);
-            continue;
+        /* perf_event_paranoid >= 2 lets a non-root process count its user mode only, as
+         * `perf stat` does for it (":u"); the source then says so. */
+        int user_only = 0;
+        if (kernel_probe(config, 0) != 0) {
+            int e = errno;
+            if ((e != EACCES && e != EPERM) || kernel_probe(config, 1) != 0) {
+                kernel_notice(ev, "", e);
+                continue;
+            }
+            user_only = 1;
         }
-        ev->fd = kernel_open(config, c->kleader);
+        ev->fd = kernel_open(config, c->kleader, user_only);
         if (ev->fd < 0) {
             kernel_notice(ev, " (with the kernel events listed before it)", errno);
             continue;
@@ -429,6 +438,7 @@ static int backend_open(mb_counters *c)
             c->kleader = ev->fd;
         ev->available = 1;
         ev->source = SOURCE_KERNEL;
+        ev->user_only = user_only;
         ev->kidx = c->nkernel++;
     }
     if (c->kleader >= 0 &&
@@ -654,7 +664,9 @@ const char *mb_counters_source(const mb_counters *c, size_t i)
 {
     if (i >= c->n || !c->ev[i].available)
         return NULL;
-    return c->ev[i].source == SOURCE_KERNEL ? MB_SOURCE_KERNEL : MB_SOURCE_PAPI;
+    if (c->ev[i].source == SOURCE_KERNEL)
+        return c->ev[i].user_only ? MB_SOURCE_KERNEL_USER : MB_SOURCE_KERNEL;
+    return MB_SOURCE_PAPI;
 }
 
 const char *mb_counters_papi_reason(const mb_counters *c, size_t i)
