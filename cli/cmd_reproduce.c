@@ -239,8 +239,9 @@ static void hsm_fits(const mb_csv *t, fit_out *fo)
                f.ci_low, f.ci_high, 1 + 1 / ms[k], f.r2, tmin, tmax);
         fit_row(fo, "hsm_cost_vs_steps", group, &f, 1 + 1 / ms[k], "paper bound m*t^(1+1/m)");
     }
-    printf("(for m >= t - 1 the cost is 2t - 1, so where most lengths are below m the fitted\n"
-           " exponent is near 1: the bound's exponent is an upper bound, reached for t >> m)\n");
+    printf("(1 + 1/m is the exponent of C only for t >> m; below t = m + 1 the cost is 2t - 1\n"
+           " (slope 1), and a range that crosses from there into recomputation has a local slope\n"
+           " above 1 + 1/m. The bound itself is checked point by point below.)\n");
     size_t checked = 0, bad = 0;
     for (size_t r = 0; r < t->n_rows; r++) {
         if (!is(t, r, sv, "hsm") && !is(t, r, sv, "revolve"))
@@ -599,6 +600,7 @@ int cmd_reproduce(int argc, char **argv)
     if ((rc = mkdir_p(results)) != MB_OK)
         return cli_fail("reproduce", rc);
     double t0 = now();
+    setvbuf(stdout, NULL, _IOLBF, 0); /* lines in order with the progress on stderr */
     printf("membptt reproduce%s: sweeps into %s\n", full ? " --full" : "", results);
     mb_sweep_config *acfg = NULL, *lcfg = NULL;
     if ((rc = run_config(set->analytic_config, analytic, results, resume, quiet, &acfg)) != MB_OK)
