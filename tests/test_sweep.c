@@ -139,8 +139,12 @@ static void test_config_invalid(void **state)
                   "t.ini:5: target_cost_per_step", "hsm, ism, msm");
     expect_config("[problem a]\nsolvers=msm\n[problem a]\nsteps=3\n", MB_EINVAL, "appears twice", NULL);
     expect_config("[cost]\nforward = 1\n", MB_EINVAL, "no [problem] section", NULL);
-    expect_config("[problem]\nsolvers=msm\nsteps=10\nalpha=5\nbudget=3\nrun=measured\n", MB_EINVAL,
+    expect_config("[problem]\nsolvers=msm\nsteps=10\nbudget=3\nrun=measured\n", MB_EINVAL,
                   "needs a [model]", NULL);
+    expect_config("[model]\ncell=lstm\n[problem]\nsolvers=msm\nsteps=10\nalpha=5\nbudget=3\n"
+                  "run=measured\n", MB_EINVAL, "sizes from the [model]", NULL);
+    expect_config("[counters]\nevents = PAPI_TOT_CYC, PAPI_TOT_CYC\n", MB_EINVAL,
+                  "t.ini:2: events", "listed twice");
     /* a line longer than the INI parser's limit is an error, not two half lines */
     char longline[600] = "[problem]\nsolvers=msm\nsteps = 1";
     for (int i = 0; i < 120; i++)
