@@ -58,6 +58,17 @@ void mb_plan_free(mb_plan *plan)
     free(plan);
 }
 
+int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_least)
+{
+    if (ops <= MB_PLAN_MAX_OPS)
+        return MB_OK;
+    return MB_ERROR(MB_ERANGE,
+                    "the %s plan for t = %lld has %s%llu ops, over the limit of %zu ops a plan "
+                    "may hold; use fewer steps",
+                    solver, (long long)steps, at_least ? "at least " : "",
+                    (unsigned long long)ops, MB_PLAN_MAX_OPS);
+}
+
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step)
 {
     if (plan->n_ops == plan->cap) {

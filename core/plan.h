@@ -67,6 +67,11 @@ mb_plan *mb_plan_alloc(const char *solver, const mb_problem *p, size_t reserve);
 /* Frees a plan and its ops. NULL is a no-op. */
 void mb_plan_free(mb_plan *plan);
 
+/* Refuses, before anything is built, a plan of `ops` ops (its closed-form count; a lower
+ * bound when `at_least` is set) over MB_PLAN_MAX_OPS: MB_ERANGE naming the solver, t, the
+ * count and the limit. MB_OK when it fits. */
+int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_least);
+
 /* Appends an op, growing the array geometrically. MB_ERANGE past MB_PLAN_MAX_OPS ops,
  * MB_ENOMEM when it cannot grow. */
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step);

@@ -607,5 +607,48 @@ expect "compare to a full standard output: exit 1" 1 "standard output"
 rc=$?
 expect "verify to a full standard output: exit 1" 1 "standard output"
 
+# ---------------------------------------------------------------- options each command uses
+run compare --solver bogus
+expect "compare --solver bogus: exit 2, compare takes no --solver" 2 "--solver" "compare does not use"
+run compare --alpha 7 --hidden-bytes 4 --internal-bytes 8
+expect "compare --alpha with byte sizes: exit 2, as solve" 2 "--alpha" "--hidden-bytes" "not both"
+run compare --hidden-bytes 4 --internal-bytes 8 --budget 50%
+expect "compare with byte sizes alone: exit 0" 0 "a_h = 1, a_s = 2 units"
+run solve --solver full "${P[@]}" --budget 46 --cost-copy 1
+expect "solve --cost-copy: exit 2, solve does not use it" 2 "--cost-copy" "solve does not use"
+run simulate --solver full "${P[@]}" --budget 46 --cost-copy 1
+expect "simulate --cost-copy: exit 0" 0 "predicted_time"
+run solve --solver full --steps 10 --steps 20 --alpha 5 --budget 46
+expect "an option given twice: exit 2, names it" 2 "--steps given twice"
+run verify --format json --format text "$W/plan.json"
+expect "verify --format twice: exit 2" 2 "--format given twice"
+
+# compare's time/full is each plan's predicted time over full BPTT's, both under the same
+# model: full BPTT is 1.000 of itself whatever the copy cost, and with c_copy = 1 its stores
+# (a_s*(t-1) = 45 units at t = 10, alpha 5) count: 10*1 + 10*2 + 45 = 75.
+run compare "${P[@]}" --budget 46 --cost-copy 1 --format json
+pycheck "compare --cost-copy 1: full BPTT is 1.000 of itself" "$W/out" <<'EOF'
+import json, sys
+rows = {r["solver"]: r for r in map(json.loads, open(sys.argv[1]))}
+assert abs(rows["full"]["predicted_time_vs_full"] - 1.0) < 1e-12, rows["full"]
+EOF
+run simulate --solver msm "${P[@]}" --budget 20 --cost-copy 1 --format json
+msm_time=$(sed -n 's/.*"predicted_time": \([0-9.]*\).*/\1/p' "$W/out")
+run compare "${P[@]}" --budget 20 --cost-copy 1 --format json
+pycheck "compare --cost-copy 1: msm's ratio is simulate's predicted time over 75" "$W/out" \
+    "$msm_time" <<'EOF'
+import json, sys
+rows = {r["solver"]: r for r in map(json.loads, open(sys.argv[1]))}
+want = float(sys.argv[2]) / 75.0
+assert abs(rows["msm"]["predicted_time_vs_full"] - want) < 1e-9, (rows["msm"], want)
+EOF
+
+# ---------------------------------------------------------------- plans too long to build
+for s in full sqrt chen revolve; do
+    run solve --solver "$s" --steps 2147483647 --alpha 1 --budget 100%
+    expect "$s at t = 2147483647: exit 2 before building, names the op count and the limit" 2 \
+        "the $s plan for t = 2147483647 has" "~[0-9]{10,} ops" "268435456"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

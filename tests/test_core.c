@@ -397,6 +397,53 @@ static void test_fileio(void **state)
     rmdir(dir);
 }
 
+/* The fixed-policy solvers' closed-form op counts match the plans they build (exact for full,
+ * sqrt and chen, a lower bound for revolve), and a plan over the limit is refused before it
+ * is built. */
+static void test_fixed_policy_op_counts(void **state)
+{
+    (void)state;
+    const mb_solver_type *fixed[] = {&mb_solver_full, &mb_solver_sqrt, &mb_solver_chen,
+                                     &mb_solver_revolve};
+    for (int64_t t = 1; t <= 400; t += t < 40 ? 1 : 7)
+        for (int f = 0; f < 4; f++)
+            for (int64_t alpha = 1; alpha <= 4; alpha += 3) {
+                mb_problem p = problem_alpha(t, alpha, 0);
+                int64_t full;
+                assert_int_equal(mb_problem_full_units(&p, &full), MB_OK);
+                int64_t budgets[3] = {full, full / 3, 3};
+                for (int b = 0; b < 3; b++) {
+                    p.budget = budgets[b];
+                    mb_solution s;
+                    assert_int_equal(mb_solve(fixed[f], &p, NULL, &s), MB_OK);
+                    if (!s.feasible)
+                        continue;
+                    uint64_t ops;
+                    int exact;
+                    assert_int_equal(mb_solver_plan_ops(fixed[f], &p, &ops, &exact), MB_OK);
+                    if (exact ? ops != s.plan->n_ops : ops > s.plan->n_ops)
+                        fail_msg("%s t=%lld alpha=%lld budget=%lld: closed form %llu, plan %zu",
+                                 fixed[f]->name, (long long)t, (long long)alpha,
+                                 (long long)p.budget, (unsigned long long)ops, s.plan->n_ops);
+                    assert_int_equal(exact, f < 3);
+                    mb_plan_free(s.plan);
+                }
+            }
+    for (int f = 0; f < 4; f++) {
+        mb_problem p = problem_alpha(MB_MAX_STEPS, 1, 0);
+        assert_int_equal(mb_problem_full_units(&p, &p.budget), MB_OK);
+        mb_solution s;
+        assert_int_equal(mb_solve(fixed[f], &p, NULL, &s), MB_ERANGE);
+        assert_null(s.plan);
+        assert_non_null(strstr(mb_errmsg(), "268435456"));
+        assert_non_null(strstr(mb_errmsg(), "t = 2147483647"));
+    }
+    uint64_t ops;
+    int exact;
+    mb_problem p = problem_alpha(10, 2, 100);
+    assert_int_equal(mb_solver_plan_ops(&mb_solver_msm, &p, &ops, &exact), MB_EINVAL);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -499,7 +546,7 @@ int main(void)
         cmocka_unit_test(test_parse_budget),
         cmocka_unit_test(test_plan_round_trip),  cmocka_unit_test(test_plan_file_errors),
         cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
-        cmocka_unit_test(test_fileio),
+        cmocka_unit_test(test_fileio),          cmocka_unit_test(test_fixed_policy_op_counts),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
