@@ -277,10 +277,12 @@ int cmd_run(int argc, char **argv)
     if (rc == MB_OK && c.events != NULL) {
         /* Validate the event list now (exit 2 naming a malformed one) before any work. */
         mb_counters *probe;
-        rc = mb_counters_open(c.events, &probe);
+        rc = mb_counters_open_key("--events", c.events, &probe);
         if (rc == MB_OK)
             mb_counters_close(probe);
     }
+    if (rc == MB_OK && c.pin >= 0)
+        rc = mb_topology_check("--pin", c.pin); /* exit 2 naming the core before any work */
     if (rc != MB_OK)
         return cli_fail("run", rc);
 

@@ -81,7 +81,7 @@ __attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
 
 static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
-static int parse_list(const char *csv, mb_counters *c)
+static int parse_list(const char *key, const char *csv, mb_counters *c)
 {
     const char *p = csv;
     size_t pos = 0;
@@ -96,19 +96,20 @@ static int parse_list(const char *csv, mb_counters *c)
         pos++;
         if (b == e)
             return MB_ERROR(MB_EINVAL,
-                            "events \"%s\": event %zu is empty (give event names separated by "
+                            "%s \"%s\": event %zu is empty (give event names separated by "
                             "commas, e.g. \"%s\")",
-                            csv, pos, MB_COUNTERS_DEFAULT);
+                            key, csv, pos, MB_COUNTERS_DEFAULT);
         size_t n = (size_t)(e - b);
         if (n >= MB_COUNTERS_NAME_MAX)
-            return MB_ERROR(MB_EINVAL, "events: event %zu \"%.*s\" is %zu bytes long; at most %d allowed",
-                            pos, (int)n, b, n, MB_COUNTERS_NAME_MAX - 1);
+            return MB_ERROR(MB_EINVAL, "%s: event %zu \"%.*s\" is %zu bytes long; at most %d allowed",
+                            key, pos, (int)n, b, n, MB_COUNTERS_NAME_MAX - 1);
         if (c->n >= MB_COUNTERS_MAX)
-            return MB_ERROR(MB_EINVAL, "events \"%s\": more than %d events", csv, MB_COUNTERS_MAX);
+            return MB_ERROR(MB_EINVAL, "%s \"%s\": more than %d events", key, csv,
+                            MB_COUNTERS_MAX);
         for (size_t i = 0; i < c->n; i++)
             if (strlen(c->ev[i].name) == n && memcmp(c->ev[i].name, b, n) == 0)
-                return MB_ERROR(MB_EINVAL, "events \"%s\": event \"%.*s\" is listed twice", csv,
-                                (int)n, b);
+                return MB_ERROR(MB_EINVAL, "%s \"%s\": event \"%.*s\" is listed twice", key,
+                                csv, (int)n, b);
         mb_event *ev = &c->ev[c->n++];
         memcpy(ev->name, b, n);
         ev->name[n] = '\0';
@@ -561,6 +562,11 @@ int mb_counters_have_papi(void) { return 0; }
 
 int mb_counters_open(const char *events_csv, mb_counters **out)
 {
+    return mb_counters_open_key("events", events_csv, out);
+}
+
+int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out)
+{
     *out = NULL;
     mb_counters *c = calloc(1, sizeof *c);
     if (!c)
@@ -569,7 +575,7 @@ int mb_counters_open(const char *events_csv, mb_counters **out)
 #if MB_HAVE_PAPI
     c->eventset = PAPI_NULL;
 #endif
-    int rc = parse_list(events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
+    int rc = parse_list(key ? key : "events", events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
     if (rc == MB_OK)
         rc = backend_open(c);
     if (rc != MB_OK) {

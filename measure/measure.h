@@ -76,6 +76,10 @@ typedef struct mb_counters mb_counters;
  * frees it with mb_counters_close. */
 int mb_counters_open(const char *events_csv, mb_counters **out /* out */);
 
+/* mb_counters_open with error messages that name `key` — the option or config key the list
+ * came from ("--events", "configs/a.ini:7: counters") — instead of "events". */
+int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out /* out */);
+
 /* Starts counting from zero (the values accumulated so far are kept). MB_EINVAL when already
  * started; MB_EIO with PAPI's reason when the counters cannot be started. With no available
  * event it does nothing and returns MB_OK. */
@@ -139,6 +143,10 @@ int mb_counters_have_papi(void);
  * the cores this process may use). MB_EINVAL naming the core and the valid range when it does
  * not exist; MB_EIO with the system's reason when the binding fails. */
 int mb_topology_pin(int core);
+
+/* MB_OK when `core` names a core mb_topology_pin accepts; else MB_EINVAL with a message that
+ * names `key` (the option, "--pin"), the core and the valid range. Pins nothing. */
+int mb_topology_check(const char *key, int core);
 
 /* Facts about the machine, filled by mb_topology_query. Sizes are -1 when hwloc does not know
  * them; strings are "" when unknown. */

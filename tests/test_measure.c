@@ -101,7 +101,9 @@ static void test_list_errors(void **state)
     assert_int_equal(mb_counters_open("", &c), MB_EINVAL);
     assert_null(c);
     assert_non_null(strstr(mb_errmsg(), "event 1 is empty"));
-    assert_int_equal(mb_counters_open("PAPI_TOT_INS,,perf::TASK-CLOCK", &c), MB_EINVAL);
+    assert_int_equal(mb_counters_open_key("--events", "PAPI_TOT_INS,,perf::TASK-CLOCK", &c),
+                     MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--events \"PAPI_TOT_INS,,perf::TASK-CLOCK\""));
     assert_non_null(strstr(mb_errmsg(), "event 2 is empty"));
     assert_non_null(strstr(mb_errmsg(), "PAPI_TOT_INS,,perf::TASK-CLOCK"));
     assert_int_equal(mb_counters_open("PAPI_TOT_INS, ", &c), MB_EINVAL);
@@ -407,14 +409,17 @@ static void test_papi_sde(void **state)
 /* ------------------------------------------------------------------------------------------- */
 
 typedef struct {
-    int rc_pin0, rc_pin_big, rc_pin_neg;
-    char msg_big[256];
+    int rc_pin0, rc_pin_big, rc_pin_neg, rc_check0, rc_check_big;
+    char msg_big[256], msg_check[256];
     mb_topology after;
 } pin_result;
 
 static void *pin_thread(void *arg)
 {
     pin_result *r = arg;
+    r->rc_check_big = mb_topology_check("--pin", 100000);
+    snprintf(r->msg_check, sizeof r->msg_check, "%s", mb_errmsg());
+    r->rc_check0 = mb_topology_check("--pin", 0);
     r->rc_pin_big = mb_topology_pin(100000);
     snprintf(r->msg_big, sizeof r->msg_big, "%s", mb_errmsg());
     r->rc_pin_neg = mb_topology_pin(-1);
@@ -435,6 +440,10 @@ static void test_pin(void **state)
     assert_int_equal(r.rc_pin0, MB_OK);
     assert_int_equal(r.rc_pin_big, MB_EINVAL);
     assert_int_equal(r.rc_pin_neg, MB_EINVAL);
+    assert_int_equal(r.rc_check0, MB_OK);
+    assert_int_equal(r.rc_check_big, MB_EINVAL);
+    if (!strstr(r.msg_check, "--pin 100000: core 100000 does not exist"))
+        fail_msg("FAIL: check message \"%s\" does not name --pin 100000", r.msg_check);
     if (!strstr(r.msg_big, "core 100000") || !strstr(r.msg_big, "cores 0.."))
         fail_msg("FAIL: pin message \"%s\" names neither the core nor the valid range", r.msg_big);
     /* Bound to one hardware thread: a single CPU number, no range or list. */
