@@ -64,17 +64,31 @@ static double FN(head_loss)(mb_net *net, const void *h_, const void *tgt_)
     return loss;
 }
 
-/* a[j] = SIGM(a[j] + b[j]) and a[j] = TANH(a[j] + b[j]) for j < n. */
-ROW_ATTR static void FN(sigm_bias)(REAL *restrict a, const REAL *restrict b, int64_t n)
+/* a[j] = SIGM(a[j] + xp[j] + b[j]) and the same with TANH, for j < n: a holds h W_h, xp the
+ * input projection x W_x, b the bias. */
+ROW_ATTR static void FN(sigm_bias)(REAL *restrict a, const REAL *restrict xp,
+                                   const REAL *restrict b, int64_t n)
 {
     for (int64_t j = 0; j < n; j++)
-        a[j] = SIGM(a[j] + b[j]);
+        a[j] = SIGM(a[j] + xp[j] + b[j]);
 }
 
-ROW_ATTR static void FN(tanh_bias)(REAL *restrict a, const REAL *restrict b, int64_t n)
+ROW_ATTR static void FN(tanh_bias)(REAL *restrict a, const REAL *restrict xp,
+                                   const REAL *restrict b, int64_t n)
 {
     for (int64_t j = 0; j < n; j++)
-        a[j] = TANH(a[j] + b[j]);
+        a[j] = TANH(a[j] + xp[j] + b[j]);
+}
+
+/* The input projections of `steps` consecutive steps at once, x W_x (no bias), into dst:
+ * one GEMM of steps*B rows instead of one per step (the runner calls it for fixed aligned
+ * blocks, so every plan gets the same bits). */
+static void FN(project)(mb_net *net, const void *x_, int64_t steps, void *dst_)
+{
+    const REAL *x = x_, *Wx = (const REAL *)net->params + net->lay.wx;
+    REAL *dst = dst_;
+    GEMM_RM(MB_NN, MB_NN, steps * net->B, net->G, net->I, x, net->I, Wx, net->G, 0, dst,
+            net->G);
 }
 
 /* ---- LSTM --------------------------------------------------------------------------------- */
@@ -113,24 +127,24 @@ ROW_ATTR static void FN(lstm_row_backward)(const REAL *restrict ig, const REAL *
     }
 }
 
-static void FN(lstm_forward)(mb_net *net, const void *hin_, const void *x_, void *s_)
+static void FN(lstm_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
-    const int64_t H = net->H, B = net->B, I = net->I, G = 4 * H;
+    const int64_t H = net->H, B = net->B, G = 4 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *x = x_;
+    const REAL *hin = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
+    const REAL *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
     REAL *h = s, *c = s + BH, *hp = s + 2 * BH, *cp = s + 3 * BH, *a = s + 4 * BH,
          *tc = s + 8 * BH;
     memcpy(hp, hin, 2 * BH * sizeof(REAL)); /* h_{k-1} and c_{k-1}, adjacent in both layouts */
-    GEMM_RM(MB_NN, MB_NN, B, G, I, x, I, Wx, G, 0, a, G);
-    GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 1, a, G);
+    GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 0, a, G);
     for (int64_t r = 0; r < B; r++) {
         REAL *ar = a + r * G;
-        FN(sigm_bias)(ar, bias, 2 * H);
-        FN(tanh_bias)(ar + 2 * H, bias + 2 * H, H);
-        FN(sigm_bias)(ar + 3 * H, bias + 3 * H, H);
+        const REAL *xr = xp + r * G;
+        FN(sigm_bias)(ar, xr, bias, 2 * H);
+        FN(tanh_bias)(ar + 2 * H, xr + 2 * H, bias + 2 * H, H);
+        FN(sigm_bias)(ar + 3 * H, xr + 3 * H, bias + 3 * H, H);
         FN(lstm_row_forward)(ar, ar + H, ar + 2 * H, ar + 3 * H, cp + r * H, c + r * H,
                              tc + r * H, h + r * H, H);
     }
@@ -204,19 +218,18 @@ ROW_ATTR static void FN(gru_row_backward)(const REAL *restrict zg, const REAL *r
     }
 }
 
-static void FN(gru_forward)(mb_net *net, const void *hin_, const void *x_, void *s_)
+static void FN(gru_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
-    const int64_t H = net->H, B = net->B, I = net->I, G = 3 * H;
+    const int64_t H = net->H, B = net->B, G = 3 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *x = x_;
+    const REAL *hin = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh, *bx = P + net->lay.bias,
-               *bh = bx + G;
+    const REAL *Wh = P + net->lay.wh, *bx = P + net->lay.bias, *bh = bx + G;
     REAL *h = s, *hp = s + BH, *a = s + 2 * BH, *hn = s + 5 * BH;
     REAL *ah = net->scr_b;
     memcpy(hp, hin, BH * sizeof(REAL));
-    GEMM_RM(MB_NN, MB_NN, B, G, I, x, I, Wx, G, 0, a, G);
+    memcpy(a, xp, (size_t)(B * G) * sizeof(REAL));
     GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 0, ah, G);
     for (int64_t r = 0; r < B; r++) {
         REAL *restrict ar = a + r * G, *restrict hnr = hn + r * H, *restrict hr = h + r * H;
@@ -262,20 +275,19 @@ static void FN(gru_backward)(mb_net *net, const void *s_, const void *x_, const 
 
 /* ---- tanh RNN ----------------------------------------------------------------------------- */
 
-static void FN(rnn_forward)(mb_net *net, const void *hin_, const void *x_, void *s_)
+static void FN(rnn_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
-    const int64_t H = net->H, B = net->B, I = net->I;
+    const int64_t H = net->H, B = net->B;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *x = x_;
+    const REAL *hin = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
+    const REAL *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
     REAL *h = s, *hp = s + BH;
     memcpy(hp, hin, BH * sizeof(REAL));
-    GEMM_RM(MB_NN, MB_NN, B, H, I, x, I, Wx, H, 0, h, H);
-    GEMM_RM(MB_NN, MB_NN, B, H, H, hp, H, Wh, H, 1, h, H);
+    GEMM_RM(MB_NN, MB_NN, B, H, H, hp, H, Wh, H, 0, h, H);
     for (int64_t r = 0; r < B; r++)
-        FN(tanh_bias)(h + r * H, bias, H);
+        FN(tanh_bias)(h + r * H, xp + r * H, bias, H);
 }
 
 static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const void *y_,
@@ -303,9 +315,12 @@ static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const 
         GEMM_RM(MB_NN, MB_TT, B, I, H, da, H, Wx, H, 0, dx, I);
 }
 
-static const mb_cell_ops FN(lstm_ops) = {FN(lstm_forward), FN(lstm_backward), FN(head_loss)};
-static const mb_cell_ops FN(gru_ops) = {FN(gru_forward), FN(gru_backward), FN(head_loss)};
-static const mb_cell_ops FN(rnn_ops) = {FN(rnn_forward), FN(rnn_backward), FN(head_loss)};
+static const mb_cell_ops FN(lstm_ops) = {FN(project), FN(lstm_forward), FN(lstm_backward),
+                                         FN(head_loss)};
+static const mb_cell_ops FN(gru_ops) = {FN(project), FN(gru_forward), FN(gru_backward),
+                                        FN(head_loss)};
+static const mb_cell_ops FN(rnn_ops) = {FN(project), FN(rnn_forward), FN(rnn_backward),
+                                        FN(head_loss)};
 
 #undef GEMM_RM
 #undef MB_NN
