@@ -200,7 +200,7 @@ static void bench_headline(const args *a, const char *solver_name, const char *b
            "          store peak %lld bytes vs full BPTT %lld: %.1f%% saved; VmHWM %.1f MiB vs "
            "%.1f MiB\n"
            "          time %.3f s vs full %.3f s: ratio %.3f (paper ~1.33, goal <= 1.30), "
-           "predicted %.3f\n"
+           "predicted %.3f; CPU %.3f s vs %.3f s: ratio %.3f\n"
            "          per op: forward %.1f us, recompute %.1f us, backward %.1f us (head "
            "included); copies %.3f s\n"
            "          gradients bitwise equal to full BPTT: %s\n",
@@ -210,7 +210,8 @@ static void bench_headline(const args *a, const char *solver_name, const char *b
            (long long)r.peak_store_bytes, (long long)r.peak_store_full_bytes,
            100.0 * (1.0 - (double)r.peak_store_bytes / (double)r.peak_store_full_bytes),
            (double)r.vmhwm_bytes / 1048576.0, (double)r.vmhwm_full_bytes / 1048576.0, r.time_s,
-           r.time_full_s, r.time_ratio, r.predicted_time_ratio, 1e6 * r.cost_forward_s,
+           r.time_full_s, r.time_ratio, r.predicted_time_ratio, r.cpu_s, r.cpu_full_s, r.cpu_ratio,
+           1e6 * r.cost_forward_s,
            1e6 * r.cost_recompute_s, 1e6 * r.cost_backward_s, r.wall[MB_EXEC_COPY],
            r.grad_bitwise_equal ? "yes" : "NO");
     mb_plan_free(s.plan);
