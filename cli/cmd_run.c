@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "exec/exec.h"
 #include "measure/measure.h"
 
@@ -124,6 +125,80 @@ static void record_counters(mb_record *r, const mb_exec_result *res, const char 
         }
 }
 
+/* JSON writes the counters as one object instead of flat columns: each event's name maps to
+ * {"first": n, "recompute": n, "backward": n} (null for a phase nothing was counted in), or to
+ * null when the event is unavailable; "counters" is null without --events. */
+static void print_counters_json(FILE *f, const mb_exec_result *res, const char *events)
+{
+    if (events == NULL) {
+        fputs("null", f);
+        return;
+    }
+    static const char *const phase[] = {"first", "recompute", "backward"};
+    fputc('{', f);
+    for (int e = 0; e < res->n_events; e++) {
+        fputs(e ? ", " : "", f);
+        mb_json_write_string(f, res->event_name[e]);
+        if (!res->event_available[e]) {
+            fputs(": null", f);
+            continue;
+        }
+        fputs(": {", f);
+        for (int ph = 0; ph < 3; ph++) {
+            fprintf(f, "%s\"%s\": ", ph ? ", " : "", phase[ph]);
+            if (res->event_value[e][ph] >= 0)
+                fprintf(f, "%" PRId64, res->event_value[e][ph]);
+            else
+                fputs("null", f);
+        }
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
+/* Prints the record as one JSON object followed by "counters" (print_counters_json) and
+ * "counter_sources" (event name -> where it was counted, null when unavailable). */
+static int print_json_with_counters(const mb_record *r, const mb_exec_result *res,
+                                    const char *events)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory for the JSON output");
+    mb_record_print(m, r, MB_FORMAT_JSON, 1);
+    fclose(m);
+    /* The record printed "{...}\n": reopen the object to append the counters. */
+    if (buf == NULL || len < 2 || buf[len - 2] != '}') {
+        free(buf);
+        return MB_ERROR(MB_EINTERNAL, "the JSON record could not be written");
+    }
+    fwrite(buf, 1, len - 2, stdout);
+    fputs(r->n > 0 ? ", \"counters\": " : "\"counters\": ", stdout);
+    print_counters_json(stdout, res, events);
+    /* Where each available event was counted: PAPI, or the kernel's perf_event_open where
+     * PAPI cannot count a kernel software event (docs/design.md, "Measurement"). */
+    fputs(", \"counter_sources\": ", stdout);
+    if (events == NULL) {
+        fputs("null", stdout);
+    } else {
+        fputc('{', stdout);
+        for (int e = 0; e < res->n_events; e++) {
+            fputs(e ? ", " : "", stdout);
+            mb_json_write_string(stdout, res->event_name[e]);
+            fputs(": ", stdout);
+            if (res->event_source[e][0])
+                mb_json_write_string(stdout, res->event_source[e]);
+            else
+                fputs("null", stdout);
+        }
+        fputc('}', stdout);
+    }
+    fputs("}\n", stdout);
+    free(buf);
+    return MB_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *cell = NULL, *steps = NULL, *input = NULL, *hidden = NULL, *batch = NULL,
@@ -202,10 +277,12 @@ int cmd_run(int argc, char **argv)
     if (rc == MB_OK && c.events != NULL) {
         /* Validate the event list now (exit 2 naming a malformed one) before any work. */
         mb_counters *probe;
-        rc = mb_counters_open(c.events, &probe);
+        rc = mb_counters_open_key("--events", c.events, &probe);
         if (rc == MB_OK)
             mb_counters_close(probe);
     }
+    if (rc == MB_OK && c.pin >= 0)
+        rc = mb_topology_check("--pin", c.pin); /* exit 2 naming the core before any work */
     if (rc != MB_OK)
         return cli_fail("run", rc);
 
@@ -334,7 +411,8 @@ int cmd_run(int argc, char **argv)
     mb_record_bool(&r, "grad_bitwise_equal", res.grad_bitwise_equal);
     mb_record_double(&r, "loss", res.loss);
     static char ckeys[MB_EXEC_MAX_EVENTS * 3][160];
-    record_counters(&r, &res, c.events, ckeys);
+    if (format != MB_FORMAT_JSON)
+        record_counters(&r, &res, c.events, ckeys);
 
     mb_meta meta;
     rc = mb_meta_init(&meta, c.pin);
@@ -344,6 +422,12 @@ int cmd_run(int argc, char **argv)
     mb_plan_free(plan);
     if (rc != MB_OK)
         return cli_fail("run", rc);
-    mb_record_print(stdout, &r, format, 1);
+    if (format == MB_FORMAT_JSON) {
+        rc = print_json_with_counters(&r, &res, c.events);
+        if (rc != MB_OK)
+            return cli_fail("run", rc);
+    } else {
+        mb_record_print(stdout, &r, format, 1);
+    }
     return 0;
 }

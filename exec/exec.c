@@ -438,6 +438,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             out->event_available[e] = mb_counters_available(cc.c, (size_t)e);
             const char *why = mb_counters_notice(cc.c, (size_t)e);
             snprintf(out->event_notice[e], sizeof out->event_notice[e], "%s", why ? why : "");
+            const char *src = mb_counters_source(cc.c, (size_t)e);
+            snprintf(out->event_source[e], sizeof out->event_source[e], "%s", src ? src : "");
             for (int ph = 0; ph < MB_PHASES; ph++) {
                 int64_t val;
                 out->event_value[e][ph] =

@@ -173,7 +173,8 @@ typedef struct {
     /* counters, per event and phase (first forward, recompute, backward): -1 unavailable */
     int n_events;
     char event_name[MB_EXEC_MAX_EVENTS][128];
-    char event_notice[MB_EXEC_MAX_EVENTS][256];
+    char event_notice[MB_EXEC_MAX_EVENTS][640]; /* as long as measure/ writes them */
+    char event_source[MB_EXEC_MAX_EVENTS][24];  /* "papi", "perf_event_open"...; "" if none */
     int64_t event_value[MB_EXEC_MAX_EVENTS][3];
     int event_available[MB_EXEC_MAX_EVENTS];
 } mb_exec_result;

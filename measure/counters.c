@@ -33,6 +33,8 @@ typedef struct {
     int source;       /* SOURCE_PAPI or SOURCE_KERNEL when available */
     int slot;         /* SOURCE_PAPI: index of the event in the event set's values */
     int fd;           /* SOURCE_KERNEL: the perf_event file descriptor, else -1 */
+    int kidx;         /* SOURCE_KERNEL: the index of its value in a group read */
+    int user_only;    /* SOURCE_KERNEL: counts user mode only (the kernel refused more) */
     char notice[640]; /* why PAPI cannot count it (and why the kernel cannot); "" otherwise */
     int64_t v[MB_PHASES];
     int counted[MB_PHASES];
@@ -42,7 +44,9 @@ struct mb_counters {
     size_t n;
     mb_event ev[MB_COUNTERS_MAX];
     int nslots;  /* events counted by PAPI, together in one event set */
-    int nkernel; /* events counted by the kernel directly */
+    int nkernel; /* events counted by the kernel directly, in one group */
+    int kleader; /* the group leader's fd, -1 when there is no group */
+    uint64_t kbase[MB_COUNTERS_MAX]; /* the group's values when counting last started */
     int running;
 #if MB_HAVE_PAPI
     int eventset; /* PAPI_NULL when PAPI counts no event */
@@ -58,13 +62,26 @@ const char *mb_phase_name(int phase)
     return phase_names[phase];
 }
 
+/* Appends formatted text to the string in buf (of capacity cap), truncating. */
+__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
+                                                         const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Parsing the list: the same for both builds.
  */
 
 static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
-static int parse_list(const char *csv, mb_counters *c)
+static int parse_list(const char *key, const char *csv, mb_counters *c)
 {
     const char *p = csv;
     size_t pos = 0;
@@ -79,19 +96,20 @@ static int parse_list(const char *csv, mb_counters *c)
         pos++;
         if (b == e)
             return MB_ERROR(MB_EINVAL,
-                            "events \"%s\": event %zu is empty (give event names separated by "
+                            "%s \"%s\": event %zu is empty (give event names separated by "
                             "commas, e.g. \"%s\")",
-                            csv, pos, MB_COUNTERS_DEFAULT);
+                            key, csv, pos, MB_COUNTERS_DEFAULT);
         size_t n = (size_t)(e - b);
         if (n >= MB_COUNTERS_NAME_MAX)
-            return MB_ERROR(MB_EINVAL, "events: event %zu \"%.*s\" is %zu bytes long; at most %d allowed",
-                            pos, (int)n, b, n, MB_COUNTERS_NAME_MAX - 1);
+            return MB_ERROR(MB_EINVAL, "%s: event %zu \"%.*s\" is %zu bytes long; at most %d allowed",
+                            key, pos, (int)n, b, n, MB_COUNTERS_NAME_MAX - 1);
         if (c->n >= MB_COUNTERS_MAX)
-            return MB_ERROR(MB_EINVAL, "events \"%s\": more than %d events", csv, MB_COUNTERS_MAX);
+            return MB_ERROR(MB_EINVAL, "%s \"%s\": more than %d events", key, csv,
+                            MB_COUNTERS_MAX);
         for (size_t i = 0; i < c->n; i++)
             if (strlen(c->ev[i].name) == n && memcmp(c->ev[i].name, b, n) == 0)
-                return MB_ERROR(MB_EINVAL, "events \"%s\": event \"%.*s\" is listed twice", csv,
-                                (int)n, b);
+                return MB_ERROR(MB_EINVAL, "%s \"%s\": event \"%.*s\" is listed twice", key,
+                                csv, (int)n, b);
         mb_event *ev = &c->ev[c->n++];
         memcpy(ev->name, b, n);
         ev->name[n] = '\0';
@@ -293,54 +311,77 @@ static int kernel_config(const char *name, unsigned long long *config)
     return 0;
 }
 
-__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
-                                                         const char *fmt, ...)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, cap - used, fmt, ap);
-    va_end(ap);
-}
-
-/* Opens the kernel counter `config` for the calling thread, stopped, and checks that it
- * enables, disables and reads. The fd, or -1 with errno set. */
-static int kernel_open(unsigned long long config)
+/* Opens the kernel counter `config` for the calling thread as the leader of a new group
+ * (leader -1, opened stopped) or as a member of `leader`'s group. The fd, or -1 with errno. */
+static int kernel_open(unsigned long long config, int leader, int user_only)
 {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.size = sizeof attr;
     attr.type = PERF_TYPE_SOFTWARE;
     attr.config = config;
-    attr.disabled = 1;
+    attr.disabled = leader < 0;
     attr.exclude_hv = 1;
-    int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    attr.exclude_kernel = user_only != 0;
+    attr.read_format = PERF_FORMAT_GROUP;
+    return (int)syscall(SYS_perf_event_open, &attr, 0, -1, leader, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Reads the n values of the group led by `leader` into v. 0, or -1 with errno. */
+static int kernel_read(int leader, int n, uint64_t *v)
+{
+    uint64_t buf[1 + MB_COUNTERS_MAX];
+    ssize_t want = (ssize_t)(sizeof buf[0] * (size_t)(1 + n));
+    ssize_t got = read(leader, buf, (size_t)want);
+    if (got != want || buf[0] != (uint64_t)n) {
+        if (got >= 0)
+            errno = EIO;
+        return -1;
+    }
+    memcpy(v, buf + 1, sizeof buf[0] * (size_t)n);
+    return 0;
+}
+
+/* Tries kernel counter `config` alone: open, enable, disable, read. 0, or -1 with errno. */
+static int kernel_probe(unsigned long long config, int user_only)
+{
+    int fd = kernel_open(config, -1, user_only);
     if (fd < 0)
         return -1;
     uint64_t v;
+    int rc = 0;
     if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0 || ioctl(fd, PERF_EVENT_IOC_DISABLE, 0) != 0 ||
-        read(fd, &v, sizeof v) != (ssize_t)sizeof v) {
-        int e = errno ? errno : EIO;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
+        kernel_read(fd, 1, &v) != 0)
+        rc = -1;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+static void kernel_notice(mb_event *ev, const char *what, int e)
+{
+    append(ev->notice, sizeof ev->notice, "; perf_event_open%s: %s", what, strerror(e));
+    if ((e == EACCES || e == EPERM) && geteuid() != 0)
+        append(ev->notice, sizeof ev->notice,
+               "; kernel.perf_event_paranoid is %d and this process is not root",
+               read_paranoid());
 }
 
 /* Adds each event that works alone to the one event set, keeping it only when the set still
  * starts with it: events that cannot be counted together are reported, never multiplexed. A
- * kernel software event PAPI cannot count is opened directly. */
+ * kernel software event PAPI cannot count is tried alone with perf_event_open and then joins
+ * one group of such events, which counts from open to close: a window is the difference of two
+ * group reads (one system call each). */
 static int backend_open(mb_counters *c)
 {
+    c->kleader = -1;
     int ready = papi_ready();
     for (size_t i = 0; i < c->n; i++) {
         mb_event *ev = &c->ev[i];
         int ok = 0;
         if (!ready)
-            snprintf(ev->notice, sizeof ev->notice, "%s: %s", ev->name, papi_init_reason);
+            append(ev->notice, sizeof ev->notice, "%s: %s", ev->name, papi_init_reason);
         else if (probe_alone(ev)) {
             int rc = PAPI_OK;
             if (c->eventset == PAPI_NULL) {
@@ -378,21 +419,34 @@ static int backend_open(mb_counters *c)
         unsigned long long config;
         if (!kernel_config(ev->name, &config))
             continue;
-        errno = 0;
-        ev->fd = kernel_open(config);
-        if (ev->fd < 0) {
+        /* perf_event_paranoid >= 2 lets a non-root process count its user mode only, as
+         * `perf stat` does for it (":u"); the source then says so. */
+        int user_only = 0;
+        if (kernel_probe(config, 0) != 0) {
             int e = errno;
-            append(ev->notice, sizeof ev->notice, "; perf_event_open: %s", strerror(e));
-            if ((e == EACCES || e == EPERM) && geteuid() != 0)
-                append(ev->notice, sizeof ev->notice,
-                       "; kernel.perf_event_paranoid is %d and this process is not root",
-                       read_paranoid());
+            if ((e != EACCES && e != EPERM) || kernel_probe(config, 1) != 0) {
+                kernel_notice(ev, "", e);
+                continue;
+            }
+            user_only = 1;
+        }
+        ev->fd = kernel_open(config, c->kleader, user_only);
+        if (ev->fd < 0) {
+            kernel_notice(ev, " (with the kernel events listed before it)", errno);
             continue;
         }
+        if (c->kleader < 0)
+            c->kleader = ev->fd;
         ev->available = 1;
         ev->source = SOURCE_KERNEL;
-        c->nkernel++;
+        ev->user_only = user_only;
+        ev->kidx = c->nkernel++;
     }
+    if (c->kleader >= 0 &&
+        (ioctl(c->kleader, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) != 0 ||
+         kernel_read(c->kleader, c->nkernel, c->kbase) != 0))
+        return MB_ERROR(MB_EIO, "counters: the perf_event group of %d events cannot be enabled "
+                        "and read: %s", c->nkernel, strerror(errno));
     return MB_OK;
 }
 
@@ -404,23 +458,13 @@ static int backend_start(mb_counters *c)
             return MB_ERROR(MB_EIO, "counters: PAPI_start: %s (%s)", PAPI_strerror(rc),
                             papi_code_name(rc));
     }
-    for (size_t i = 0; i < c->n && c->nkernel > 0; i++) {
-        const mb_event *ev = &c->ev[i];
-        if (ev->source != SOURCE_KERNEL)
-            continue;
-        if (ioctl(ev->fd, PERF_EVENT_IOC_RESET, 0) != 0 ||
-            ioctl(ev->fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
-            int e = errno;
-            for (size_t j = 0; j < i; j++)
-                if (c->ev[j].source == SOURCE_KERNEL)
-                    ioctl(c->ev[j].fd, PERF_EVENT_IOC_DISABLE, 0);
-            if (c->nslots > 0) {
-                long long vals[MB_COUNTERS_MAX];
-                PAPI_stop(c->eventset, vals);
-            }
-            return MB_ERROR(MB_EIO, "counters: %s: perf_event_open counter cannot be enabled: %s",
-                            ev->name, strerror(e));
+    if (c->nkernel > 0 && kernel_read(c->kleader, c->nkernel, c->kbase) != 0) {
+        int e = errno;
+        if (c->nslots > 0) {
+            long long vals[MB_COUNTERS_MAX];
+            PAPI_stop(c->eventset, vals);
         }
+        return MB_ERROR(MB_EIO, "counters: cannot read the perf_event group: %s", strerror(e));
     }
     return MB_OK;
 }
@@ -429,13 +473,10 @@ static int backend_start(mb_counters *c)
 static int backend_stop(mb_counters *c, long long *vals)
 {
     int status = MB_OK;
-    for (size_t i = 0; i < c->n && c->nkernel > 0; i++) {
-        const mb_event *ev = &c->ev[i];
-        if (ev->source == SOURCE_KERNEL && ioctl(ev->fd, PERF_EVENT_IOC_DISABLE, 0) != 0 &&
-            status == MB_OK)
-            status = MB_ERROR(MB_EIO, "counters: %s: cannot be disabled: %s", ev->name,
-                              strerror(errno));
-    }
+    uint64_t now[MB_COUNTERS_MAX];
+    if (c->nkernel > 0 && kernel_read(c->kleader, c->nkernel, now) != 0)
+        status = MB_ERROR(MB_EIO, "counters: cannot read the perf_event group: %s",
+                          strerror(errno));
     if (c->nslots > 0) {
         long long slots[MB_COUNTERS_MAX];
         int rc = PAPI_stop(c->eventset, slots);
@@ -450,12 +491,13 @@ static int backend_stop(mb_counters *c, long long *vals)
         const mb_event *ev = &c->ev[i];
         if (ev->source != SOURCE_KERNEL)
             continue;
-        uint64_t v;
-        if (read(ev->fd, &v, sizeof v) != (ssize_t)sizeof v || v > (uint64_t)INT64_MAX)
-            status = MB_ERROR(MB_EIO, "counters: %s: cannot read the perf_event counter",
-                              ev->name);
+        uint64_t d = now[ev->kidx] - c->kbase[ev->kidx];
+        if (now[ev->kidx] < c->kbase[ev->kidx] || d > (uint64_t)INT64_MAX)
+            status = MB_ERROR(MB_ERANGE, "counters: %s went from %llu to %llu", ev->name,
+                              (unsigned long long)c->kbase[ev->kidx],
+                              (unsigned long long)now[ev->kidx]);
         else
-            vals[i] = (long long)v;
+            vals[i] = (long long)d;
     }
     return status;
 }
@@ -488,8 +530,8 @@ int mb_counters_have_papi(void) { return 1; }
 static int backend_open(mb_counters *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        snprintf(c->ev[i].notice, sizeof c->ev[i].notice, "%s: membptt was built without PAPI",
-                 c->ev[i].name);
+        append(c->ev[i].notice, sizeof c->ev[i].notice, "%s: membptt was built without PAPI",
+               c->ev[i].name);
     return MB_OK;
 }
 
@@ -520,14 +562,20 @@ int mb_counters_have_papi(void) { return 0; }
 
 int mb_counters_open(const char *events_csv, mb_counters **out)
 {
+    return mb_counters_open_key("events", events_csv, out);
+}
+
+int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out)
+{
     *out = NULL;
     mb_counters *c = calloc(1, sizeof *c);
     if (!c)
         return MB_ERROR(MB_ENOMEM, "counters: out of memory");
+    c->kleader = -1;
 #if MB_HAVE_PAPI
     c->eventset = PAPI_NULL;
 #endif
-    int rc = parse_list(events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
+    int rc = parse_list(key ? key : "events", events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
     if (rc == MB_OK)
         rc = backend_open(c);
     if (rc != MB_OK) {
@@ -622,7 +670,9 @@ const char *mb_counters_source(const mb_counters *c, size_t i)
 {
     if (i >= c->n || !c->ev[i].available)
         return NULL;
-    return c->ev[i].source == SOURCE_KERNEL ? MB_SOURCE_KERNEL : MB_SOURCE_PAPI;
+    if (c->ev[i].source == SOURCE_KERNEL)
+        return c->ev[i].user_only ? MB_SOURCE_KERNEL_USER : MB_SOURCE_KERNEL;
+    return MB_SOURCE_PAPI;
 }
 
 const char *mb_counters_papi_reason(const mb_counters *c, size_t i)

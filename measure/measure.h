@@ -61,6 +61,8 @@ const char *mb_phase_name(int phase);
  * disabled because libpfm4 finds no core PMU (a KVM guest without a virtual PMU). */
 #define MB_SOURCE_PAPI "papi"
 #define MB_SOURCE_KERNEL "perf_event_open"
+/* The same, counting user mode only: kernel.perf_event_paranoid >= 2 and not root. */
+#define MB_SOURCE_KERNEL_USER "perf_event_open:u"
 
 typedef struct mb_counters mb_counters;
 
@@ -73,6 +75,10 @@ typedef struct mb_counters mb_counters;
  * when the PAPI library itself cannot be initialised. On success the caller owns *out and
  * frees it with mb_counters_close. */
 int mb_counters_open(const char *events_csv, mb_counters **out /* out */);
+
+/* mb_counters_open with error messages that name `key` — the option or config key the list
+ * came from ("--events", "configs/a.ini:7: counters") — instead of "events". */
+int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out /* out */);
 
 /* Starts counting from zero (the values accumulated so far are kept). MB_EINVAL when already
  * started; MB_EIO with PAPI's reason when the counters cannot be started. With no available
@@ -106,8 +112,8 @@ int mb_counters_value(const mb_counters *c, size_t i, int phase, int64_t *v /* o
  * when it is available or i is out of range. The string lives as long as c. */
 const char *mb_counters_notice(const mb_counters *c, size_t i);
 
-/* Where event i's values come from (MB_SOURCE_PAPI or MB_SOURCE_KERNEL), or NULL when it is
- * unavailable. */
+/* Where event i's values come from (MB_SOURCE_PAPI, MB_SOURCE_KERNEL or
+ * MB_SOURCE_KERNEL_USER), or NULL when it is unavailable. */
 const char *mb_counters_source(const mb_counters *c, size_t i);
 
 /* For an event counted by MB_SOURCE_KERNEL: why PAPI could not count it, in the form of a
@@ -138,6 +144,10 @@ int mb_counters_have_papi(void);
  * not exist; MB_EIO with the system's reason when the binding fails. */
 int mb_topology_pin(int core);
 
+/* MB_OK when `core` names a core mb_topology_pin accepts; else MB_EINVAL with a message that
+ * names `key` (the option, "--pin"), the core and the valid range. Pins nothing. */
+int mb_topology_check(const char *key, int core);
+
 /* Facts about the machine, filled by mb_topology_query. Sizes are -1 when hwloc does not know
  * them; strings are "" when unknown. */
 typedef struct {
@@ -165,8 +175,8 @@ typedef struct {
     char membptt_version[32];
     char git_commit[64];      /* `git describe --always --dirty` at configure time, or "unknown" */
     char build_type[32];
-    char compiler[128];       /* __VERSION__ */
-    char c_flags[256];        /* the compile flags of the build type */
+    char compiler[128];       /* "gcc " __VERSION__ (clang's __VERSION__ names itself) */
+    char c_flags[256];        /* the build type's flags and the project's compile options */
     char date_utc[32];        /* when mb_meta_init ran: "2026-11-29T05:00:00Z" */
     char papi_version[32];    /* "none" when built without PAPI */
     char hwloc_version[32];   /* the runtime library's */

@@ -29,6 +29,14 @@
 #define MB_C_FLAGS "unknown"
 #endif
 
+#if defined(__clang__)
+#define MB_COMPILER __VERSION__ /* "Clang 14.0.6 ..." names itself */
+#elif defined(__GNUC__)
+#define MB_COMPILER "gcc " __VERSION__
+#else
+#define MB_COMPILER __VERSION__
+#endif
+
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
 int mb_meta_getenv(const char *name, char **value)
@@ -92,7 +100,7 @@ int mb_meta_init(mb_meta *m, int pinned_core)
     COPY(m->membptt_version, MB_VERSION);
     COPY(m->git_commit, MB_GIT_COMMIT);
     COPY(m->build_type, MB_BUILD_TYPE);
-    COPY(m->compiler, __VERSION__);
+    COPY(m->compiler, MB_COMPILER);
     COPY(m->c_flags, MB_C_FLAGS);
     time_t now = time(NULL);
     struct tm tm;

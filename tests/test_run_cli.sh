@@ -84,14 +84,36 @@ if [ "$(wc -l <"$W/out")" = 2 ]; then ok "csv: header and one row"; else bad "cs
 
 # counters: an event this machine may not count is reported empty, with a notice
 run run --cell rnn "${SMALL[@]}" --solver sqrt --budget 50% --events PAPI_TOT_INS --format json
-expect "events: exit 0" 0 '"counters": "PAPI_TOT_INS"'
+expect "events: exit 0" 0 '"counters": {"PAPI_TOT_INS": '
 jcheck "events: a value or null, never a made-up zero when unavailable" '
-v = d["PAPI_TOT_INS.first"]
-assert v is None or v > 0, v
+v = d["counters"]["PAPI_TOT_INS"]
+assert v is None or (v["first"] > 0 and v["backward"] > 0), v
 '
-if grep -q "PAPI_TOT_INS" "$W/err" || grep -q '"PAPI_TOT_INS.first": [1-9]' "$W/out"; then
+if grep -q "notice: PAPI_TOT_INS: " "$W/err" || grep -q '"PAPI_TOT_INS": {"first": [1-9]' "$W/out"; then
     ok "events: unavailable means a notice on stderr"
 else bad "events notice" "$(snippet "$W/err")"; fi
+# an event no PMU has: null in JSON, one notice naming it on stderr; a kernel software event
+# counted where it is available, with a value in each phase that ran
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --events 'PAPI_NOT_AN_EVENT,perf::TASK-CLOCK' --format json
+expect "events: unknown name: exit 0" 0 '"PAPI_NOT_AN_EVENT": null'
+jcheck "events: per phase, null only where unavailable" '
+ev = d["counters"]
+assert list(ev) == ["PAPI_NOT_AN_EVENT", "perf::TASK-CLOCK"], ev
+assert ev["PAPI_NOT_AN_EVENT"] is None
+tc = ev["perf::TASK-CLOCK"]
+assert tc is None or (tc["first"] > 0 and tc["recompute"] > 0 and tc["backward"] > 0), tc
+src = d["counter_sources"]
+assert src["PAPI_NOT_AN_EVENT"] is None, src
+assert (tc is None) == (src["perf::TASK-CLOCK"] is None), src
+assert src["perf::TASK-CLOCK"] in (None, "papi", "perf_event_open", "perf_event_open:u"), src
+'
+if [ "$(grep -c 'notice: PAPI_NOT_AN_EVENT: ' "$W/err")" = 1 ]; then
+    ok "events: one notice for the unknown event"
+else bad "events: unknown event notice" "$(snippet "$W/err")"; fi
+run run --cell gru "${SMALL[@]}" --solver msm --budget 30% --events 'perf::TASK-CLOCK' --format csv
+if head -1 "$W/out" | grep -q 'perf::TASK-CLOCK.first,perf::TASK-CLOCK.recompute,perf::TASK-CLOCK.backward'; then
+    ok "events: csv has one column per event and phase"
+else bad "events csv" "$(snippet "$W/out")"; fi
 
 # bad input: exit 2 naming the option and the value
 run run --cell lstm --steps 0 --input 4 --hidden 4 --batch 2 --solver msm --budget 50%
@@ -117,13 +139,13 @@ expect "bad budget: exit 2" 2 "--budget '12XB'" "5%"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm
 expect "no budget: exit 2" 2 "--budget"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --events 'PAPI_TOT_INS,,x'
-expect "malformed event list: exit 2" 2 "PAPI_TOT_INS,,x"
+expect "malformed event list: exit 2" 2 "--events \"PAPI_TOT_INS,,x\": event 2 is empty"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --threads 0
 expect "threads 0: exit 2" 2 "--threads 0"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --repeat -1
 expect "repeat -1: exit 2" 2 "--repeat -1"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --pin 100000
-expect "pin a core that does not exist: exit 2" 2 "100000"
+expect "pin a core that does not exist: exit 2" 2 "--pin 100000: core 100000 does not exist"
 
 # infeasible budget: exit 3 naming the smallest feasible one
 run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver msm --budget 1
