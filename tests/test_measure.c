@@ -163,6 +163,15 @@ static void test_forced_unavailable(void **state)
             assert_int_equal(v, -12345);
         }
     }
+    /* A component this PAPI does not have is named in the notice. */
+    mb_counters *d = NULL;
+    assert_int_equal(mb_counters_open("mbnope::EVENT", &d), MB_OK);
+    assert_false(mb_counters_available(d, 0));
+    if (mb_counters_have_papi() && !strstr(mb_counters_notice(d, 0), "no component mbnope"))
+        fail_msg("FAIL: notice \"%s\" does not name the missing component",
+                 mb_counters_notice(d, 0));
+    mb_counters_close(d);
+
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -293,6 +302,25 @@ static void test_task_clock(void **state)
     if (!(ns > 0 && ratio > 0.8 && ratio < 1.05))
         fail_msg("FAIL: TASK-CLOCK %lld ns vs CPU clock %g s (ratio %g, expected 0.8..1.05)",
                  (long long)ns, dc, ratio);
+    /* ":u", user mode only: from PAPI, or from the kernel with that source. */
+    mb_counters *u = NULL;
+    assert_int_equal(mb_counters_open("perf::TASK-CLOCK:u", &u), MB_OK);
+    if (mb_counters_available(u, 0)) {
+        const char *src = mb_counters_source(u, 0);
+        if (strcmp(src, MB_SOURCE_PAPI) != 0)
+            assert_string_equal(src, MB_SOURCE_KERNEL_USER);
+        int64_t uns = 0;
+        assert_int_equal(mb_counters_start(u), MB_OK);
+        busy(0.01);
+        assert_int_equal(mb_counters_stop(u, MB_PHASE_FIRST), MB_OK);
+        assert_int_equal(mb_counters_value(u, 0, MB_PHASE_FIRST, &uns), 0);
+        EXPECT(uns > 5000000, "perf::TASK-CLOCK:u counted %lld ns over 10 ms of CPU",
+               (long long)uns);
+    } else {
+        printf("SKIP task clock :u: %s\n", mb_counters_notice(u, 0));
+    }
+    mb_counters_close(u);
+
     assert_int_equal(mb_counters_start(c), MB_OK);
     busy(0.02);
     assert_int_equal(mb_counters_stop(c, MB_PHASE_RECOMPUTE), MB_OK);
