@@ -160,6 +160,8 @@ typedef struct {
     int64_t l2_bytes;     /* the first L2 cache */
     int64_t l3_bytes;     /* the first L3 cache */
     char cpubind[64];     /* the calling thread's current CPU binding, as a list "0-1" */
+    char simd[16];        /* the widest vector ISA the CPU reports: "avx512f", "avx2", "avx",
+                             "sse4.2", "sse2" or "" (compare with OpenBLAS's core) */
 } mb_topology;
 
 /* Fills *t from hwloc for the calling thread. MB_EIO when hwloc cannot load the topology. */
@@ -212,7 +214,7 @@ int mb_meta_getenv(const char *name, char **value /* out */);
  * openblas_coretype, ...); an unknown value is an empty field (null in JSON). The caller may
  * add its own fields before or after. The record holds MB_RECORD_MAX fields: this adds
  * MB_META_RECORD_FIELDS of them. */
-#define MB_META_RECORD_FIELDS 31
+#define MB_META_RECORD_FIELDS 32
 void mb_meta_record(const mb_meta *m, mb_record *r);
 
 /* A caller's configuration entry for mb_meta_write_json; value NULL is written as null. */
