@@ -379,6 +379,9 @@ int cmd_run(int argc, char **argv)
     mb_record_double(&r, "time_full_s", res.time_full_s);
     mb_record_double(&r, "time_ratio", res.time_ratio);
     mb_record_double(&r, "predicted_time_ratio", res.predicted_time_ratio);
+    mb_record_double(&r, "cpu_s", res.cpu_s);
+    mb_record_double(&r, "cpu_full_s", res.cpu_full_s);
+    mb_record_double(&r, "cpu_ratio", res.cpu_ratio);
     static const char *const ph[] = {"first_forward", "recompute", "backward", "copy"};
     char keys[4 * MB_EXEC_PHASES][48];
     for (int i = 0; i < MB_EXEC_PHASES; i++) {
