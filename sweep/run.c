@@ -19,9 +19,6 @@
 #include "core/json.h"
 #include "measure/measure.h"
 
-size_t mb_sweep_column_count(void);
-const char *mb_sweep_column(size_t i);
-size_t mb_sweep_ident_count(void);
 
 #ifndef MB_VERSION
 #define MB_VERSION "unknown"
@@ -74,19 +71,19 @@ static int ident_prefix(const mb_sweep_config *c, size_t i, char *buf, size_t ca
     return MB_OK;
 }
 
-static void header_line(char *buf, size_t cap)
+static void header_line(const mb_sweep_config *c, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    for (size_t i = 0; i < mb_sweep_column_count(); i++)
-        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? "," : "", mb_sweep_column(i));
+    for (size_t i = 0; i < c->n_columns; i++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? "," : "", c->columns[i]);
     snprintf(buf + strlen(buf), cap - strlen(buf), "\n");
 }
 
 void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17])
 {
     uint64_t h = UINT64_C(1469598103934665603);
-    char buf[4096];
-    header_line(buf, sizeof buf);
+    char buf[16384];
+    header_line(c, buf, sizeof buf);
     fnv(&h, buf);
     snprintf(buf, sizeof buf, "cost %.17g %.17g %.17g dp %d", c->cost.forward, c->cost.backward,
              c->cost.copy, (int)c->solve.dp_method);
@@ -210,7 +207,7 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
  * (and at the end) otherwise. */
 typedef struct {
     int on, tty;
-    size_t total, done, base;
+    size_t total, done, base, shown;
     double start, last;
 } progress;
 
@@ -221,6 +218,9 @@ static void progress_show(progress *pg, int final)
     double t = now(), el = t - pg->start;
     if (!final && t - pg->last < (pg->tty ? 0.1 : 2.0))
         return;
+    if (final && !pg->tty && pg->shown == pg->done)
+        return; /* the last plain line already said it */
+    pg->shown = pg->done;
     pg->last = t;
     size_t new_done = pg->done - pg->base;
     double rate = el > 0 ? (double)new_done / el : 0;
@@ -300,8 +300,8 @@ static int resume_check(const mb_sweep_config *c, const mb_sweep_options *o, con
         return MB_ERROR(MB_EINVAL, "%s was written by a different sweep (config fingerprint %s, "
                         "this config %s); remove it or choose another --out", csv, got, fp);
     }
-    char header[4096];
-    header_line(header, sizeof header);
+    char header[16384];
+    header_line(c, header, sizeof header);
     size_t hl = strlen(header);
     if (len < hl || memcmp(text, header, hl) != 0) {
         free(text);
@@ -403,8 +403,8 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
             goto fail;
         }
         if (fresh) {
-            char header[4096];
-            header_line(header, sizeof header);
+            char header[16384];
+            header_line(c, header, sizeof header);
             if ((rc = write_synced(out, header, strlen(header), csv)) != MB_OK)
                 goto fail;
             fputs("point,sweep,solver,steps,budget_spec,solve_seconds\n", tf);
