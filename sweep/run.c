@@ -177,9 +177,19 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
             MB_VERSION, GSL_VERSION, MB_INIH_VERSION);
     /* machine, library versions, git commit, OPENBLAS_* environment: measure/'s metadata */
     mb_meta meta;
+    /* The requested counters as this machine can count them: availability, source, notice. */
+    mb_counters *cc = NULL;
+    if (c->n_counters > 0) {
+        char events[2048] = "";
+        for (size_t e = 0; e < c->n_counters; e++)
+            snprintf(events + strlen(events), sizeof events - strlen(events), "%s%s",
+                     e ? "," : "", c->counters[e]);
+        if (mb_counters_open_key("[counters] events", events, &cc) != MB_OK)
+            cc = NULL;
+    }
     if (mb_meta_init(&meta, -1) == MB_OK) {
         fputs("  \"run\": ", f);
-        mb_meta_write_json(f, &meta, NULL, NULL, 0);
+        mb_meta_write_json(f, &meta, cc, NULL, 0);
         fseek(f, -1, SEEK_CUR); /* replace its newline */
         fputs(",\n", f);
     } else {
@@ -194,9 +204,10 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
         fputs(i ? ", " : "", f);
         mb_json_write_string(f, c->counters[i]);
     }
-    fputs("], \"available\": null, \"note\": \"analytic rows read no counters; measured rows "
-          "need the executor\"},\n",
+    fputs("], \"note\": \"analytic rows read no counters; measured rows count them through the "
+          "executor; run.counters says which this machine can count, from where, or why not\"},\n",
           f);
+    mb_counters_close(cc);
     fputs("  \"config_text\": ", f);
     mb_json_write_string(f, c->text ? c->text : "");
     fputs("\n}\n", f);

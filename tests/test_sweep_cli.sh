@@ -98,6 +98,8 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
            n++ }
          END { if (n != 2) { print "FAIL: " n " measured rows"; bad = 1 }; exit bad }' \
     "$T/meas/meas.csv" || fail "measured rows"
+grep -q '"perf::TASK-CLOCK": {"available": \(true\|false\), "source": ' "$T/meas/meas.json" ||
+    fail "the sidecar says whether perf::TASK-CLOCK can be counted here"
 
 [ $fails -eq 0 ] && echo "sweep CLI: all checks passed"
 exit $((fails > 0))
