@@ -120,10 +120,8 @@ int mb_plan_save(const mb_plan *plan, const char *path)
     int rc = mb_atomic_open(&af, path);
     if (rc != MB_OK)
         return rc;
-    rc = mb_plan_write_json(plan, af.f);
-    if (rc != MB_OK) {
-        mb_atomic_abort(&af);
-        return rc;
-    }
+    /* a write error leaves the stream in error: the commit reports it with the path and the
+     * reason (ENOSPC, EFBIG, ...) and removes the temporary file */
+    (void)mb_plan_write_json(plan, af.f);
     return mb_atomic_commit(&af);
 }
