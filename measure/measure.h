@@ -76,6 +76,10 @@ typedef struct mb_counters mb_counters;
  * frees it with mb_counters_close. */
 int mb_counters_open(const char *events_csv, mb_counters **out /* out */);
 
+/* mb_counters_open with error messages that name `key` — the option or config key the list
+ * came from ("--events", "configs/a.ini:7: counters") — instead of "events". */
+int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out /* out */);
+
 /* Starts counting from zero (the values accumulated so far are kept). MB_EINVAL when already
  * started; MB_EIO with PAPI's reason when the counters cannot be started. With no available
  * event it does nothing and returns MB_OK. */
@@ -140,6 +144,10 @@ int mb_counters_have_papi(void);
  * not exist; MB_EIO with the system's reason when the binding fails. */
 int mb_topology_pin(int core);
 
+/* MB_OK when `core` names a core mb_topology_pin accepts; else MB_EINVAL with a message that
+ * names `key` (the option, "--pin"), the core and the valid range. Pins nothing. */
+int mb_topology_check(const char *key, int core);
+
 /* Facts about the machine, filled by mb_topology_query. Sizes are -1 when hwloc does not know
  * them; strings are "" when unknown. */
 typedef struct {
@@ -152,6 +160,8 @@ typedef struct {
     int64_t l2_bytes;     /* the first L2 cache */
     int64_t l3_bytes;     /* the first L3 cache */
     char cpubind[64];     /* the calling thread's current CPU binding, as a list "0-1" */
+    char simd[16];        /* the widest vector ISA the CPU reports: "avx512f", "avx2", "avx",
+                             "sse4.2", "sse2" or "" (compare with OpenBLAS's core) */
 } mb_topology;
 
 /* Fills *t from hwloc for the calling thread. MB_EIO when hwloc cannot load the topology. */
@@ -204,7 +214,7 @@ int mb_meta_getenv(const char *name, char **value /* out */);
  * openblas_coretype, ...); an unknown value is an empty field (null in JSON). The caller may
  * add its own fields before or after. The record holds MB_RECORD_MAX fields: this adds
  * MB_META_RECORD_FIELDS of them. */
-#define MB_META_RECORD_FIELDS 31
+#define MB_META_RECORD_FIELDS 32
 void mb_meta_record(const mb_meta *m, mb_record *r);
 
 /* A caller's configuration entry for mb_meta_write_json; value NULL is written as null. */
