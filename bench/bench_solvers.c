@@ -32,7 +32,7 @@ static int cmp_double(const void *a, const void *b)
 static double run(mb_dp_method method, const mb_problem *p, int reps, int64_t *costs,
                   int64_t *cost, uint64_t *hash, double *min_s, double *max_s)
 {
-    mb_solve_options o = {method, 0};
+    mb_solve_options o = {.dp_method = method};
     double times[64];
     for (int r = 0; r < reps; r++) {
         double t0 = now();

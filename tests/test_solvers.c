@@ -141,7 +141,7 @@ static void test_fast_equals_textbook(void **state)
                          MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START};
     const int64_t sizes[][2] = {{1, 1}, {1, 2}, {1, 5}, {2, 7}, {3, 4}};
     const int64_t steps[] = {1, 2, 5, 17, 40, 97, 230};
-    mb_solve_options fast = {MB_DP_FAST, 0}, textbook = {MB_DP_TEXTBOOK, 0};
+    mb_solve_options fast = {.dp_method = MB_DP_FAST}, textbook = {.dp_method = MB_DP_TEXTBOOK};
     int64_t *a = malloc(231 * sizeof *a), *b = malloc(231 * sizeof *b);
     assert_non_null(a);
     assert_non_null(b);
@@ -210,7 +210,7 @@ static void test_dp_limits(void **state)
     assert_true(s.feasible);
     mb_plan_free(s.plan);
     p = problem_alpha(2000, 5, 2000);
-    mb_solve_options o = {MB_DP_FAST, 1 << 20};
+    mb_solve_options o = {.dp_method = MB_DP_FAST, .max_table_bytes = 1 << 20};
     assert_int_equal(mb_solve(&mb_solver_msm, &p, &o, &s), MB_ERANGE);
     assert_non_null(strstr(mb_errmsg(), "MiB"));
 }
