@@ -124,7 +124,7 @@ int main(int argc, char **argv)
             mb_problem p = {t, 1, alpha, 0, 0};
             char pct[32];
             snprintf(pct, sizeof pct, "%s%%", ps);
-            if (mb_parse_budget(pct, &p, &p.budget) != MB_OK) {
+            if (mb_parse_budget("budget", pct, &p, &p.budget) != MB_OK) {
                 free(costs);
                 goto bad;
             }

@@ -31,6 +31,26 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Which commands take each option: every command refuses the options it does not use. */
+enum { USE_SOLVE = 1, USE_SIMULATE = 2, USE_COMPARE = 4, USE_ALL = 7 };
+
+static int option_users(int opt)
+{
+    switch (opt) {
+    case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
+    case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
+    case OPT_COST_F:
+    case OPT_COST_B:
+    case OPT_COST_C: return USE_SIMULATE | USE_COMPARE;
+    default: return USE_ALL;
+    }
+}
+
+static const char *users_text(int users)
+{
+    return users == (USE_SOLVE | USE_SIMULATE) ? "solve and simulate" : "simulate and compare";
+}
+
 static const char problem_help[] =
     "  --steps T              sequence length t (>= 1)\n"
     "  --alpha A              sizes in hidden-state units: a_h = 1, a_s = A (integer >= 1)\n"
@@ -101,13 +121,27 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     a->cost = mb_cost_model_default();
     if (compare) {
         steps = "1000";
-        alpha = "5";
         budget = "5%";
     }
+    const int me = compare ? USE_COMPARE : strcmp(cmd, "simulate") == 0 ? USE_SIMULATE : USE_SOLVE;
+    int given[OPT_HELP - OPT_SOLVER + 1] = {0};
     opterr = 0;
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1 && rc == MB_OK) {
+    int c, index = -1;
+    while ((c = getopt_long(argc, argv, ":h", long_options, &index)) != -1 && rc == MB_OK) {
+        if (c >= OPT_SOLVER && c < OPT_HELP) {
+            const char *name = long_options[c - OPT_SOLVER].name;
+            int users = option_users(c);
+            if (!(users & me)) {
+                rc = MB_ERROR(MB_EINVAL, "--%s: %s does not use this option (it is for %s)",
+                              name, cmd, users_text(users));
+                break;
+            }
+            if (given[c - OPT_SOLVER]++) {
+                rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", name);
+                break;
+            }
+        }
         switch (c) {
         case OPT_SOLVER: solver = optarg; break;
         case OPT_STEPS: steps = optarg; break;
@@ -115,7 +149,12 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         case OPT_HIDDEN_BYTES: hb = optarg; break;
         case OPT_INTERNAL_BYTES: ib = optarg; break;
         case OPT_BUDGET: budget = optarg; break;
-        case OPT_PLAN_OUT: a->plan_out = optarg; break;
+        case OPT_PLAN_OUT:
+            a->plan_out = optarg;
+            if (optarg[0] == '\0')
+                rc = MB_ERROR(MB_EINVAL, "--plan-out '': expected a file path (an existing "
+                              "device or FIFO is written into, a regular file is replaced)");
+            break;
         case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &a->format); break;
         case OPT_DP:
             if (strcmp(optarg, "fast") == 0)
@@ -149,37 +188,14 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
             rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver,
                           mb_solver_names());
     }
-    if (compare && a->plan_out && rc == MB_OK)
-        rc = MB_ERROR(MB_EINVAL, "--plan-out: compare writes no plan; use solve");
-    if (rc == MB_OK && steps == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--steps is required (the sequence length, >= 1)");
-    if (rc == MB_OK)
-        rc = mb_parse_int("--steps", steps, 1, MB_MAX_STEPS, &a->problem.steps);
-    if (rc == MB_OK && compare && (hb || ib))
-        alpha = NULL;
-    if (rc == MB_OK && alpha && (hb || ib))
-        rc = MB_ERROR(MB_EINVAL, "--alpha and --hidden-bytes/--internal-bytes: give one form of "
-                      "the sizes, not both");
-    else if (rc == MB_OK && alpha) {
-        int64_t v;
-        rc = mb_parse_int("--alpha", alpha, 1, INT64_C(1) << 40, &v);
-        if (rc == MB_OK)
-            rc = mb_problem_set_alpha(&a->problem, v);
-    } else if (rc == MB_OK && hb && ib) {
-        int64_t h, s;
-        if ((rc = mb_parse_bytes("--hidden-bytes", hb, &h)) == MB_OK &&
-            (rc = mb_parse_bytes("--internal-bytes", ib, &s)) == MB_OK)
-            rc = mb_problem_set_bytes(&a->problem, h, s);
-    } else if (rc == MB_OK)
-        rc = MB_ERROR(MB_EINVAL, "sizes are required: --alpha A, or both --hidden-bytes and "
-                      "--internal-bytes");
-    if (rc == MB_OK && budget == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--budget is required: units (249), bytes (64KiB) or a "
-                      "percentage of full-BPTT memory (5%%)");
-    if (rc == MB_OK)
-        rc = mb_parse_budget(budget, &a->problem, &a->problem.budget);
-    if (rc == MB_OK)
-        rc = mb_problem_check(&a->problem);
+    if (rc == MB_OK && compare && alpha == NULL && hb == NULL && ib == NULL)
+        alpha = "5";
+    if (rc == MB_OK) {
+        const mb_problem_spec spec = {
+            {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
+            {"--internal-bytes", ib}, {"--budget", budget}};
+        rc = mb_problem_from_spec(&spec, &a->problem);
+    }
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 
@@ -263,14 +279,14 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_plan_free(s.plan);
         return cli_fail(cmd, rc);
     }
-    mb_record_print(stdout, &r, a.format, 1);
-    fflush(stdout);
+    mb_record_print(stdout, &r, a.format, 1); /* main() checks that it was written */
     mb_plan_free(s.plan);
     if (!s.feasible)
         return infeasible(cmd, a.solver->name, &a.problem, s.min_budget);
-    if (simulate && !rep.valid) {
-        MB_ERROR(MB_EBADPLAN, "the %s plan is invalid: %s", a.solver->name, rep.reason);
-        return cli_fail(cmd, MB_EBADPLAN);
+    if (simulate && !rep.valid) { /* the solver's own plan: a bug, not bad input */
+        MB_ERROR(MB_EINTERNAL, "internal error: the %s plan fails its own replay: %s",
+                 a.solver->name, rep.reason);
+        return cli_fail(cmd, MB_EINTERNAL);
     }
     return 0;
 }
@@ -278,6 +294,27 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
 int cmd_solve(int argc, char **argv) { return solve_or_simulate(argc, argv, "solve", 0); }
 
 int cmd_simulate(int argc, char **argv) { return solve_or_simulate(argc, argv, "simulate", 1); }
+
+/* The time of full BPTT under the same cost model: its own plan, replayed, with a budget
+ * that admits it (compare's budget may not), so every term of the model counts (the stores
+ * of full BPTT copy a_s*(t-1) units). */
+static int baseline_time(const mb_problem *p, int64_t full, const cli_args *a, double *out)
+{
+    mb_problem q = *p;
+    q.budget = full;
+    mb_solution s;
+    int rc = mb_solve(&mb_solver_full, &q, &a->solve, &s);
+    if (rc != MB_OK)
+        return rc;
+    mb_sim_report rep;
+    if ((rc = mb_sim_replay(s.plan, &rep)) == MB_OK && !rep.valid)
+        rc = MB_ERROR(MB_EINTERNAL, "internal error: the full plan fails its own replay: %s",
+                      rep.reason);
+    mb_plan_free(s.plan);
+    if (rc == MB_OK)
+        *out = mb_sim_predict(&rep, &a->cost);
+    return rc;
+}
 
 int cmd_compare(int argc, char **argv)
 {
@@ -287,8 +324,12 @@ int cmd_compare(int argc, char **argv)
         return status;
     const mb_problem *p = &a.problem;
     int64_t full;
-    mb_problem_full_units(p, &full);
-    double full_time = (double)p->steps * (a.cost.forward + a.cost.backward);
+    double full_time;
+    int rc = mb_problem_full_units(p, &full);
+    if (rc == MB_OK)
+        rc = baseline_time(p, full, &a, &full_time);
+    if (rc != MB_OK)
+        return cli_fail("compare", rc);
     if (a.format == MB_FORMAT_TEXT)
         printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
                "%lld); time model c_f = %g, c_b = %g, c_copy = %g\n\n"
@@ -301,7 +342,7 @@ int cmd_compare(int argc, char **argv)
     const mb_solver_type *const *all = mb_solver_all(&n);
     for (size_t i = 0; i < n; i++) {
         mb_solution s;
-        int rc = mb_solve(all[i], p, &a.solve, &s);
+        rc = mb_solve(all[i], p, &a.solve, &s);
         if (rc != MB_OK)
             return cli_fail("compare", rc);
         mb_sim_report rep = {0};
@@ -309,10 +350,11 @@ int cmd_compare(int argc, char **argv)
             mb_plan_free(s.plan);
             return cli_fail("compare", rc);
         }
-        if (s.feasible && !rep.valid) {
+        if (s.feasible && !rep.valid) { /* the solver's own plan: a bug, not bad input */
             mb_plan_free(s.plan);
-            MB_ERROR(MB_EBADPLAN, "the %s plan is invalid: %s", all[i]->name, rep.reason);
-            return cli_fail("compare", MB_EBADPLAN);
+            MB_ERROR(MB_EINTERNAL, "internal error: the %s plan fails its own replay: %s",
+                     all[i]->name, rep.reason);
+            return cli_fail("compare", MB_EINTERNAL);
         }
         double rel = s.feasible ? mb_sim_predict(&rep, &a.cost) / full_time : 0.0;
         if (a.format == MB_FORMAT_TEXT) {

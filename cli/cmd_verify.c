@@ -24,7 +24,7 @@ int cmd_verify(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     mb_format format = MB_FORMAT_TEXT;
-    int c, rc = MB_OK;
+    int c, rc = MB_OK, formats = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
@@ -32,7 +32,9 @@ int cmd_verify(int argc, char **argv)
             help();
             return 0;
         }
-        if (c == 'f')
+        if (c == 'f' && formats++)
+            rc = MB_ERROR(MB_EINVAL, "--format given twice; give each option once");
+        else if (c == 'f')
             rc = mb_format_parse("--format", optarg, &format);
         else if (c == ':')
             rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]);

@@ -1,9 +1,13 @@
 /* main.c: `membptt <subcommand> [options]`: dispatch, top-level help and version. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/json.h"
 
 static const struct {
     const char *name;
@@ -13,7 +17,10 @@ static const struct {
     {"solve", cmd_solve, "choose a policy for a length and a budget; print its cost, write its plan"},
     {"simulate", cmd_simulate, "solve, replay the plan, report validity, counts, peak, predicted time"},
     {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
-    {"compare", cmd_compare, "every solver on one problem, side by side (the default job of make run)"},
+    {"run", cmd_run, "run a plan on a real LSTM/GRU/RNN against full BPTT: time, memory, counters"},
+    {"compare", cmd_compare, "every solver on one problem, side by side"},
+    {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
+    {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -32,7 +39,43 @@ static void usage(FILE *f)
           f);
 }
 
-int main(int argc, char **argv)
+/* A closed standard stream would be reused by the next file opened (a plan written into the
+ * report's descriptor). Each closed one gets /dev/null opened the other way round, so
+ * reading stdin finds nothing and writing stdout fails and is reported at exit. */
+static void guard_std_streams(void)
+{
+    static const int modes[3] = {O_WRONLY, O_RDONLY, O_WRONLY};
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int got = open("/dev/null", modes[fd]);
+            if (got >= 0 && got != fd) {
+                dup2(got, fd);
+                close(got);
+            }
+        }
+}
+
+/* The report is on standard output: a write error there (a full disk, a closed pipe) loses
+ * it, so it fails the command (exit 1) even when everything else succeeded. */
+static int finish_stdout(int status)
+{
+    int failed = ferror(stdout) != 0, e = 0; /* the reason is lost when a write failed earlier */
+    if (fflush(stdout) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (fclose(stdout) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    if (!failed)
+        return status;
+    fprintf(stderr, "membptt: error: cannot write the report to standard output: %s\n",
+            e ? strerror(e) : "a write failed");
+    return status == 0 ? 1 : status;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -50,16 +93,25 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
+    char q[128];
     fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
-                    "verify, compare\nRun 'membptt --help' for more.\n",
-            argv[1]);
+                    "verify, run, compare\nRun 'membptt --help' for more.\n",
+            mb_text_quote(q, sizeof q, argv[1], strlen(argv[1])));
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    guard_std_streams();
+    return finish_stdout(dispatch(argc, argv));
 }
 
 int cli_fail(const char *cmd, int rc)
 {
     int status = mb_exit_status(rc);
-    fprintf(stderr, "membptt %s: error: %s\n", cmd, mb_errmsg());
+    fprintf(stderr, "membptt %s: error: ", cmd);
+    mb_text_write(stderr, mb_errmsg());
+    fputc('\n', stderr);
     if (status == 2)
         fprintf(stderr, "Run 'membptt %s --help' for the options.\n", cmd);
     return status;

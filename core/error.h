@@ -12,7 +12,8 @@
     X(MB_EINFEASIBLE, 4, 3, "budget below the smallest feasible one")            \
     X(MB_EBADPLAN, 5, 4, "the plan violates the plan IR")                        \
     X(MB_ENOMEM, 6, 1, "out of memory")                                          \
-    X(MB_EIO, 7, 1, "input/output error")
+    X(MB_EIO, 7, 1, "input/output error")                                       \
+    X(MB_EINTERNAL, 8, 1, "internal inconsistency (a bug in membptt)")
 
 typedef enum {
 #define MB_X_ENUM(name, value, exit_status, text) name = value,

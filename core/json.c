@@ -1,166 +1,145 @@
-/* json.c: a strict, allocation-free JSON reader cursor and a string writer. */
+/* json.c: the JSON string writer, strict UTF-8 checking and message quoting. */
 #include "core/json.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "core/error.h"
-
-int mb_json_peek(mb_json *j)
+/* The length of the valid UTF-8 character at s (1..4), or 0 when it is not valid. */
+static size_t utf8_char(const unsigned char *s, size_t len)
 {
-    while (j->pos < j->len && isspace((unsigned char)j->s[j->pos]))
-        j->pos++;
-    return j->pos < j->len ? (unsigned char)j->s[j->pos] : 0;
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else
+        return 0;
+    if (len < n || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
 }
 
-static int fail(const mb_json *j, const char *what)
+/* The length of the character at s when it is valid UTF-8 and visible: C1 controls
+ * (U+0080..U+009F) and the byte-order mark U+FEFF count as not printable (0). */
+static size_t printable_char(const unsigned char *s, size_t len)
 {
-    if (j->pos >= j->len)
-        return MB_ERROR(MB_EPARSE, "JSON: expected %s at byte %zu, found the end of the input",
-                        what, j->pos);
-    return MB_ERROR(MB_EPARSE, "JSON: expected %s at byte %zu, found '%c'", what, j->pos,
-                    j->s[j->pos]);
+    size_t n = utf8_char(s, len);
+    if (n == 1 && (s[0] < 0x20 || s[0] == 0x7F))
+        return 0;
+    if (n == 2 && s[0] == 0xC2 && s[1] < 0xA0)
+        return 0;
+    if (n == 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return 0;
+    return n;
 }
 
-int mb_json_expect(mb_json *j, char c)
+size_t mb_utf8_valid_prefix(const char *s, size_t len)
 {
-    if (mb_json_peek(j) != (unsigned char)c) {
-        char what[4] = {'\'', c, '\'', 0};
-        return fail(j, what);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_char(u + i, len - i);
+        if (n == 0)
+            break;
+        i += n;
     }
-    j->pos++;
-    return MB_OK;
+    return i;
 }
-
-int mb_json_string(mb_json *j, char *buf, size_t cap)
-{
-    if (mb_json_peek(j) != '"')
-        return fail(j, "a string");
-    size_t start = j->pos++, n = 0;
-    while (j->pos < j->len && j->s[j->pos] != '"') {
-        char c = j->s[j->pos++];
-        if ((unsigned char)c < 0x20)
-            return MB_ERROR(MB_EPARSE, "JSON: control character in string at byte %zu",
-                            j->pos - 1);
-        if (c == '\\') {
-            if (j->pos >= j->len)
-                break;
-            char e = j->s[j->pos++];
-            switch (e) {
-            case 'n': c = '\n'; break;
-            case 't': c = '\t'; break;
-            case 'r': c = '\r'; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case '/': case '\\': case '"': c = e; break;
-            case 'u':
-                if (j->pos + 4 > j->len)
-                    return MB_ERROR(MB_EPARSE, "JSON: short \\u escape at byte %zu", j->pos);
-                j->pos += 4;
-                c = '?'; /* names in plan files are ASCII; keep the length honest */
-                break;
-            default:
-                return MB_ERROR(MB_EPARSE, "JSON: bad escape \\%c at byte %zu", e, j->pos - 1);
-            }
-        }
-        if (n + 1 >= cap)
-            return MB_ERROR(MB_EPARSE, "JSON: string at byte %zu longer than %zu bytes", start,
-                            cap - 1);
-        buf[n++] = c;
-    }
-    if (j->pos >= j->len)
-        return MB_ERROR(MB_EPARSE, "JSON: unterminated string starting at byte %zu", start);
-    j->pos++;
-    buf[n] = '\0';
-    return MB_OK;
-}
-
-int mb_json_int(mb_json *j, int64_t *out)
-{
-    int c = mb_json_peek(j);
-    if (c != '-' && !isdigit(c))
-        return fail(j, "an integer");
-    const char *p = j->s + j->pos;
-    size_t n = 0;
-    char tmp[32];
-    while (j->pos + n < j->len && n < sizeof tmp - 1 &&
-           (isdigit((unsigned char)p[n]) || (n == 0 && p[n] == '-')))
-        n++;
-    if (j->pos + n < j->len && strchr(".eE", p[n]) != NULL && p[n] != '\0')
-        return MB_ERROR(MB_EPARSE, "JSON: expected an integer at byte %zu, found a fraction",
-                        j->pos);
-    memcpy(tmp, p, n);
-    tmp[n] = '\0';
-    errno = 0;
-    char *end;
-    long long v = strtoll(tmp, &end, 10);
-    if (errno == ERANGE || *end != '\0' || n == 0 || (n == 1 && tmp[0] == '-'))
-        return MB_ERROR(MB_EPARSE, "JSON: integer out of range at byte %zu", j->pos);
-    j->pos += n;
-    *out = (int64_t)v;
-    return MB_OK;
-}
-
-static int skip_depth(mb_json *j, int depth)
-{
-    if (depth > 64)
-        return MB_ERROR(MB_EPARSE, "JSON: nesting deeper than 64 at byte %zu", j->pos);
-    int c = mb_json_peek(j), rc;
-    char tmp[4096];
-    if (c == '"')
-        return mb_json_string(j, tmp, sizeof tmp);
-    if (c == '{' || c == '[') {
-        char close = c == '{' ? '}' : ']';
-        j->pos++;
-        if (mb_json_peek(j) == close) {
-            j->pos++;
-            return MB_OK;
-        }
-        for (;;) {
-            if (c == '{') {
-                if ((rc = mb_json_string(j, tmp, sizeof tmp)) != MB_OK ||
-                    (rc = mb_json_expect(j, ':')) != MB_OK)
-                    return rc;
-            }
-            if ((rc = skip_depth(j, depth + 1)) != MB_OK)
-                return rc;
-            int d = mb_json_peek(j);
-            j->pos++;
-            if (d == close)
-                return MB_OK;
-            if (d != ',') {
-                j->pos--;
-                return fail(j, c == '{' ? "',' or '}'" : "',' or ']'");
-            }
-        }
-    }
-    /* number, true, false, null */
-    size_t start = j->pos;
-    while (j->pos < j->len && (isalnum((unsigned char)j->s[j->pos]) ||
-                               strchr("+-.", j->s[j->pos]) != NULL))
-        j->pos++;
-    if (j->pos == start)
-        return fail(j, "a value");
-    return MB_OK;
-}
-
-int mb_json_skip(mb_json *j) { return skip_depth(j, 0); }
 
 void mb_json_write_string(FILE *f, const char *s)
 {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s);
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        size_t n = utf8_char(u + i, len - i);
+        if (n == 0) {
+            fprintf(f, "\\\\x%02X", c);
+            i++;
+            continue;
+        }
+        if (n > 1)
+            fwrite(u + i, 1, n, f);
+        else if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", f);
-        else if (c < 0x20)
+        else if (c < 0x20 || c == 0x7F)
             fprintf(f, "\\u%04x", c);
         else
             fputc(c, f);
+        i += n;
     }
     fputc('"', f);
+}
+
+const char *mb_text_quote(char *dst, size_t cap, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        char piece[8];
+        size_t n = printable_char(u + i, len - i), w;
+        if (n > 1) {
+            memcpy(piece, u + i, n);
+            w = n;
+        } else if (n == 1 && u[i] != '\\') {
+            piece[0] = (char)u[i];
+            w = 1;
+        } else if (n == 1 && u[i] == '\\') {
+            memcpy(piece, "\\\\", 2);
+            w = 2;
+        } else {
+            snprintf(piece, sizeof piece, "\\x%02X", u[i]);
+            w = 4;
+            n = 1;
+        }
+        /* keep room for "..." and the NUL unless this is the last piece */
+        size_t room = i + n == len ? cap - 1 : cap - 4;
+        if (o + w > room) {
+            memcpy(dst + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(dst + o, piece, w);
+        o += w;
+        i += n;
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
+void mb_text_write(FILE *f, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t n = printable_char(u + i, len - i);
+        if (n > 1)
+            fwrite(u + i, 1, n, f);
+        else if (n == 1)
+            fputc(u[i], f);
+        else {
+            fprintf(f, "\\x%02X", u[i]);
+            n = 1;
+        }
+        i += n;
+    }
 }

@@ -1,34 +1,30 @@
-/* json.h: the small JSON reader and string writer that plan files and reports need. */
+/* json.h: the JSON string writer that reports and plan files use, strict UTF-8 checking, and
+ * the quoting of untrusted text for messages. Reading JSON is yajl's job (core/plan_read.c). */
 #ifndef MB_CORE_JSON_H
 #define MB_CORE_JSON_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 
-/* A read cursor over a JSON text. Errors are MB_EPARSE with the byte offset. */
-typedef struct {
-    const char *s;
-    size_t len;
-    size_t pos;
-} mb_json;
+/* The length of the longest prefix of s[0..len) that is valid UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). The text is valid when it returns len. */
+size_t mb_utf8_valid_prefix(const char *s, size_t len);
 
-/* Skips white space and returns the next character, or 0 at the end. */
-int mb_json_peek(mb_json *j);
-
-/* Consumes the character c (after white space) or fails naming what was found. */
-int mb_json_expect(mb_json *j, char c);
-
-/* Reads a string into buf (at most cap-1 bytes; longer is an error). */
-int mb_json_string(mb_json *j, char *buf, size_t cap);
-
-/* Reads an integer (no fraction, no exponent) that fits int64. */
-int mb_json_int(mb_json *j, int64_t *out);
-
-/* Skips one value of any type (nesting depth at most 64). */
-int mb_json_skip(mb_json *j);
-
-/* Writes s as a JSON string literal, escaping what JSON requires. */
+/* Writes s (NUL-terminated) as a JSON string literal, escaping what JSON requires. Bytes that
+ * are not valid UTF-8 are written as the six characters \\xHH, so the output is always valid
+ * UTF-8 and valid JSON whatever s holds. */
 void mb_json_write_string(FILE *f, const char *s);
+
+/* Quotes untrusted text of `len` bytes for a message into dst (cap >= 16 bytes) and returns
+ * dst: printable ASCII and valid multi-byte UTF-8 are kept, a backslash becomes \\, every
+ * other byte (NUL, control characters, invalid UTF-8) becomes \xHH. Text that does not fit
+ * ends in "..." and is never cut inside a character. C1 controls and U+FEFF (the
+ * byte-order mark) are escaped too: they are invisible. */
+const char *mb_text_quote(char *dst, size_t cap, const char *s, size_t len);
+
+/* Writes s to f for a person to read: printable ASCII and valid multi-byte UTF-8 as they
+ * are, every other byte as \xHH (a backslash stays a backslash). For messages and text
+ * reports, so a terminal never receives control bytes or broken UTF-8. */
+void mb_text_write(FILE *f, const char *s);
 
 #endif

@@ -58,6 +58,17 @@ void mb_plan_free(mb_plan *plan)
     free(plan);
 }
 
+int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_least)
+{
+    if (ops <= MB_PLAN_MAX_OPS)
+        return MB_OK;
+    return MB_ERROR(MB_ERANGE,
+                    "the %s plan for t = %lld has %s%llu ops, over the limit of %zu ops a plan "
+                    "may hold; use fewer steps",
+                    solver, (long long)steps, at_least ? "at least " : "",
+                    (unsigned long long)ops, MB_PLAN_MAX_OPS);
+}
+
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step)
 {
     if (plan->n_ops == plan->cap) {
@@ -111,150 +122,4 @@ int mb_plan_save(const mb_plan *plan, const char *path)
         return rc;
     }
     return mb_atomic_commit(&af);
-}
-
-/* Reads the "ops" array into plan. */
-static int read_ops(mb_json *j, mb_plan *plan)
-{
-    int rc = mb_json_expect(j, '[');
-    if (rc != MB_OK)
-        return rc;
-    if (mb_json_peek(j) == ']') {
-        j->pos++;
-        return MB_OK;
-    }
-    for (;;) {
-        char name[32];
-        int64_t step;
-        mb_op_kind kind = MB_OP_FORWARD;
-        size_t at = j->pos;
-        if ((rc = mb_json_expect(j, '[')) != MB_OK || (rc = mb_json_string(j, name, sizeof name)) ||
-            (rc = mb_json_expect(j, ',')) != MB_OK || (rc = mb_json_int(j, &step)) != MB_OK ||
-            (rc = mb_json_expect(j, ']')) != MB_OK)
-            return rc;
-        if (mb_op_from_name(name, &kind) != MB_OK)
-            return MB_ERROR(MB_EPARSE,
-                            "op %zu at byte %zu: unknown op '%s'; the ops are forward, "
-                            "store_hidden, store_internal, restore, backward, free",
-                            plan->n_ops, at, name);
-        if (step < 0 || step > INT32_MAX)
-            return MB_ERROR(MB_EPARSE, "op %zu at byte %zu: step %lld out of range [0, %d]",
-                            plan->n_ops, at, (long long)step, INT32_MAX);
-        if ((rc = mb_plan_push(plan, kind, step)) != MB_OK)
-            return rc;
-        int c = mb_json_peek(j);
-        j->pos++;
-        if (c == ']')
-            return MB_OK;
-        if (c != ',') {
-            j->pos--;
-            return MB_ERROR(MB_EPARSE, "JSON: expected ',' or ']' in ops at byte %zu", j->pos);
-        }
-    }
-}
-
-int mb_plan_read_json(const char *text, size_t len, mb_plan **out)
-{
-    mb_json j = {text, len, 0};
-    mb_problem p = {0};
-    mb_plan *plan = mb_plan_alloc("unknown", &p, 0);
-    if (plan == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory reading a plan");
-    int64_t version = -1;
-    int have_format = 0, have_steps = 0, have_h = 0, have_s = 0, have_budget = 0, have_ops = 0;
-    int have_fwd = 0, have_peak = 0;
-    int rc = mb_json_expect(&j, '{');
-    while (rc == MB_OK) {
-        char key[64], sval[64];
-        if ((rc = mb_json_string(&j, key, sizeof key)) != MB_OK ||
-            (rc = mb_json_expect(&j, ':')) != MB_OK)
-            break;
-        if (strcmp(key, "format") == 0) {
-            if ((rc = mb_json_string(&j, sval, sizeof sval)) != MB_OK)
-                break;
-            if (strcmp(sval, MB_PLAN_FORMAT) != 0) {
-                rc = MB_ERROR(MB_EPARSE, "plan file: format '%s'; expected '%s'", sval,
-                              MB_PLAN_FORMAT);
-                break;
-            }
-            have_format = 1;
-        } else if (strcmp(key, "solver") == 0) {
-            rc = mb_json_string(&j, plan->solver, sizeof plan->solver);
-        } else if (strcmp(key, "ops") == 0) {
-            rc = read_ops(&j, plan);
-            have_ops = 1;
-        } else {
-            int64_t *dst = strcmp(key, "version") == 0          ? &version
-                           : strcmp(key, "steps") == 0          ? &plan->problem.steps
-                           : strcmp(key, "hidden_units") == 0   ? &plan->problem.hidden_units
-                           : strcmp(key, "internal_units") == 0 ? &plan->problem.internal_units
-                           : strcmp(key, "unit_bytes") == 0     ? &plan->problem.unit_bytes
-                           : strcmp(key, "budget") == 0         ? &plan->problem.budget
-                           : strcmp(key, "forward_ops") == 0    ? &plan->forward_ops
-                           : strcmp(key, "peak") == 0           ? &plan->peak
-                                                                : NULL;
-            rc = dst ? mb_json_int(&j, dst) : mb_json_skip(&j);
-            have_steps |= dst == &plan->problem.steps;
-            have_h |= dst == &plan->problem.hidden_units;
-            have_s |= dst == &plan->problem.internal_units;
-            have_budget |= dst == &plan->problem.budget;
-            have_fwd |= dst == &plan->forward_ops;
-            have_peak |= dst == &plan->peak;
-        }
-        if (rc != MB_OK)
-            break;
-        int c = mb_json_peek(&j);
-        j.pos++;
-        if (c == '}')
-            break;
-        if (c != ',') {
-            j.pos--;
-            rc = MB_ERROR(MB_EPARSE, "JSON: expected ',' or '}' at byte %zu", j.pos);
-        }
-    }
-    if (rc == MB_OK && mb_json_peek(&j) != 0)
-        rc = MB_ERROR(MB_EPARSE, "JSON: trailing data at byte %zu", j.pos);
-    if (rc == MB_OK) {
-        const char *missing = !have_format  ? "format"
-                              : !have_steps ? "steps"
-                              : !have_h     ? "hidden_units"
-                              : !have_s     ? "internal_units"
-                              : !have_budget ? "budget"
-                              : !have_ops   ? "ops"
-                                            : NULL;
-        if (missing)
-            rc = MB_ERROR(MB_EPARSE, "plan file: missing key \"%s\"", missing);
-        else if (version != MB_PLAN_VERSION)
-            rc = MB_ERROR(MB_EPARSE, "plan file: version %lld; this membptt reads version %d",
-                          (long long)version, MB_PLAN_VERSION);
-        else if ((have_fwd && plan->forward_ops < 0) || (have_peak && plan->peak < 0) ||
-                 plan->problem.unit_bytes < 0)
-            rc = MB_ERROR(MB_EPARSE, "plan file: forward_ops, peak and unit_bytes must be >= 0 "
-                          "(got %lld, %lld, %lld); leave a key out when it is not known",
-                          (long long)plan->forward_ops, (long long)plan->peak,
-                          (long long)plan->problem.unit_bytes);
-        else if (mb_problem_check(&plan->problem) != MB_OK) {
-            char why[512];
-            snprintf(why, sizeof why, "%s", mb_errmsg());
-            rc = MB_ERROR(MB_EPARSE, "plan file: %s", why);
-        }
-    }
-    if (rc != MB_OK) {
-        mb_plan_free(plan);
-        return rc;
-    }
-    *out = plan;
-    return MB_OK;
-}
-
-int mb_plan_load(const char *path, mb_plan **out)
-{
-    char *text;
-    size_t len;
-    int rc = mb_read_file(path, &text, &len);
-    if (rc != MB_OK)
-        return rc;
-    rc = mb_plan_read_json(text, len, out);
-    free(text);
-    return rc;
 }

@@ -15,7 +15,7 @@
 /* The most ops a plan may hold (2 GiB of ops): longer plans are refused, not swapped. */
 #define MB_PLAN_MAX_OPS ((size_t)1 << 28)
 
-/* The six ops (DESIGN.md, "The plan IR"). State: the core (h_j, plus s_j right after
+/* The six ops (docs/design.md, "The plan IR"). State: the core (h_j, plus s_j right after
  * `forward j`), the store (at most one checkpoint per step: h_k of a_h units or s_k of a_s
  * units), and the gradient cursor g, which starts at t. The store starts holding h_0.
  *   forward k        core holds h_{k-1}, k <= g        -> core holds h_k and s_k (cost 1)
@@ -67,6 +67,11 @@ mb_plan *mb_plan_alloc(const char *solver, const mb_problem *p, size_t reserve);
 /* Frees a plan and its ops. NULL is a no-op. */
 void mb_plan_free(mb_plan *plan);
 
+/* Refuses, before anything is built, a plan of `ops` ops (its closed-form count; a lower
+ * bound when `at_least` is set) over MB_PLAN_MAX_OPS: MB_ERANGE naming the solver, t, the
+ * count and the limit. MB_OK when it fits. */
+int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_least);
+
 /* Appends an op, growing the array geometrically. MB_ERANGE past MB_PLAN_MAX_OPS ops,
  * MB_ENOMEM when it cannot grow. */
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step);
@@ -78,12 +83,25 @@ int mb_plan_write_json(const mb_plan *plan, FILE *f);
  * interrupted write leaves no partial file. */
 int mb_plan_save(const mb_plan *plan, const char *path);
 
-/* Reads a plan file. Structure errors (not JSON, wrong format or version, a missing key,
- * an unknown op) are MB_EPARSE with the byte offset; whether the ops form a valid plan is
- * left to the simulator. On success *out is a new plan the caller frees. */
+/* The largest plan file read: 64 bytes for each of MB_PLAN_MAX_OPS ops (16 GiB). The
+ * writer uses at most 35 bytes an op; the margin is for other writers' white space. Longer
+ * input is refused as soon as it passes the limit. */
+#define MB_PLAN_MAX_BYTES ((uint64_t)64 * MB_PLAN_MAX_OPS)
+
+/* Reads a plan file from memory. The text is strict JSON (RFC 8259: UTF-8 validated, no
+ * duplicate keys at any depth, nothing after the top-level object) holding one object with
+ * the keys of format membptt-plan version 1; unknown keys are ignored whatever their value.
+ * Structure errors (not JSON, wrong format or version, a missing or duplicate key, a value of
+ * the wrong type, an unknown op) are MB_EPARSE with the byte offset; whether the ops form a
+ * valid plan is left to the simulator. On success *out is a new plan the caller frees. */
 int mb_plan_read_json(const char *text, size_t len, mb_plan **out /* out */);
 
-/* Reads the plan file at `path` (MB_EIO when it cannot be read). */
+/* Reads a plan file from a stream in chunks (memory stays flat but for the ops), refusing it
+ * as soon as it is malformed or passes MB_PLAN_MAX_BYTES. Read errors are MB_EIO. */
+int mb_plan_read_stream(FILE *f, const char *name, mb_plan **out /* out */);
+
+/* Reads the plan file at `path` ("-" is standard input). A path that cannot be opened or is
+ * a directory is MB_EINVAL (bad input), a read error MB_EIO; both name the path. */
 int mb_plan_load(const char *path, mb_plan **out /* out */);
 
 #endif

@@ -24,7 +24,7 @@ static int64_t gcd64(int64_t a, int64_t b)
 int mb_problem_set_alpha(mb_problem *p, int64_t alpha)
 {
     if (alpha < 1)
-        return MB_ERROR(MB_EINVAL, "--alpha %lld: must be an integer >= 1 (internal state size "
+        return MB_ERROR(MB_EINVAL, "alpha %lld: must be an integer >= 1 (internal state size "
                         "in hidden-state units)", (long long)alpha);
     p->hidden_units = 1;
     p->internal_units = alpha;
@@ -35,11 +35,12 @@ int mb_problem_set_alpha(mb_problem *p, int64_t alpha)
 int mb_problem_set_bytes(mb_problem *p, int64_t hidden_bytes, int64_t internal_bytes)
 {
     if (hidden_bytes < 1)
-        return MB_ERROR(MB_EINVAL, "--hidden-bytes %lld: must be >= 1", (long long)hidden_bytes);
+        return MB_ERROR(MB_EINVAL, "hidden state of %lld bytes: must be >= 1 byte",
+                        (long long)hidden_bytes);
     if (internal_bytes < hidden_bytes)
         return MB_ERROR(MB_EINVAL,
-                        "--internal-bytes %lld: must be >= --hidden-bytes (%lld), since the "
-                        "internal state contains the hidden state",
+                        "internal state of %lld bytes: must be >= the hidden state's %lld bytes, "
+                        "since the internal state contains the hidden state",
                         (long long)internal_bytes, (long long)hidden_bytes);
     int64_t unit = gcd64(hidden_bytes, internal_bytes);
     p->unit_bytes = unit;
@@ -188,42 +189,95 @@ static int parse_decimal(const char *s, size_t len, int64_t *num, int64_t *den)
     return 1;
 }
 
-int mb_parse_budget(const char *text, const mb_problem *p, int64_t *units)
+int mb_parse_budget(const char *key, const char *text, const mb_problem *p, int64_t *units)
 {
     static const char forms[] =
-        "expected units (249), bytes with a suffix (64KiB, 3MB; needs --hidden-bytes and "
-        "--internal-bytes) or a percentage of full-BPTT memory (5%)";
+        "expected units (249), bytes with a suffix (64KiB, 3MB; needs byte sizes) or a "
+        "percentage of full-BPTT memory (5%)";
     if (text == NULL || *text == '\0')
-        return MB_ERROR(MB_EINVAL, "--budget: missing value; %s", forms);
+        return MB_ERROR(MB_EINVAL, "%s: missing value; %s", key, forms);
     size_t len = strlen(text);
     if (text[len - 1] == '%') {
         int64_t num, den, full = 0;
         if (!parse_decimal(text, len - 1, &num, &den))
-            return MB_ERROR(MB_EINVAL, "--budget '%s': not a valid percentage; %s", text, forms);
+            return MB_ERROR(MB_EINVAL, "%s '%s': not a valid percentage; %s", key, text, forms);
         int rc = mb_problem_full_units(p, &full);
         if (rc != MB_OK)
             return rc;
         i128 v = (i128)full * num / ((i128)den * 100);
         if (v > INT64_MAX)
-            return MB_ERROR(MB_ERANGE, "--budget '%s': too large", text);
+            return MB_ERROR(MB_ERANGE, "%s '%s': too large", key, text);
         *units = (int64_t)v;
         return MB_OK;
     }
     int64_t number, mult;
     if (!split_suffix(text, &number, &mult))
-        return MB_ERROR(MB_EINVAL, "--budget '%s': %s", text, forms);
+        return MB_ERROR(MB_EINVAL, "%s '%s': %s", key, text, forms);
     if (mult == 0) {
         *units = number;
         return MB_OK;
     }
     if (p->unit_bytes <= 0)
         return MB_ERROR(MB_EINVAL,
-                        "--budget '%s': a budget in bytes needs byte sizes (--hidden-bytes and "
-                        "--internal-bytes), not --alpha; give units (249) or a percentage (5%%)",
-                        text);
+                        "%s '%s': a budget in bytes needs byte sizes (hidden and internal bytes), "
+                        "not alpha; give units (249) or a percentage (5%%)",
+                        key, text);
     int64_t bytes;
     if (__builtin_mul_overflow(number, mult, &bytes))
-        return MB_ERROR(MB_ERANGE, "--budget '%s': too large (overflows 64 bits)", text);
+        return MB_ERROR(MB_ERANGE, "%s '%s': too large (overflows 64 bits)", key, text);
     *units = bytes / p->unit_bytes;
+    return MB_OK;
+}
+
+int mb_problem_from_spec(const mb_problem_spec *spec, mb_problem *out)
+{
+    mb_problem p = {0};
+    const mb_keyval *a = &spec->alpha, *hb = &spec->hidden_bytes, *ib = &spec->internal_bytes;
+    int rc;
+    if (spec->steps.value == NULL)
+        return MB_ERROR(MB_EINVAL, "%s is required: the sequence length, an integer in [1, %lld]",
+                        spec->steps.key, (long long)MB_MAX_STEPS);
+    if ((rc = mb_parse_int(spec->steps.key, spec->steps.value, 1, MB_MAX_STEPS, &p.steps)) != MB_OK)
+        return rc;
+    if (a->value != NULL && (hb->value != NULL || ib->value != NULL))
+        return MB_ERROR(MB_EINVAL, "%s and %s: give one form of the sizes, alpha or bytes, not "
+                        "both", a->key, hb->value != NULL ? hb->key : ib->key);
+    if (a->value != NULL) {
+        int64_t alpha;
+        if ((rc = mb_parse_int(a->key, a->value, 1, INT64_C(1) << 40, &alpha)) != MB_OK)
+            return rc;
+        mb_problem_set_alpha(&p, alpha);
+    } else if (hb->value != NULL && ib->value != NULL) {
+        int64_t h, s;
+        if ((rc = mb_parse_bytes(hb->key, hb->value, &h)) != MB_OK ||
+            (rc = mb_parse_bytes(ib->key, ib->value, &s)) != MB_OK)
+            return rc;
+        if (h < 1)
+            return MB_ERROR(MB_EINVAL, "%s %s: must be >= 1 byte", hb->key, hb->value);
+        if (s < h)
+            return MB_ERROR(MB_EINVAL, "%s %s (%lld bytes): must be >= %s %s (%lld bytes), since "
+                            "the internal state contains the hidden state", ib->key, ib->value,
+                            (long long)s, hb->key, hb->value, (long long)h);
+        mb_problem_set_bytes(&p, h, s);
+    } else if (hb->value != NULL || ib->value != NULL) {
+        const mb_keyval *given = hb->value != NULL ? hb : ib, *missing = hb->value ? ib : hb;
+        return MB_ERROR(MB_EINVAL, "%s %s: byte sizes need %s too (or give %s A instead)",
+                        given->key, given->value, missing->key, a->key);
+    } else
+        return MB_ERROR(MB_EINVAL, "sizes are required: %s A, or both %s and %s", a->key,
+                        hb->key, ib->key);
+    if (spec->budget.value == NULL)
+        return MB_ERROR(MB_EINVAL, "%s is required: units (249), bytes (64KiB) or a percentage "
+                        "of full-BPTT memory (5%%)", spec->budget.key);
+    size_t n = strlen(spec->budget.value);
+    if (p.unit_bytes == 0 && n > 0 && tolower((unsigned char)spec->budget.value[n - 1]) == 'b')
+        return MB_ERROR(MB_EINVAL, "%s '%s': a budget in bytes needs byte sizes (%s and %s), "
+                        "not %s; give units (249) or a percentage (5%%)", spec->budget.key,
+                        spec->budget.value, hb->key, ib->key, a->key);
+    if ((rc = mb_parse_budget(spec->budget.key, spec->budget.value, &p, &p.budget)) != MB_OK)
+        return rc;
+    if ((rc = mb_problem_check(&p)) != MB_OK)
+        return rc;
+    *out = p;
     return MB_OK;
 }

@@ -8,7 +8,7 @@
 /* The largest sequence length any solver accepts: steps are stored as int32 in plans. */
 #define MB_MAX_STEPS INT64_C(2147483647)
 
-/* A problem. Sizes are integers in units (DESIGN.md, memory convention): a hidden state is
+/* A problem. Sizes are integers in units (docs/design.md, memory convention): a hidden state is
  * `hidden_units` (a_h), an internal state `internal_units` (a_s >= a_h; it contains the
  * hidden state). With --alpha A, a_h = 1, a_s = A and unit_bytes = 0 (no byte size known);
  * with byte sizes the unit is their gcd and unit_bytes says how many bytes it is. The budget
@@ -20,6 +20,28 @@ typedef struct {
     int64_t unit_bytes;     /* bytes per unit, or 0 with --alpha sizes */
     int64_t budget;         /* units, >= 0 */
 } mb_problem;
+
+/* One value of a problem as text, and the name of the key it came from, which every message
+ * about it names: "--steps" on the command line, "configs/paper.ini:12: steps" in a config.
+ * A NULL value means the key was not given. */
+typedef struct {
+    const char *key;
+    const char *value;
+} mb_keyval;
+
+/* A problem as text: the options of a command or the keys of a config section. Config lines
+ * and command-line options go through the same code and get the same checks. */
+typedef struct {
+    mb_keyval steps;          /* required: an integer in [1, MB_MAX_STEPS] */
+    mb_keyval alpha;          /* sizes in hidden-state units: a_h = 1, a_s = alpha ... */
+    mb_keyval hidden_bytes;   /* ... or byte sizes, both of them (not both forms) */
+    mb_keyval internal_bytes;
+    mb_keyval budget;         /* required: units, bytes or a percentage (mb_parse_budget) */
+} mb_problem_spec;
+
+/* Builds and checks a problem from its text. MB_EINVAL or MB_ERANGE with a message that names
+ * the key, the value and what is allowed; *out is set only on success. */
+int mb_problem_from_spec(const mb_problem_spec *spec, mb_problem *out /* out */);
 
 /* Sets a_h = 1, a_s = alpha, unit_bytes = 0. MB_EINVAL unless alpha >= 1. */
 int mb_problem_set_alpha(mb_problem *p, int64_t alpha);
@@ -52,7 +74,8 @@ int mb_parse_bytes(const char *key, const char *text, int64_t *out /* out */);
  *   "64KiB" bytes (needs byte sizes): floor(bytes / unit_bytes), exact since every
  *           checkpoint is a whole number of units;
  *   "5%"    that percentage of full-BPTT memory, rounded down (decimals allowed: "2.5%").
- * Errors name the text and the three accepted forms. */
-int mb_parse_budget(const char *text, const mb_problem *p, int64_t *units /* out */);
+ * Errors name the key, the text and the three accepted forms. */
+int mb_parse_budget(const char *key, const char *text, const mb_problem *p,
+                    int64_t *units /* out */);
 
 #endif

@@ -20,8 +20,11 @@ int mb_format_parse(const char *key, const char *text, mb_format *out)
 
 static mb_field *add(mb_record *r, const char *key, int type)
 {
-    if (r->n >= MB_RECORD_MAX)
-        return NULL; /* a programming error; the field is dropped rather than overflowing */
+    if (r->n >= MB_RECORD_MAX) {
+        if (r->overflow == NULL)
+            r->overflow = key; /* reported by mb_record_check and every print */
+        return NULL;
+    }
     mb_field *f = &r->fields[r->n++];
     memset(f, 0, sizeof *f);
     f->key = key;
@@ -59,17 +62,25 @@ void mb_record_bool(mb_record *r, const char *key, int v)
 
 void mb_record_empty(mb_record *r, const char *key) { add(r, key, MB_FIELD_EMPTY); }
 
+/* A CSV field; bytes that are not printable or not valid UTF-8 are written as \xHH. */
 static void print_csv_string(FILE *out, const char *s)
 {
     if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, out);
+        mb_text_write(out, s);
         return;
     }
     fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
+    char piece[sizeof ((mb_field *)0)->s];
+    while (*s) {
+        size_t n = strcspn(s, "\"");
+        memcpy(piece, s, n);
+        piece[n] = '\0';
+        mb_text_write(out, piece);
+        s += n;
+        if (*s == '"') {
+            fputs("\"\"", out);
+            s++;
+        }
     }
     fputc('"', out);
 }
@@ -92,15 +103,37 @@ static void print_value(FILE *out, const mb_field *f, mb_format format)
         else if (format == MB_FORMAT_CSV)
             print_csv_string(out, f->s);
         else
-            fputs(f->s, out);
+            mb_text_write(out, f->s);
         break;
     default:
         fputs(format == MB_FORMAT_JSON ? "null" : format == MB_FORMAT_CSV ? "" : "-", out);
     }
 }
 
-void mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
+int mb_record_check(const mb_record *r)
 {
+    if (r->overflow != NULL)
+        return MB_ERROR(MB_ERANGE, "record field '%s' exceeds the limit of %d fields "
+                        "(MB_RECORD_MAX); nothing was printed", r->overflow, MB_RECORD_MAX);
+    return MB_OK;
+}
+
+int mb_record_print_header(FILE *out, const mb_record *r)
+{
+    int rc = mb_record_check(r);
+    if (rc != MB_OK)
+        return rc;
+    for (int i = 0; i < r->n; i++)
+        fprintf(out, "%s%s", i ? "," : "", r->fields[i].key);
+    fputc('\n', out);
+    return MB_OK;
+}
+
+int mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
+{
+    int rc = mb_record_check(r);
+    if (rc != MB_OK)
+        return rc;
     if (format == MB_FORMAT_JSON) {
         fputc('{', out);
         for (int i = 0; i < r->n; i++) {
@@ -131,4 +164,5 @@ void mb_record_print(FILE *out, const mb_record *r, mb_format format, int header
             fputc('\n', out);
         }
     }
+    return MB_OK;
 }

@@ -22,12 +22,15 @@ typedef struct {
     char s[256];
 } mb_field;
 
-#define MB_RECORD_MAX 48
+#define MB_RECORD_MAX 160
 
-/* An ordered record. Identifying columns first; new columns are appended, never renamed. */
+/* An ordered record. Identifying columns first; new columns are appended, never renamed.
+ * A field added past MB_RECORD_MAX is not stored: the record remembers the first key that
+ * did not fit, and printing it is an error (MB_ERANGE), so a column is never silently lost. */
 typedef struct {
     mb_field fields[MB_RECORD_MAX];
     int n;
+    const char *overflow; /* the first key that did not fit, or NULL */
 } mb_record;
 
 void mb_record_int(mb_record *r, const char *key, int64_t v);
@@ -37,7 +40,15 @@ void mb_record_bool(mb_record *r, const char *key, int v);
 /* A value that is not known: "" in CSV, null in JSON, "-" in text. Never a zero. */
 void mb_record_empty(mb_record *r, const char *key);
 
-/* Prints the record. CSV prints the header row only when `header` is set. */
-void mb_record_print(FILE *f, const mb_record *r, mb_format format, int header);
+/* MB_OK, or MB_ERANGE naming the first key that exceeded MB_RECORD_MAX fields. */
+int mb_record_check(const mb_record *r);
+
+/* Prints the record. CSV prints the header row only when `header` is set. Prints nothing and
+ * returns MB_ERANGE when the record overflowed (mb_record_check). */
+int mb_record_print(FILE *f, const mb_record *r, mb_format format, int header);
+
+/* Prints only the CSV header row (the keys, comma-separated, then a newline). MB_ERANGE as
+ * mb_record_print. */
+int mb_record_print_header(FILE *f, const mb_record *r);
 
 #endif

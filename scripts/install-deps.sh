@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libcmocka-dev libgsl-dev libopenblas-dev
-          gnuplot-nox libhwloc-dev libpapi-dev)
+          gnuplot-nox libhwloc-dev libpapi-dev libyajl-dev libinih-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -23,8 +23,10 @@ typedef struct {
     int64_t final_cursor;  /* g after the last op replayed */
 } mb_sim_report;
 
-/* Replays `plan` against its own problem (steps, sizes, budget). Returns MB_OK whether or not
- * the plan is valid (see report->valid), MB_ENOMEM only when it cannot allocate. Declared
+/* Replays `plan` against its own problem (steps, sizes, budget) through the IR state machine
+ * (sim/ir.h). Returns MB_OK whether or not the plan is valid (see report->valid); MB_ENOMEM
+ * when it cannot allocate, MB_EINVAL when the plan's problem is not a problem (steps < 1,
+ * a_s < a_h, ...), MB_ERANGE when copied_units would overflow 64 bits. Declared
  * forward_ops and peak, when present (>= 0), must match the replay, or the plan is invalid. */
 int mb_sim_replay(const mb_plan *plan, mb_sim_report *report /* out */);
 
@@ -35,7 +37,7 @@ typedef struct {
     double copy;     /* per unit copied into or out of the store (default 0) */
 } mb_cost_model;
 
-/* The defaults of DESIGN.md: c_f = 1, c_b = 2, c_copy = 0. */
+/* The defaults of docs/design.md: c_f = 1, c_b = 2, c_copy = 0. */
 mb_cost_model mb_cost_model_default(void);
 
 /* Predicted time = forward_ops*c_f + backward_ops*c_b + copied_units*c_copy. */

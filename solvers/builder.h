@@ -1,19 +1,19 @@
-/* builder.h: a small helper the solvers share to emit a plan while tracking the core
- * position, the store size, the peak and the forward count (solvers/ internal). */
+/* builder.h: a small helper the solvers share to emit a plan. Every op it emits is applied to
+ * the IR state machine (sim/ir.h) as well, so a solver that emits an invalid plan fails at
+ * once with MB_EINTERNAL naming the op, and the forward count and peak it declares are the
+ * machine's (solvers/ internal). */
 #ifndef MB_SOLVERS_BUILDER_H
 #define MB_SOLVERS_BUILDER_H
 
 #include <stdint.h>
 
 #include "core/plan.h"
+#include "sim/ir.h"
 
 typedef struct {
     mb_plan *plan;
-    int64_t a_h, a_s;
-    int64_t store, peak, forwards;
-    int64_t core;            /* the step whose h the core holds */
-    unsigned char *stored;   /* [t+1]: 0 none, 1 h_k, 2 s_k */
-    int rc;                  /* first error; later calls do nothing */
+    mb_ir ir;     /* the state the plan so far leaves behind */
+    int rc;       /* first error; later calls do nothing */
 } mb_builder;
 
 /* Starts a plan for p named `solver`: store {h_0}, core h_0. */
@@ -31,7 +31,7 @@ void mb_builder_free(mb_builder *b, int64_t k);
 void mb_builder_release(mb_builder *b, int64_t k);
 
 /* Declares forward_ops and peak and hands the plan over (*out), or frees it and returns the
- * first error. */
+ * first error. A plan that does not end with every backward op done is MB_EINTERNAL. */
 int mb_builder_finish(mb_builder *b, mb_plan **out /* out */);
 
 #endif

@@ -13,15 +13,26 @@ typedef struct {
 static int chen_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
     (void)o;
-    mb_builder b;
-    int rc = mb_builder_init(&b, "chen", p);
+    int rc = mb_solver_check_ops(&mb_solver_chen, p); /* before anything is built */
     if (rc != MB_OK)
         return rc;
-    /* explicit stack: at most 2*log2(t)+2 pending ranges */
-    range stack[160];
+    mb_builder b;
+    rc = mb_builder_init(&b, "chen", p);
+    if (rc != MB_OK)
+        return rc;
+    /* explicit stack: a split pops one range and pushes two, and the range on top halves,
+     * so at most log2(t) + 2 <= 34 ranges are pending; the check keeps it an error, never
+     * an overflow, should that reasoning ever break */
+    enum { STACK = 64 };
+    range stack[STACK];
     int n = 0;
     stack[n++] = (range){0, p->steps, 0};
     while (n > 0 && b.rc == MB_OK) {
+        if (n > STACK - 2) {
+            b.rc = MB_ERROR(MB_EINTERNAL, "chen: more than %d pending ranges at t = %lld",
+                            STACK - 2, (long long)p->steps);
+            break;
+        }
         range r = stack[--n];
         if (r.n == 0) {
             if (r.free_after)

@@ -12,8 +12,11 @@ static int full_min_budget(const mb_problem *p, int64_t *out)
 static int full_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
     (void)o;
+    int rc = mb_solver_check_ops(&mb_solver_full, p); /* before anything is built */
+    if (rc != MB_OK)
+        return rc;
     mb_builder b;
-    int rc = mb_builder_init(&b, "full", p);
+    rc = mb_builder_init(&b, "full", p);
     if (rc != MB_OK)
         return rc;
     for (int64_t k = 1; k <= p->steps; k++) {

@@ -15,8 +15,11 @@ typedef struct {
 static int revolve_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
     (void)o;
+    int rc = mb_solver_check_ops(&mb_solver_revolve, p); /* before anything is built */
+    if (rc != MB_OK)
+        return rc;
     mb_builder b;
-    int rc = mb_builder_init(&b, "revolve", p);
+    rc = mb_builder_init(&b, "revolve", p);
     if (rc != MB_OK)
         return rc;
     int64_t snaps = p->budget / p->hidden_units;

@@ -82,6 +82,21 @@ int64_t mb_binomial_advances(int64_t l, int64_t s);
  * s >= 2: how many steps to run before taking the next snapshot. */
 int64_t mb_binomial_split(int64_t l, int64_t s);
 
+/* --- Plan sizes of the fixed-policy solvers (solvers/opcount.c). --- */
+
+/* The number of ops of the plan that full, sqrt, chen or revolve builds for p, in closed form
+ * (O(log t)): exact for full, sqrt and chen (*exact = 1), a lower bound for revolve
+ * (*exact = 0). MB_EINVAL for the other solvers. */
+int mb_solver_plan_ops(const mb_solver_type *type, const mb_problem *p, uint64_t *ops /* out */,
+                       int *exact /* out */);
+
+/* MB_ERANGE (naming the count and the limit) when that plan would exceed MB_PLAN_MAX_OPS;
+ * the fixed-policy solvers call it before they build anything. */
+int mb_solver_check_ops(const mb_solver_type *type, const mb_problem *p);
+
+/* sqrt's segment length: the least k with k*k >= t. */
+int64_t mb_sqrt_segment(int64_t t);
+
 /* --- The dynamic programs, exposed for the benchmark and the tests. --- */
 
 /* Which moves a DP may use: HSM = hidden, ISM = internal, MSM = both, msm-free = all three. */

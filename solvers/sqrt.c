@@ -2,21 +2,9 @@
  * hidden state at each segment boundary kept in the first pass, each segment recomputed
  * once with its internal states kept, then backpropagated. The last segment is not
  * recomputed: its internal states are kept during the first pass. */
-#include <math.h>
-
 #include "core/error.h"
 #include "solvers/builder.h"
 #include "solvers/solvers.h"
-
-static int64_t segment_length(int64_t t)
-{
-    int64_t k = (int64_t)sqrt((double)t);
-    while (k * k < t)
-        k++;
-    while (k > 1 && (k - 1) * (k - 1) >= t)
-        k--;
-    return k;
-}
 
 /* Backpropagates steps a+1..b whose internal states a+1..b-1 are stored and s_b is in the
  * core, freeing each as it goes. */
@@ -32,10 +20,13 @@ static void backprop_segment(mb_builder *b, int64_t a, int64_t last)
 static int sqrt_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
     (void)o;
-    const int64_t t = p->steps, k = segment_length(t);
+    const int64_t t = p->steps, k = mb_sqrt_segment(t);
     const int64_t last_start = ((t - 1) / k) * k; /* boundary before the last segment */
+    int rc = mb_solver_check_ops(&mb_solver_sqrt, p); /* before anything is built */
+    if (rc != MB_OK)
+        return rc;
     mb_builder b;
-    int rc = mb_builder_init(&b, "sqrt", p);
+    rc = mb_builder_init(&b, "sqrt", p);
     if (rc != MB_OK)
         return rc;
     /* first pass: boundaries as hidden states, the last segment's internal states */
@@ -70,7 +61,7 @@ static int sqrt_build(const mb_problem *p, const mb_solve_options *o, mb_plan **
  * and k-1 internal states). Tests check this against the replayed plan. */
 static int sqrt_min_budget(const mb_problem *p, int64_t *out)
 {
-    const int64_t t = p->steps, k = segment_length(t), last_start = ((t - 1) / k) * k;
+    const int64_t t = p->steps, k = mb_sqrt_segment(t), last_start = ((t - 1) / k) * k;
     int64_t first = p->hidden_units * (1 + last_start / k) +
                     p->internal_units * (t - last_start - 1);
     int64_t later = 0;

@@ -13,6 +13,7 @@ if [ ! -x "$BIN" ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+CORPUS=$(cd "$(dirname "$0")" && pwd)/corpus
 W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-cli.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
@@ -158,8 +159,8 @@ expect "missing --budget: exit 2, names the budget forms" 2 "--budget is require
     "${BUDGET_FORMS[@]}"
 
 run solve --solver full --steps 10 --hidden-bytes 6KiB --internal-bytes 2KiB --budget 64KiB
-expect "internal bytes < hidden bytes: exit 2, names both values" 2 "--internal-bytes 2048" \
-    "--hidden-bytes (6144)"
+expect "internal bytes < hidden bytes: exit 2, names both values" 2 "--internal-bytes 2KiB (2048 bytes)" \
+    "--hidden-bytes 6KiB (6144 bytes)"
 run solve --solver full --steps 10 --alpha 5 --hidden-bytes 2KiB --internal-bytes 6KiB \
     --budget 64KiB
 expect "--alpha with byte sizes: exit 2, names both forms" 2 "--alpha" "--hidden-bytes" \
@@ -265,7 +266,7 @@ done
 # ---------------------------------------------------------------- exit 1: runtime failure
 mkdir -p "$W/rt/dir"
 run solve --solver msm "${P[@]}" --budget 20 --plan-out "$W/rt/dir"
-expect "--plan-out onto a directory: exit 1, names the path" 1 "$W/rt/dir"
+expect "--plan-out onto a directory: exit 2, names the path" 2 "$W/rt/dir" "is a directory"
 absent "no temporary file left after a failed write" "$W/rt/none"
 run solve --solver msm "${P[@]}" --budget 20 --plan-out "$W/rt/missing/plan.json"
 expect "--plan-out into a missing folder: exit 1, names the path" 1 "$W/rt/missing/plan.json"
@@ -474,6 +475,180 @@ run verify "$W/plan.json" "$W/plan.json"
 expect "verify with two files: exit 2" 2 "one plan file"
 run verify --bogus "$W/plan.json"
 expect "verify unknown option: exit 2" 2 "'--bogus'"
+
+# clean FILE: FILE holds only printable ASCII, tab, line feed and valid UTF-8 (messages and
+# reports never echo raw control bytes or broken UTF-8).
+clean() { python3 -c 'import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8")
+assert all(c in "\t\n" or ord(c) >= 32 and ord(c) != 127 for c in t), repr(t)' "$1" 2>/dev/null; }
+
+# ---------------------------------------------------------------- plan files: the corpus
+# tests/corpus/S-NAME.json must give exit S from verify; S-NAME.want lists strings the message
+# (stderr, or stdout when S is 0) must contain. The same files seed the mutation test.
+n_corpus=0
+for f in "$CORPUS"/*.json; do
+    base=${f##*/}
+    status=${base%%-*}
+    want=()
+    [ -f "${f%.json}.want" ] && mapfile -t want <"${f%.json}.want"
+    run verify "$f"
+    expect "corpus ${base%.json}: exit $status" "$status" "${want[@]}" || continue
+    if ! clean "$W/err" || ! clean "$W/out"; then
+        bad "corpus ${base%.json}: messages are clean UTF-8" "$(snippet "$W/err")"
+        continue
+    fi
+    run verify --format json "$f"
+    if [ "$status" = 2 ] && [ -s "$W/out" ]; then
+        bad "corpus ${base%.json}: --format json prints nothing on a parse error" "$(snippet "$W/out")"
+    elif [ "$status" != 2 ] && ! python3 -c 'import json, sys
+json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$W/out" 2>/dev/null; then
+        bad "corpus ${base%.json}: --format json is valid UTF-8 JSON" "$(snippet "$W/out")"
+    fi
+    n_corpus=$((n_corpus + 1))
+done
+if [ "$n_corpus" -ge 50 ]; then
+    ok "corpus: $n_corpus crafted plan files give their exit status and clean messages"
+else
+    bad "corpus: every crafted plan file passes" "$n_corpus passed"
+fi
+
+# ---------------------------------------------------------------- bounded input
+# Endless input is refused at its first bad byte ("byte 0"), not read to its end; the
+# timeout only keeps a regression from hanging the suite.
+"$BIN" verify /dev/zero >"$W/out" 2>"$W/err"
+rc=$?
+expect "verify /dev/zero: exit 2 at byte 0" 2 "/dev/zero" "byte 0" "\\x00"
+timeout 60 bash -c 'yes | "$1" verify -' _ "$BIN" >"$W/out" 2>"$W/err"
+rc=$?
+expect "yes | verify -: exit 2 at byte 0" 2 "standard input" "byte 0" "near 'y\x0Ay"
+timeout 60 bash -c '{ printf "{\"x\": \""; yes; } | "$1" verify -' _ "$BIN" >"$W/out" 2>"$W/err"
+rc=$?
+expect "an endless string: exit 2 at its first line feed" 2 "~byte [78]:" "y\\x0Ay"
+run verify "$W"
+expect "verify a directory: exit 2, is a directory" 2 "$W" "is a directory"
+run verify - <"$W"
+expect "verify - with a directory on stdin: exit 2" 2 "is a directory"
+printf '\xff\x01' >"$W/raw.json"
+run verify --format json "$W/raw.json"
+expect "verify raw bytes: exit 2, the bytes escaped" 2 '\xFF'
+if clean "$W/err"; then ok "raw bytes never reach the message"; else
+    bad "raw bytes never reach the message" "$(snippet "$W/err")"; fi
+run verify --format json "$W/$(printf 'bad\xffname').json"
+if [ "$rc" = 2 ] && clean "$W/err"; then ok "a path with an invalid byte is escaped in the message"
+else bad "a path with an invalid byte is escaped in the message" "exit $rc; $(snippet "$W/err")"; fi
+cp "$CORPUS/0-minimal.json" "$W/$(printf 'ok\xffname').json"
+run verify --format json "$W/$(printf 'ok\xffname').json"
+expect "verify --format json of a path with an invalid byte: exit 0" 0 '"valid": true'
+if clean "$W/out"; then ok "--format json stays valid UTF-8 with an invalid byte in the path"
+else bad "--format json stays valid UTF-8 with an invalid byte in the path" "$(snippet "$W/out")"; fi
+
+# ---------------------------------------------------------------- output paths and stdout
+OK_SOLVE=(solve --solver msm --steps 30 --alpha 3 --budget 12)
+run "${OK_SOLVE[@]}" --plan-out ''
+expect "--plan-out '': exit 2, names --plan-out" 2 "--plan-out ''"
+run "${OK_SOLVE[@]}" --plan-out /dev/null
+expect "--plan-out /dev/null: exit 0" 0 "forward_ops"
+if [ -c /dev/null ]; then ok "/dev/null is still a character device"
+else bad "/dev/null is still a character device" "$(ls -l /dev/null)"; fi
+run "${OK_SOLVE[@]}" --plan-out /dev/full
+expect "--plan-out /dev/full: exit 1, names it and ENOSPC" 1 "cannot write /dev/full" \
+    "No space left on device"
+if [ -c /dev/full ]; then ok "/dev/full is still a character device"
+else bad "/dev/full is still a character device" "$(ls -l /dev/full)"; fi
+"$BIN" "${OK_SOLVE[@]}" --plan-out /dev/stdout >"$W/stdout.json" 2>"$W/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q '"format": "membptt-plan"' "$W/stdout.json"; then
+    ok "--plan-out /dev/stdout writes the plan into standard output"
+else
+    bad "--plan-out /dev/stdout writes the plan into standard output" "exit $rc"
+fi
+mkfifo "$W/fifo"
+cat "$W/fifo" >"$W/fifo.out" &
+reader=$!
+run "${OK_SOLVE[@]}" --plan-out "$W/fifo"
+wait "$reader"
+if [ "$rc" = 0 ] && [ -p "$W/fifo" ] && grep -q '"ops"' "$W/fifo.out"; then
+    ok "--plan-out onto a FIFO writes into it and leaves it a FIFO"
+else
+    bad "--plan-out onto a FIFO writes into it and leaves it a FIFO" "exit $rc"
+fi
+echo old >"$W/target.json"
+ln -s target.json "$W/link.json"
+run "${OK_SOLVE[@]}" --plan-out "$W/link.json"
+if [ "$rc" = 0 ] && [ -L "$W/link.json" ] && grep -q '"ops"' "$W/target.json"; then
+    ok "--plan-out onto a symlink replaces its target and keeps the link"
+else
+    bad "--plan-out onto a symlink replaces its target and keeps the link" "exit $rc"
+fi
+absent "no temporary file left beside a link's target" "$W/none"
+ln -s missing.json "$W/dangling.json"
+run "${OK_SOLVE[@]}" --plan-out "$W/dangling.json"
+expect "--plan-out onto a dangling symlink: exit 2" 2 "$W/dangling.json" "symbolic link"
+if [ "$(id -u)" != 0 ]; then
+    mkdir "$W/ro" && chmod 555 "$W/ro"
+    run "${OK_SOLVE[@]}" --plan-out "$W/ro/plan.json"
+    expect "--plan-out into a read-only folder: exit 1, names the path and EACCES" 1 \
+        "cannot write $W/ro/plan.json" "Permission denied"
+    if grep -q '\.tmp\.' "$W/err"; then bad "the message names the user's path" "$(snippet "$W/err")"
+    else ok "the message names the user's path, not the temporary one"; fi
+else
+    ok "# SKIP read-only folder (running as root, EACCES cannot happen)"
+fi
+"$BIN" "${OK_SOLVE[@]}" >/dev/full 2>"$W/err"
+rc=$?
+expect "a report to a full standard output: exit 1" 1 "standard output" "No space left on device"
+"$BIN" "${OK_SOLVE[@]}" >&- 2>"$W/err"
+rc=$?
+expect "a report to a closed standard output: exit 1" 1 "standard output"
+"$BIN" compare >/dev/full 2>"$W/err"
+rc=$?
+expect "compare to a full standard output: exit 1" 1 "standard output"
+"$BIN" verify "$W/plan.json" >/dev/full 2>"$W/err"
+rc=$?
+expect "verify to a full standard output: exit 1" 1 "standard output"
+
+# ---------------------------------------------------------------- options each command uses
+run compare --solver bogus
+expect "compare --solver bogus: exit 2, compare takes no --solver" 2 "--solver" "compare does not use"
+run compare --alpha 7 --hidden-bytes 4 --internal-bytes 8
+expect "compare --alpha with byte sizes: exit 2, as solve" 2 "--alpha" "--hidden-bytes" "not both"
+run compare --hidden-bytes 4 --internal-bytes 8 --budget 50%
+expect "compare with byte sizes alone: exit 0" 0 "a_h = 1, a_s = 2 units"
+run solve --solver full "${P[@]}" --budget 46 --cost-copy 1
+expect "solve --cost-copy: exit 2, solve does not use it" 2 "--cost-copy" "solve does not use"
+run simulate --solver full "${P[@]}" --budget 46 --cost-copy 1
+expect "simulate --cost-copy: exit 0" 0 "predicted_time"
+run solve --solver full --steps 10 --steps 20 --alpha 5 --budget 46
+expect "an option given twice: exit 2, names it" 2 "--steps given twice"
+run verify --format json --format text "$W/plan.json"
+expect "verify --format twice: exit 2" 2 "--format given twice"
+
+# compare's time/full is each plan's predicted time over full BPTT's, both under the same
+# model: full BPTT is 1.000 of itself whatever the copy cost, and with c_copy = 1 its stores
+# (a_s*(t-1) = 45 units at t = 10, alpha 5) count: 10*1 + 10*2 + 45 = 75.
+run compare "${P[@]}" --budget 46 --cost-copy 1 --format json
+pycheck "compare --cost-copy 1: full BPTT is 1.000 of itself" "$W/out" <<'EOF'
+import json, sys
+rows = {r["solver"]: r for r in map(json.loads, open(sys.argv[1]))}
+assert abs(rows["full"]["predicted_time_vs_full"] - 1.0) < 1e-12, rows["full"]
+EOF
+run simulate --solver msm "${P[@]}" --budget 20 --cost-copy 1 --format json
+msm_time=$(sed -n 's/.*"predicted_time": \([0-9.]*\).*/\1/p' "$W/out")
+run compare "${P[@]}" --budget 20 --cost-copy 1 --format json
+pycheck "compare --cost-copy 1: msm's ratio is simulate's predicted time over 75" "$W/out" \
+    "$msm_time" <<'EOF'
+import json, sys
+rows = {r["solver"]: r for r in map(json.loads, open(sys.argv[1]))}
+want = float(sys.argv[2]) / 75.0
+assert abs(rows["msm"]["predicted_time_vs_full"] - want) < 1e-9, (rows["msm"], want)
+EOF
+
+# ---------------------------------------------------------------- plans too long to build
+for s in full sqrt chen revolve; do
+    run solve --solver "$s" --steps 2147483647 --alpha 1 --budget 100%
+    expect "$s at t = 2147483647: exit 2 before building, names the op count and the limit" 2 \
+        "the $s plan for t = 2147483647 has" "~[0-9]{10,} ops" "268435456"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,6 +2,7 @@
  * round trip and its errors, and the report writer. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
@@ -54,7 +55,7 @@ static void test_sizes(void **state)
     assert_int_equal(p.hidden_units, 2);
     assert_int_equal(p.internal_units, 5);
     assert_int_equal(mb_problem_set_bytes(&p, 4096, 2048), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--internal-bytes"));
+    assert_non_null(strstr(mb_errmsg(), "2048"));
     assert_int_equal(mb_problem_set_alpha(&p, 0), MB_EINVAL);
     mb_problem big = {INT64_C(1) << 30, 1, INT64_C(1) << 40, 0, 0};
     assert_int_equal(mb_problem_check(&big), MB_ERANGE);
@@ -68,29 +69,29 @@ static void test_parse_budget(void **state)
     (void)state;
     mb_problem p = problem_alpha(1000, 5, 0); /* full = 4996 units */
     int64_t u;
-    assert_int_equal(mb_parse_budget("249", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "249", &p, &u), MB_OK);
     assert_int_equal(u, 249);
-    assert_int_equal(mb_parse_budget("5%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "5%", &p, &u), MB_OK);
     assert_int_equal(u, 249); /* 249.8 rounded down */
-    assert_int_equal(mb_parse_budget("2.5%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "2.5%", &p, &u), MB_OK);
     assert_int_equal(u, 124);
-    assert_int_equal(mb_parse_budget("100%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "100%", &p, &u), MB_OK);
     assert_int_equal(u, 4996);
-    assert_int_equal(mb_parse_budget("250%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "250%", &p, &u), MB_OK);
     assert_int_equal(u, 12490);
-    assert_int_equal(mb_parse_budget("64KiB", &p, &u), MB_EINVAL); /* needs byte sizes */
-    assert_non_null(strstr(mb_errmsg(), "--hidden-bytes"));
-    assert_int_equal(mb_parse_budget("abc", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "64KiB", &p, &u), MB_EINVAL); /* needs byte sizes */
+    assert_non_null(strstr(mb_errmsg(), "needs byte sizes"));
+    assert_int_equal(mb_parse_budget("--budget", "abc", &p, &u), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "abc"));
-    assert_int_equal(mb_parse_budget("-5", &p, &u), MB_EINVAL);
-    assert_int_equal(mb_parse_budget("5.%", &p, &u), MB_OK);
-    assert_int_equal(mb_parse_budget("%", &p, &u), MB_EINVAL);
-    assert_int_equal(mb_parse_budget("1.2.3%", &p, &u), MB_EINVAL);
-    assert_int_equal(mb_parse_budget("", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "-5", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "5.%", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "%", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "1.2.3%", &p, &u), MB_EINVAL);
+    assert_int_equal(mb_parse_budget("--budget", "", &p, &u), MB_EINVAL);
     assert_int_equal(mb_problem_set_bytes(&p, 2048, 6144), MB_OK);
-    assert_int_equal(mb_parse_budget("64KiB", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "64KiB", &p, &u), MB_OK);
     assert_int_equal(u, 32);
-    assert_int_equal(mb_parse_budget("65537B", &p, &u), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "65537B", &p, &u), MB_OK);
     assert_int_equal(u, 32); /* a partial unit holds no checkpoint */
 }
 
@@ -121,37 +122,68 @@ static void test_plan_round_trip(void **state)
     mb_plan_free(s.plan);
 }
 
-static void expect_parse_error(const char *text, const char *words)
+/* Reads `len` bytes of text as a plan; expects MB_EPARSE and every word of the NULL-ended
+ * list in the message, and a message that is printable ASCII or valid UTF-8 throughout. */
+static void expect_parse_errorn(const char *text, size_t len, const char *const *words)
 {
     mb_plan *p = NULL;
-    int rc = mb_plan_read_json(text, strlen(text), &p);
+    int rc = mb_plan_read_json(text, len, &p);
     if (rc != MB_EPARSE)
-        fail_msg("FAIL: plan '%s' gave %s, expected MB_EPARSE", text, mb_strerror_name(rc));
-    if (strstr(mb_errmsg(), words) == NULL)
-        fail_msg("FAIL: plan '%s': message '%s' lacks '%s'", text, mb_errmsg(), words);
+        fail_msg("FAIL: plan '%.200s' gave %s, expected MB_EPARSE", text, mb_strerror_name(rc));
+    const char *m = mb_errmsg();
+    for (; *words; words++)
+        if (strstr(m, *words) == NULL)
+            fail_msg("FAIL: plan '%.200s': message '%s' lacks '%s'", text, m, *words);
+    for (const unsigned char *c = (const unsigned char *)m; *c; c++)
+        if (*c < 0x20 || *c >= 0x7F)
+            fail_msg("FAIL: plan '%.200s': message '%s' holds byte 0x%02X", text, m, *c);
     assert_null(p);
+}
+
+#define EXPECT_ERR(text, ...)                                                              \
+    do {                                                                                   \
+        const char *const w_[] = {__VA_ARGS__, NULL};                                      \
+        expect_parse_errorn((text), sizeof(text) - 1, w_);                                 \
+    } while (0)
+
+static void expect_parse_error(const char *text, const char *words)
+{
+    const char *const w[] = {words, NULL};
+    expect_parse_errorn(text, strlen(text), w);
+}
+
+/* Reads text (len bytes) that must be a valid plan file; returns the plan. */
+static mb_plan *expect_plan(const char *text, size_t len)
+{
+    mb_plan *p = NULL;
+    int rc = mb_plan_read_json(text, len, &p);
+    if (rc != MB_OK)
+        fail_msg("FAIL: plan '%.200s' gave %s: %s", text, mb_strerror_name(rc), mb_errmsg());
+    return p;
 }
 
 #define HEAD "{\"format\": \"membptt-plan\", \"version\": 1, \"steps\": 1, \"hidden_units\": 1, " \
              "\"internal_units\": 2, \"budget\": 3, "
+#define OPS "\"ops\": [[\"forward\", 1], [\"backward\", 1]]"
 
 static void test_plan_file_errors(void **state)
 {
     (void)state;
     mb_plan *p;
-    const char *ok = HEAD "\"extra\": {\"nested\": [1, 2.5, null, true]}, "
-                          "\"ops\": [[\"forward\", 1], [\"backward\", 1]]}";
-    assert_int_equal(mb_plan_read_json(ok, strlen(ok), &p), MB_OK);
+    const char *ok = HEAD "\"extra\": {\"nested\": [1, 2.5, null, true]}, " OPS "}";
+    p = expect_plan(ok, strlen(ok));
     assert_int_equal(p->n_ops, 2);
     assert_int_equal(p->forward_ops, -1); /* not declared */
     mb_plan_free(p);
-    expect_parse_error("", "expected '{'");
-    expect_parse_error("[1]", "expected '{'");
+    expect_parse_error("", "expected a JSON object");
+    expect_parse_error("[1]", "expected a JSON object");
     expect_parse_error(HEAD "\"ops\": [[\"jump\", 1]]}", "unknown op 'jump'");
     expect_parse_error(HEAD "\"ops\": [[\"forward\", -1]]}", "out of range");
-    expect_parse_error(HEAD "\"ops\": [[\"forward\", 1.5]]}", "fraction");
-    expect_parse_error(HEAD "\"ops\": [[\"forward\", 1]}", "expected ',' or ']'");
-    expect_parse_error(HEAD "\"ops\": []} trailing", "trailing");
+    expect_parse_error(HEAD "\"ops\": [[\"forward\", 1.5]]}", "expected an integer, found 1.5");
+    expect_parse_error(HEAD "\"ops\": [[\"forward\", 1]}", "invalid JSON");
+    expect_parse_error(HEAD "\"ops\": [[\"forward\"]]}", "op 0: too short");
+    expect_parse_error(HEAD "\"ops\": [[\"forward\", 1, 2]]}", "op 0: expected ']'");
+    expect_parse_error(HEAD "\"ops\": []} trailing", "trailing garbage");
     expect_parse_error("{\"format\": \"other\", \"ops\": []}", "format 'other'");
     expect_parse_error("{\"format\": \"membptt-plan\", \"version\": 2, \"steps\": 1, "
                        "\"hidden_units\": 1, \"internal_units\": 2, \"budget\": 3, \"ops\": []}",
@@ -172,6 +204,244 @@ static void test_plan_file_errors(void **state)
     size_t len;
     assert_int_equal(mb_read_file("/nonexistent/plan.json", &buf, &len), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "/nonexistent/plan.json"));
+}
+
+/* The cases of the plan reader that issue 7 lists: what is not JSON is refused, what is
+ * JSON is read, and every message is clean. */
+static void test_plan_reader_strict(void **state)
+{
+    (void)state;
+    /* not JSON: bare words, leading zeros, VT/FF, bad \u, bytes after the object */
+    EXPECT_ERR(HEAD "\"extra\": garbage, " OPS "}", "invalid JSON", "byte 1");
+    EXPECT_ERR(HEAD "\"extra\": tru, " OPS "}", "invalid JSON");
+    EXPECT_ERR(HEAD "\"extra\": +-+.., " OPS "}", "invalid JSON");
+    EXPECT_ERR(HEAD "\"extra\": 010, " OPS "}", "invalid JSON");
+    EXPECT_ERR(HEAD "\"extra\": 1,\v" OPS "}", "invalid JSON", "\\x0B", "white space");
+    EXPECT_ERR(HEAD "\"extra\": 1,\f" OPS "}", "\\x0C");
+    EXPECT_ERR(HEAD "\"extra\": \"\\u12\", " OPS "}", "non-hex");
+    EXPECT_ERR(HEAD OPS "}\0garbage", "trailing garbage", "\\x00");
+    EXPECT_ERR(HEAD OPS "}\0", "trailing garbage");
+    EXPECT_ERR(HEAD "/* c */ " OPS "}", "invalid JSON");
+    /* invalid UTF-8: a stray byte, an overlong form, a surrogate, past U+10FFFF */
+    EXPECT_ERR(HEAD "\"extra\": \"\xFF\", " OPS "}", "UTF8");
+    EXPECT_ERR(HEAD "\"extra\": \"\xC0\x80\", " OPS "}", "not valid Unicode", "\\xC0\\x80");
+    EXPECT_ERR(HEAD "\"extra\": \"\xED\xA0\x80\", " OPS "}", "not valid Unicode");
+    EXPECT_ERR(HEAD "\"extra\": \"\xF4\x90\x80\x80\", " OPS "}", "not valid Unicode");
+    EXPECT_ERR(HEAD "\"e\xC0\xAF\": 1, " OPS "}", "key", "not valid Unicode");
+    EXPECT_ERR("\xEF\xBB\xBF" HEAD OPS "}", "byte 0", "\\xEF");
+    EXPECT_ERR("\xFF" HEAD OPS "}", "byte 0", "\\xFF");
+    /* duplicate keys, known, unknown and nested */
+    EXPECT_ERR(HEAD OPS ", \"ops\": [[\"forward\", 1]]}", "duplicate key \"ops\"");
+    EXPECT_ERR(HEAD "\"steps\": 1, " OPS "}", "duplicate key \"steps\"");
+    EXPECT_ERR(HEAD "\"st\\u0065ps\": 1, " OPS "}", "duplicate key \"steps\"");
+    EXPECT_ERR(HEAD "\"x\": 1, \"x\": 2, " OPS "}", "duplicate key \"x\"");
+    EXPECT_ERR(HEAD "\"x\": [{\"a\": 1, \"a\": 2}], " OPS "}", "duplicate key \"a\"");
+    /* messages: a NUL does not cut them, raw bytes are escaped, missing and wrong types */
+    EXPECT_ERR("{\"format\": \"membptt\\u0000plan\", " OPS "}", "format 'membptt\\x00plan'");
+    EXPECT_ERR("{\"format\": \"membptt-plan\", \"steps\": 1, \"hidden_units\": 1, "
+               "\"internal_units\": 2, \"budget\": 3, " OPS "}",
+               "missing key \"version\"");
+    EXPECT_ERR("{\"format\": \"membptt-plan\", \"version\": 1, \"steps\": -}",
+               "expected an integer for \"steps\"", "byte 50:", "-}'");
+    EXPECT_ERR("{\"format\": \"membptt-plan\", \"version\": 1, \"steps\": \"10\"}",
+               "\"steps\": expected an integer, found a string");
+    EXPECT_ERR("{\"format\": \"membptt-plan\", \"version\": 1, \"steps\": 1e3}",
+               "\"steps\": expected an integer, found 1e3");
+    EXPECT_ERR("{\"steps\": 99999999999999999999}", "out of range");
+    EXPECT_ERR("{\"format\": 1}", "\"format\": expected a string, found a number", "byte 11");
+    EXPECT_ERR(HEAD "\"solver\": \"a\\nb\", " OPS "}", "control character", "a\\x0Ab");
+    EXPECT_ERR(HEAD "\"solver\": \"0123456789abcdef0123456789abcdef\", " OPS "}", "1 to 31");
+    EXPECT_ERR(HEAD "\"ops\": [[\"forward\\u0000\", 1]]}", "unknown op 'forward\\x00'");
+    EXPECT_ERR(HEAD "\"ops\": [[\"\xFF\", 1]]}", "UTF8");
+
+    /* valid JSON that must be read: long unknown values and names, escaped keys, any
+     * order, every JSON type under an unknown key */
+    char *big = malloc(8000);
+    assert_non_null(big);
+    char name[101];
+    memset(name, 'k', 100);
+    name[100] = '\0';
+    char *val = malloc(5001);
+    assert_non_null(val);
+    memset(val, 'v', 5000);
+    val[5000] = '\0';
+    int n = snprintf(big, 8000, HEAD "\"%s\": \"%s\", \"x\": garbage, " OPS "}", name, val);
+    /* the bare word must fail ... */
+    const char *const w[] = {"invalid JSON", NULL};
+    expect_parse_errorn(big, (size_t)n, w);
+    /* ... and the long name and value must not */
+    n = snprintf(big, 8000, HEAD "\"%s\": \"%s\", \"x\": [], " OPS "}", name, val);
+    mb_plan *p = expect_plan(big, (size_t)n);
+    assert_int_equal(p->n_ops, 2);
+    mb_plan_free(p);
+    free(val);
+    free(big);
+    const char esc[] = "{\"ops\": [[\"forward\", 1], [\"backward\", 1]], \"b\\u0075dget\": 3, "
+                       "\"st\\u0065ps\": 1, \"f\\u006Frmat\": \"membptt\\u002dplan\", "
+                       "\"version\": 1, \"hidden_units\": 1, \"internal_units\": 2, "
+                       "\"x\": {\"a\": [true, false, null, -0, 1E+2, \"\\ud83d\\ude00\", {}]}, "
+                       "\"y\": \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"}";
+    p = expect_plan(esc, sizeof esc - 1);
+    assert_int_equal(p->problem.steps, 1);
+    assert_int_equal(p->problem.budget, 3);
+    assert_int_equal(p->n_ops, 2);
+    mb_plan_free(p);
+}
+
+/* A plan longer than one read chunk gives the same ops through memory and through a stream,
+ * and an error in a later chunk names its byte in the whole input. */
+static void test_plan_reader_chunks(void **state)
+{
+    (void)state;
+    mb_problem pr = problem_alpha(3000, 2, 6001);
+    mb_solution s;
+    assert_int_equal(mb_solve(&mb_solver_full, &pr, NULL, &s), MB_OK);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(mb_plan_write_json(s.plan, f), MB_OK);
+    fclose(f);
+    assert_true(len > 3 * 65536 / 2);
+    mb_plan *a = expect_plan(text, len), *b = NULL;
+    f = fmemopen(text, len, "r");
+    assert_non_null(f);
+    assert_int_equal(mb_plan_read_stream(f, "mem", &b), MB_OK);
+    fclose(f);
+    assert_int_equal(a->n_ops, s.plan->n_ops);
+    assert_int_equal(b->n_ops, s.plan->n_ops);
+    for (size_t i = 0; i < a->n_ops; i++) {
+        assert_true(a->ops[i].kind == s.plan->ops[i].kind && a->ops[i].step == s.plan->ops[i].step);
+        assert_true(b->ops[i].kind == s.plan->ops[i].kind && b->ops[i].step == s.plan->ops[i].step);
+    }
+    mb_plan_free(a);
+    mb_plan_free(b);
+    /* break the op that starts past byte 100000 */
+    char *at = strstr(text + 100000, "[\"");
+    assert_non_null(at);
+    at[1] = '\x01';
+    f = fmemopen(text, len, "r");
+    assert_int_equal(mb_plan_read_stream(f, "mem", &b), MB_EPARSE);
+    fclose(f);
+    char want[64];
+    snprintf(want, sizeof want, "mem: byte %zu:", (size_t)(at + 1 - text));
+    if (strstr(mb_errmsg(), want) == NULL)
+        fail_msg("message '%s' lacks '%s'", mb_errmsg(), want);
+    free(text);
+    mb_plan_free(s.plan);
+}
+
+/* Bounded reads and output files. */
+static void test_fileio(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mb_test_io_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], *buf;
+    size_t len;
+    snprintf(path, sizeof path, "%s/f", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("0123456789", f);
+    fclose(f);
+    assert_int_equal(mb_read_file_max(path, 10, &buf, &len), MB_OK);
+    assert_int_equal(len, 10);
+    assert_string_equal(buf, "0123456789");
+    free(buf);
+    assert_int_equal(mb_read_file_max(path, 9, &buf, &len), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "limit of 9 bytes"));
+    assert_int_equal(mb_read_file_max(dir, 100, &buf, &len), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "is a directory"));
+    assert_int_equal(mb_read_file_max("/dev/zero", 1000, &buf, &len), MB_EINVAL);
+    mb_plan *p;
+    assert_int_equal(mb_plan_load(dir, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "is a directory"));
+    assert_int_equal(mb_plan_load("/dev/zero", &p), MB_EPARSE);
+    assert_non_null(strstr(mb_errmsg(), "byte 0"));
+
+    /* writes: a new file, a failed write leaves nothing, a link keeps being a link */
+    mb_atomic_file af;
+    assert_int_equal(mb_atomic_open(&af, ""), MB_EINVAL);
+    assert_int_equal(mb_atomic_open(&af, dir), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "is a directory"));
+    assert_int_equal(mb_atomic_open(&af, path), MB_OK);
+    fputs("new", af.f);
+    assert_int_equal(mb_atomic_commit(&af), MB_OK);
+    char link[300];
+    snprintf(link, sizeof link, "%s/link", dir);
+    assert_int_equal(symlink("f", link), 0);
+    assert_int_equal(mb_atomic_open(&af, link), MB_OK);
+    fputs("via link", af.f);
+    assert_int_equal(mb_atomic_commit(&af), MB_OK);
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(mb_read_file(path, &buf, &len), MB_OK);
+    assert_string_equal(buf, "via link");
+    free(buf);
+    assert_int_equal(mb_atomic_open(&af, "/dev/full"), MB_OK);
+    assert_true(af.direct);
+    fputs("x", af.f);
+    assert_int_equal(mb_atomic_commit(&af), MB_EIO);
+    assert_non_null(strstr(mb_errmsg(), "/dev/full"));
+    assert_non_null(strstr(mb_errmsg(), "No space left on device"));
+    assert_int_equal(lstat("/dev/full", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    char dangling[300];
+    snprintf(dangling, sizeof dangling, "%s/dangling", dir);
+    assert_int_equal(symlink("missing", dangling), 0);
+    assert_int_equal(mb_atomic_open(&af, dangling), MB_EINVAL);
+    remove(dangling);
+    remove(link);
+    remove(path);
+    rmdir(dir);
+}
+
+/* The fixed-policy solvers' closed-form op counts match the plans they build (exact for full,
+ * sqrt and chen, a lower bound for revolve), and a plan over the limit is refused before it
+ * is built. */
+static void test_fixed_policy_op_counts(void **state)
+{
+    (void)state;
+    const mb_solver_type *fixed[] = {&mb_solver_full, &mb_solver_sqrt, &mb_solver_chen,
+                                     &mb_solver_revolve};
+    for (int64_t t = 1; t <= 400; t += t < 40 ? 1 : 7)
+        for (int f = 0; f < 4; f++)
+            for (int64_t alpha = 1; alpha <= 4; alpha += 3) {
+                mb_problem p = problem_alpha(t, alpha, 0);
+                int64_t full;
+                assert_int_equal(mb_problem_full_units(&p, &full), MB_OK);
+                int64_t budgets[3] = {full, full / 3, 3};
+                for (int b = 0; b < 3; b++) {
+                    p.budget = budgets[b];
+                    mb_solution s;
+                    assert_int_equal(mb_solve(fixed[f], &p, NULL, &s), MB_OK);
+                    if (!s.feasible)
+                        continue;
+                    uint64_t ops;
+                    int exact;
+                    assert_int_equal(mb_solver_plan_ops(fixed[f], &p, &ops, &exact), MB_OK);
+                    if (exact ? ops != s.plan->n_ops : ops > s.plan->n_ops)
+                        fail_msg("%s t=%lld alpha=%lld budget=%lld: closed form %llu, plan %zu",
+                                 fixed[f]->name, (long long)t, (long long)alpha,
+                                 (long long)p.budget, (unsigned long long)ops, s.plan->n_ops);
+                    assert_int_equal(exact, f < 3);
+                    mb_plan_free(s.plan);
+                }
+            }
+    for (int f = 0; f < 4; f++) {
+        mb_problem p = problem_alpha(MB_MAX_STEPS, 1, 0);
+        assert_int_equal(mb_problem_full_units(&p, &p.budget), MB_OK);
+        mb_solution s;
+        assert_int_equal(mb_solve(fixed[f], &p, NULL, &s), MB_ERANGE);
+        assert_null(s.plan);
+        assert_non_null(strstr(mb_errmsg(), "268435456"));
+        assert_non_null(strstr(mb_errmsg(), "t = 2147483647"));
+    }
+    uint64_t ops;
+    int exact;
+    mb_problem p = problem_alpha(10, 2, 100);
+    assert_int_equal(mb_solver_plan_ops(&mb_solver_msm, &p, &ops, &exact), MB_EINVAL);
 }
 
 static void test_report(void **state)
@@ -214,12 +484,69 @@ static void test_errors(void **state)
     assert_non_null(strstr(mb_errwhere(), "test_core.c"));
 }
 
+/* The key/value builder: every message names the caller's key and value, whatever the key
+ * looks like (a config's "file:line: key" here), and only a complete problem is returned. */
+static void test_problem_spec(void **state)
+{
+    (void)state;
+    mb_problem p = {0};
+    mb_problem_spec spec = {{"f.ini:3: steps", "1000"}, {"f.ini:4: alpha", "5"},
+                            {"f.ini:5: hidden_bytes", NULL}, {"f.ini:6: internal_bytes", NULL},
+                            {"f.ini:7: budget", "5%"}};
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_OK);
+    assert_int_equal(p.steps, 1000);
+    assert_int_equal(p.internal_units, 5);
+    assert_int_equal(p.budget, 249);
+
+    mb_problem untouched = {7, 7, 7, 7, 7};
+    spec.steps.value = "0";
+    p = untouched;
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:3: steps 0"));
+    assert_int_equal(p.steps, 7); /* nothing written on failure */
+    spec.steps.value = "1000";
+
+    spec.hidden_bytes.value = "2KiB"; /* both forms of the sizes */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:4: alpha"));
+    assert_non_null(strstr(mb_errmsg(), "f.ini:5: hidden_bytes"));
+
+    spec.alpha.value = NULL; /* one byte size alone */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:6: internal_bytes"));
+
+    spec.internal_bytes.value = "6KiB";
+    spec.budget.value = "1MiB";
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_OK);
+    assert_int_equal(p.unit_bytes, 2048);
+    assert_int_equal(p.budget, 512);
+
+    spec.internal_bytes.value = "1KiB"; /* internal smaller than hidden */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:6: internal_bytes 1KiB"));
+
+    spec.internal_bytes.value = NULL;
+    spec.hidden_bytes.value = NULL;
+    spec.alpha.value = "5";
+    spec.budget.value = "64KiB"; /* bytes without byte sizes */
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:7: budget '64KiB'"));
+    assert_non_null(strstr(mb_errmsg(), "f.ini:5: hidden_bytes"));
+
+    spec.budget.value = NULL;
+    assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "f.ini:7: budget is required"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_int),        cmocka_unit_test(test_parse_bytes),
-        cmocka_unit_test(test_sizes),            cmocka_unit_test(test_parse_budget),
+        cmocka_unit_test(test_sizes),            cmocka_unit_test(test_problem_spec),
+        cmocka_unit_test(test_parse_budget),
         cmocka_unit_test(test_plan_round_trip),  cmocka_unit_test(test_plan_file_errors),
+        cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
+        cmocka_unit_test(test_fileio),          cmocka_unit_test(test_fixed_policy_op_counts),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

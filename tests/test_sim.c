@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/ir.h"
+#include "solvers/builder.h"
 #include "test_util.h"
 
 static mb_plan *make_plan(const mb_solver_type *type, int64_t t, int64_t alpha, int64_t m)
@@ -212,6 +214,72 @@ static void test_cost_model(void **state)
         }
 }
 
+/* Sizes near INT64_MAX: the store's size is checked arithmetic, so a store past the budget
+ * is a violation at the op that makes it, never a wrapped size that looks valid. */
+static void test_ir_huge_sizes(void **state)
+{
+    (void)state;
+    const int64_t big = INT64_MAX;
+    mb_problem p = {1, 1, big, 0, big};
+    mb_ir m;
+    assert_int_equal(mb_ir_init(&m, &p), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_FORWARD}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_STORE_INTERNAL}), MB_EBADPLAN);
+    assert_non_null(strstr(m.reason, "op 1 (store_internal 1)"));
+    assert_non_null(strstr(m.reason, "over the budget"));
+    assert_int_equal(m.size, 1); /* the state is unchanged by the refused op */
+    /* the machine refuses everything after a violation */
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_BACKWARD}), MB_EBADPLAN);
+    mb_ir_release(&m);
+
+    /* h_0 and three hidden states of 3.07e18 units: the third store is the first bad op */
+    const int64_t a_h = INT64_C(3070000000000000000);
+    mb_problem q = {3, a_h, a_h, 0, big};
+    assert_int_equal(mb_ir_init(&m, &q), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_FORWARD}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_STORE_HIDDEN}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){2, MB_OP_FORWARD}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){2, MB_OP_STORE_HIDDEN}), MB_OK); /* 9.21e18 fits */
+    assert_int_equal(mb_ir_apply(&m, (mb_op){3, MB_OP_FORWARD}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){3, MB_OP_STORE_HIDDEN}), MB_EBADPLAN);
+    assert_int_equal(m.applied, 5);
+    assert_non_null(strstr(m.reason, "op 5 (store_hidden 3)"));
+    mb_ir_release(&m);
+
+    /* copied_units that would overflow is MB_ERANGE, not a wrapped count */
+    mb_problem r = {2, big / 2, big / 2, 0, big};
+    assert_int_equal(mb_ir_init(&m, &r), MB_OK);
+    int rc = MB_OK;
+    for (int i = 0; i < 4 && rc == MB_OK; i++)
+        rc = mb_ir_apply(&m, (mb_op){0, MB_OP_RESTORE});
+    assert_int_equal(rc, MB_ERANGE);
+    assert_true(m.copied_units > 0);
+    mb_ir_release(&m);
+}
+
+/* A solver that emits an invalid op fails at once with MB_EINTERNAL (exit 1, a bug in
+ * membptt), not MB_EBADPLAN (exit 4, a bad plan from the user). */
+static void test_builder_catches_bad_ops(void **state)
+{
+    (void)state;
+    mb_problem p = problem_alpha(4, 2, 100);
+    mb_builder b;
+    assert_int_equal(mb_builder_init(&b, "buggy", &p), MB_OK);
+    mb_builder_forward(&b, 0, 2);
+    mb_builder_store_internal(&b, 1); /* the core holds h_2, not s_1 */
+    mb_plan *plan = NULL;
+    assert_int_equal(mb_builder_finish(&b, &plan), MB_EINTERNAL);
+    assert_null(plan);
+    assert_non_null(strstr(mb_errmsg(), "solver buggy emitted an invalid plan"));
+    assert_non_null(strstr(mb_errmsg(), "op 2 (store_internal 1)"));
+
+    assert_int_equal(mb_builder_init(&b, "short", &p), MB_OK);
+    mb_builder_forward(&b, 0, 4);
+    mb_builder_backward(&b, 4);
+    assert_int_equal(mb_builder_finish(&b, &plan), MB_EINTERNAL);
+    assert_non_null(strstr(mb_errmsg(), "incomplete plan"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +289,8 @@ int main(void)
         cmocka_unit_test(test_hand_made_violations),
         cmocka_unit_test(test_declarations_checked),
         cmocka_unit_test(test_cost_model),
+        cmocka_unit_test(test_ir_huge_sizes),
+        cmocka_unit_test(test_builder_catches_bad_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,7 +126,7 @@ static void test_headline(void **state)
 {
     (void)state;
     mb_problem p = problem_alpha(1000, 5, 0);
-    assert_int_equal(mb_parse_budget("5%", &p, &p.budget), MB_OK);
+    assert_int_equal(mb_parse_budget("--budget", "5%", &p, &p.budget), MB_OK);
     EXPECT_EQ(p.budget, 249, "5%% of 4996 units");
     EXPECT_EQ(solve_checked(&mb_solver_msm, &p, NULL), 1950, "msm headline");
     EXPECT_EQ(solve_checked(&mb_solver_msm_free, &p, NULL), 1950, "msm-free headline");

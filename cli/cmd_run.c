@@ -1,0 +1,428 @@
+/* cmd_run.c: `membptt run`: executes a plan (from a solver or a plan file) on a real LSTM, GRU
+ * or tanh RNN, against full BPTT in the same process, and reports measured time, memory,
+ * counters and the cost model's prediction. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "exec/exec.h"
+#include "measure/measure.h"
+
+enum {
+    OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
+    OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
+    OPT_INPUT_GRADS, OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"cell", required_argument, NULL, OPT_CELL},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"solver", required_argument, NULL, OPT_SOLVER},
+    {"budget", required_argument, NULL, OPT_BUDGET},
+    {"plan", required_argument, NULL, OPT_PLAN},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"pin", required_argument, NULL, OPT_PIN},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"input-grads", no_argument, NULL, OPT_INPUT_GRADS},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static void help(void)
+{
+    printf(
+        "usage: membptt run --cell lstm|gru|rnn --steps T --input I --hidden H --batch B\n"
+        "                   (--solver S --budget X | --plan FILE) [--repeat N] [--threads N]\n"
+        "                   [--pin CORE] [--events LIST] [--seed N] [--output O]\n"
+        "                   [--input-grads] [--format text|json|csv]\n\n"
+        "Runs a plan on a real recurrent network (OpenBLAS, float32) and full BPTT on the same\n"
+        "network in the same process: one warm-up of each, then N interleaved pairs. Reports\n"
+        "the medians and their ratio, the plan's ops (equal to the plan's own counts), its peak\n"
+        "store bytes (never above the budget), peak RSS, wall and CPU time split into first\n"
+        "forward, recompute, backward and copies, per-op costs measured in this run, the time\n"
+        "ratio sim's cost model predicts with them, and the largest difference between the\n"
+        "plan's gradients and full BPTT's (0 with one thread: they are bitwise equal).\n\n"
+        "The cell's state sizes set the problem: a hidden checkpoint is h_k (LSTM: h_k and\n"
+        "c_k), an internal one everything backward step k needs; the unit is their gcd. The\n"
+        "loss is sum_k 0.5*||h_k W_y - y_k||^2, computed once per step inside backward k.\n\n"
+        "options:\n"
+        "  --cell C         lstm, gru or rnn\n"
+        "  --steps T        sequence length (>= 1)\n"
+        "  --input I        input size (>= 1)\n"
+        "  --hidden H       hidden size (>= 1)\n"
+        "  --batch B        batch size (>= 1)\n"
+        "  --output O       outputs of the linear head (default I)\n"
+        "  --solver S       a solver: %s\n"
+        "  --budget X       store memory, h_0 included, the core excluded: units (249), bytes\n"
+        "                   (64KiB, 3MB) or a percentage of full-BPTT memory (5%%, 2.5%%)\n"
+        "  --plan FILE      run this plan file instead (membptt-plan v1, from solve --plan-out);\n"
+        "                   it must be for these sizes, and is verified before anything runs\n"
+        "  --repeat N       measured pairs (default 5)\n"
+        "  --threads N      OpenBLAS threads (default 1: bitwise-reproducible gradients)\n"
+        "  --pin CORE       pin to this core (hwloc logical index)\n"
+        "  --events LIST    counters per phase, comma-separated PAPI names, or 'default' for\n"
+        "                   %s; an unavailable event is\n"
+        "                   reported empty with a notice, never as a zero\n"
+        "  --seed N         seed of the weights, h_0, inputs and targets (default 1)\n"
+        "  --input-grads    also compute dL/dx (training does not need it; off by default)\n"
+        "  --format F       text (default), json (one object) or csv (header + row)\n\n"
+        "Full BPTT is the baseline: it runs with its own memory whatever the budget.\n\n"
+        "exit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
+        "message names the smallest feasible one), 4 a plan file that is invalid or for other\n"
+        "sizes (the message names the first bad op)\n",
+        mb_solver_names(), MB_COUNTERS_DEFAULT);
+}
+
+static int parse_int_opt(const char *key, const char *text, int64_t min, int64_t max, int *out)
+{
+    int64_t v;
+    int rc = mb_parse_int(key, text, min, max, &v);
+    if (rc == MB_OK)
+        *out = (int)v;
+    return rc;
+}
+
+/* ckeys: room for the counter columns' names, which the record points to. */
+static void record_counters(mb_record *r, const mb_exec_result *res, const char *events,
+                            char (*ckeys)[160])
+{
+    if (events == NULL) {
+        mb_record_empty(r, "counters");
+        return;
+    }
+    char list[256] = "";
+    size_t used = 0;
+    for (int e = 0; e < res->n_events; e++) {
+        int n = snprintf(list + used, sizeof list - used, "%s%s", e ? "," : "",
+                         res->event_name[e]);
+        if (n < 0 || (size_t)n >= sizeof list - used)
+            break;
+        used += (size_t)n;
+    }
+    mb_record_string(r, "counters", list);
+    static const char *const phase[] = {"first", "recompute", "backward"};
+    for (int e = 0; e < res->n_events; e++)
+        for (int ph = 0; ph < 3; ph++) {
+            char *k = ckeys[e * 3 + ph];
+            snprintf(k, 160, "%s.%s", res->event_name[e], phase[ph]);
+            if (res->event_value[e][ph] >= 0)
+                mb_record_int(r, k, res->event_value[e][ph]);
+            else
+                mb_record_empty(r, k);
+        }
+}
+
+/* JSON writes the counters as one object instead of flat columns: each event's name maps to
+ * {"first": n, "recompute": n, "backward": n} (null for a phase nothing was counted in), or to
+ * null when the event is unavailable; "counters" is null without --events. */
+static void print_counters_json(FILE *f, const mb_exec_result *res, const char *events)
+{
+    if (events == NULL) {
+        fputs("null", f);
+        return;
+    }
+    static const char *const phase[] = {"first", "recompute", "backward"};
+    fputc('{', f);
+    for (int e = 0; e < res->n_events; e++) {
+        fputs(e ? ", " : "", f);
+        mb_json_write_string(f, res->event_name[e]);
+        if (!res->event_available[e]) {
+            fputs(": null", f);
+            continue;
+        }
+        fputs(": {", f);
+        for (int ph = 0; ph < 3; ph++) {
+            fprintf(f, "%s\"%s\": ", ph ? ", " : "", phase[ph]);
+            if (res->event_value[e][ph] >= 0)
+                fprintf(f, "%" PRId64, res->event_value[e][ph]);
+            else
+                fputs("null", f);
+        }
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
+/* Prints the record as one JSON object followed by "counters" (print_counters_json) and
+ * "counter_sources" (event name -> where it was counted, null when unavailable). */
+static int print_json_with_counters(const mb_record *r, const mb_exec_result *res,
+                                    const char *events)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory for the JSON output");
+    mb_record_print(m, r, MB_FORMAT_JSON, 1);
+    fclose(m);
+    /* The record printed "{...}\n": reopen the object to append the counters. */
+    if (buf == NULL || len < 2 || buf[len - 2] != '}') {
+        free(buf);
+        return MB_ERROR(MB_EINTERNAL, "the JSON record could not be written");
+    }
+    fwrite(buf, 1, len - 2, stdout);
+    fputs(r->n > 0 ? ", \"counters\": " : "\"counters\": ", stdout);
+    print_counters_json(stdout, res, events);
+    /* Where each available event was counted: PAPI, or the kernel's perf_event_open where
+     * PAPI cannot count a kernel software event (docs/design.md, "Measurement"). */
+    fputs(", \"counter_sources\": ", stdout);
+    if (events == NULL) {
+        fputs("null", stdout);
+    } else {
+        fputc('{', stdout);
+        for (int e = 0; e < res->n_events; e++) {
+            fputs(e ? ", " : "", stdout);
+            mb_json_write_string(stdout, res->event_name[e]);
+            fputs(": ", stdout);
+            if (res->event_source[e][0])
+                mb_json_write_string(stdout, res->event_source[e]);
+            else
+                fputs("null", stdout);
+        }
+        fputc('}', stdout);
+    }
+    fputs("}\n", stdout);
+    free(buf);
+    return MB_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *cell = NULL, *steps = NULL, *input = NULL, *hidden = NULL, *batch = NULL,
+               *output = NULL, *solver = NULL, *budget = NULL, *plan_path = NULL;
+    mb_exec_config c = mb_exec_config_default();
+    mb_format format = MB_FORMAT_TEXT;
+    int rc = MB_OK;
+    opterr = 0;
+    optind = 1;
+    int o;
+    while (rc == MB_OK && (o = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        switch (o) {
+        case OPT_CELL: cell = optarg; break;
+        case OPT_STEPS: steps = optarg; break;
+        case OPT_INPUT: input = optarg; break;
+        case OPT_HIDDEN: hidden = optarg; break;
+        case OPT_BATCH: batch = optarg; break;
+        case OPT_OUTPUT: output = optarg; break;
+        case OPT_SOLVER: solver = optarg; break;
+        case OPT_BUDGET: budget = optarg; break;
+        case OPT_PLAN: plan_path = optarg; break;
+        case OPT_REPEAT: rc = parse_int_opt("--repeat", optarg, 1, 100000, &c.repeat); break;
+        case OPT_THREADS: rc = parse_int_opt("--threads", optarg, 1, 1024, &c.threads); break;
+        case OPT_PIN: rc = parse_int_opt("--pin", optarg, 0, 1 << 20, &c.pin); break;
+        case OPT_EVENTS:
+            c.events = strcmp(optarg, "default") == 0 ? MB_COUNTERS_DEFAULT : optarg;
+            break;
+        case OPT_SEED: {
+            int64_t s;
+            rc = mb_parse_int("--seed", optarg, 0, INT64_MAX, &s);
+            c.seed = (uint64_t)s;
+            break;
+        }
+        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
+        case OPT_INPUT_GRADS: c.input_grads = 1; break;
+        case 'h':
+        case OPT_HELP: help(); return 0;
+        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
+        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (rc == MB_OK && optind < argc)
+        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
+    if (rc != MB_OK)
+        return cli_fail("run", rc);
+
+    /* Sizes: each required, each an integer >= 1 (the byte sizes are checked for overflow
+     * by mb_exec_config_check). */
+    const struct {
+        const char *key, *text;
+        int64_t *dst;
+    } sizes[] = {{"--steps", steps, &c.steps}, {"--input", input, &c.input},
+                 {"--hidden", hidden, &c.hidden}, {"--batch", batch, &c.batch}};
+    if (cell == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--cell is required: lstm, gru or rnn");
+    else
+        rc = mb_cell_parse("--cell", cell, &c.cell);
+    for (size_t i = 0; rc == MB_OK && i < 4; i++) {
+        if (sizes[i].text == NULL)
+            rc = MB_ERROR(MB_EINVAL, "%s is required (an integer >= 1)", sizes[i].key);
+        else
+            rc = mb_parse_int(sizes[i].key, sizes[i].text, 1, INT64_MAX, sizes[i].dst);
+    }
+    if (rc == MB_OK && output != NULL)
+        rc = mb_parse_int("--output", output, 1, INT64_MAX, &c.output);
+    if (rc == MB_OK)
+        rc = mb_exec_config_check(&c);
+    if (rc == MB_OK && plan_path == NULL && (solver == NULL || budget == NULL))
+        rc = MB_ERROR(MB_EINVAL, "give --solver and --budget, or --plan FILE");
+    if (rc == MB_OK && plan_path != NULL && (solver != NULL || budget != NULL))
+        rc = MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
+                      plan_path);
+    const mb_solver_type *type = NULL;
+    if (rc == MB_OK && solver != NULL && (type = mb_solver_lookup(solver)) == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver, mb_solver_names());
+    if (rc == MB_OK && c.events != NULL) {
+        /* Validate the event list now (exit 2 naming a malformed one) before any work. */
+        mb_counters *probe;
+        rc = mb_counters_open(c.events, &probe);
+        if (rc == MB_OK)
+            mb_counters_close(probe);
+    }
+    if (rc != MB_OK)
+        return cli_fail("run", rc);
+
+    /* The problem in the cell's units; the budget parsed exactly as solve parses it. */
+    int64_t hb, ib;
+    if ((rc = mb_exec_state_bytes(&c, &hb, &ib)) != MB_OK)
+        return cli_fail("run", rc);
+    mb_plan *plan = NULL;
+    mb_problem p;
+    if (plan_path == NULL) {
+        char hbs[32], ibs[32], ts[32];
+        snprintf(hbs, sizeof hbs, "%" PRId64, hb);
+        snprintf(ibs, sizeof ibs, "%" PRId64, ib);
+        snprintf(ts, sizeof ts, "%" PRId64, c.steps);
+        const mb_problem_spec spec = {{"--steps", ts},
+                                      {"--alpha", NULL},
+                                      {"the cell's hidden bytes", hbs},
+                                      {"the cell's internal bytes", ibs},
+                                      {"--budget", budget}};
+        if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
+            return cli_fail("run", rc);
+        mb_solution s;
+        if ((rc = mb_solve(type, &p, NULL, &s)) != MB_OK)
+            return cli_fail("run", rc);
+        if (!s.feasible) {
+            MB_ERROR(MB_EINFEASIBLE,
+                     "--budget %s (%lld units of %lld bytes) is infeasible for %s at t = %lld; "
+                     "the smallest feasible budget is %lld units (%lld bytes)",
+                     budget, (long long)p.budget, (long long)p.unit_bytes, type->name,
+                     (long long)p.steps, (long long)s.min_budget,
+                     (long long)(s.min_budget * p.unit_bytes));
+            return cli_fail("run", MB_EINFEASIBLE);
+        }
+        plan = s.plan;
+    } else {
+        if ((rc = mb_plan_load(plan_path, &plan)) != MB_OK)
+            return cli_fail("run", rc);
+        if ((rc = mb_exec_check_plan(&c, plan)) != MB_OK) {
+            char msg[768];
+            snprintf(msg, sizeof msg, "--plan '%s': %s", plan_path, mb_errmsg());
+            MB_ERROR(rc, "%s", msg);
+            mb_plan_free(plan);
+            return cli_fail("run", rc);
+        }
+        p = plan->problem;
+    }
+
+    mb_exec_result res;
+    rc = mb_exec_run(&c, plan, &res);
+    if (rc != MB_OK) {
+        mb_plan_free(plan);
+        return cli_fail("run", rc);
+    }
+    for (int e = 0; e < res.n_events; e++)
+        if (!res.event_available[e])
+            fprintf(stderr, "membptt run: notice: %s\n", res.event_notice[e]);
+
+    mb_record r;
+    memset(&r, 0, sizeof r);
+    mb_record_string(&r, "cell", mb_cell_name(c.cell));
+    mb_record_int(&r, "steps", c.steps);
+    mb_record_int(&r, "input", c.input);
+    mb_record_int(&r, "hidden", c.hidden);
+    mb_record_int(&r, "batch", c.batch);
+    mb_record_int(&r, "output", c.output > 0 ? c.output : c.input);
+    mb_record_string(&r, "solver", plan->solver);
+    mb_record_int(&r, "threads", c.threads);
+    mb_record_int(&r, "repeat", c.repeat);
+    mb_record_int(&r, "seed", (int64_t)c.seed);
+    mb_record_int(&r, "budget_units", p.budget);
+    mb_record_int(&r, "budget_bytes", res.budget_bytes);
+    mb_record_int(&r, "hidden_bytes", res.hidden_bytes);
+    mb_record_int(&r, "internal_bytes", res.internal_bytes);
+    mb_record_int(&r, "unit_bytes", res.unit_bytes);
+    mb_record_int(&r, "forward_ops", res.forward_ops);
+    mb_record_int(&r, "recompute_ops", res.recompute_ops);
+    mb_record_int(&r, "backward_ops", res.backward_ops);
+    mb_record_int(&r, "plan_forward_ops", plan->forward_ops);
+    mb_record_int(&r, "peak_store_bytes", res.peak_store_bytes);
+    mb_record_int(&r, "peak_store_full_bytes", res.peak_store_full_bytes);
+    mb_record_double(&r, "store_saved",
+                     1.0 - (double)res.peak_store_bytes / (double)res.peak_store_full_bytes);
+    mb_record_int(&r, "workspace_bytes", res.workspace_bytes);
+    mb_record_int(&r, "peak_activation_bytes", res.peak_activation_bytes);
+    if (res.vmhwm_bytes >= 0) {
+        mb_record_int(&r, "vmhwm_bytes", res.vmhwm_bytes);
+        mb_record_int(&r, "vmhwm_full_bytes", res.vmhwm_full_bytes);
+    } else {
+        mb_record_empty(&r, "vmhwm_bytes");
+        mb_record_empty(&r, "vmhwm_full_bytes");
+    }
+    mb_record_int(&r, "arena_compactions", res.compactions);
+    mb_record_double(&r, "time_s", res.time_s);
+    mb_record_double(&r, "time_full_s", res.time_full_s);
+    mb_record_double(&r, "time_ratio", res.time_ratio);
+    mb_record_double(&r, "predicted_time_ratio", res.predicted_time_ratio);
+    static const char *const ph[] = {"first_forward", "recompute", "backward", "copy"};
+    char keys[4 * MB_EXEC_PHASES][48];
+    for (int i = 0; i < MB_EXEC_PHASES; i++) {
+        snprintf(keys[i], sizeof keys[i], "%s_s", ph[i]);
+        snprintf(keys[MB_EXEC_PHASES + i], sizeof keys[0], "%s_cpu_s", ph[i]);
+        snprintf(keys[2 * MB_EXEC_PHASES + i], sizeof keys[0], "full_%s_s", ph[i]);
+        snprintf(keys[3 * MB_EXEC_PHASES + i], sizeof keys[0], "full_%s_cpu_s", ph[i]);
+    }
+    for (int i = 0; i < MB_EXEC_PHASES; i++) {
+        mb_record_double(&r, keys[i], res.wall[i]);
+        mb_record_double(&r, keys[MB_EXEC_PHASES + i], res.cpu[i]);
+    }
+    for (int i = 0; i < MB_EXEC_PHASES; i++) {
+        if (i == MB_EXEC_RECOMPUTE)
+            continue; /* full BPTT recomputes nothing */
+        mb_record_double(&r, keys[2 * MB_EXEC_PHASES + i], res.wall_full[i]);
+        mb_record_double(&r, keys[3 * MB_EXEC_PHASES + i], res.cpu_full[i]);
+    }
+    mb_record_double(&r, "cost_forward_s", res.cost_forward_s);
+    if (res.recompute_ops > 0)
+        mb_record_double(&r, "cost_recompute_s", res.cost_recompute_s);
+    else
+        mb_record_empty(&r, "cost_recompute_s");
+    mb_record_double(&r, "cost_backward_s", res.cost_backward_s);
+    mb_record_double(&r, "cost_copy_s_per_byte", res.cost_copy_s_per_byte);
+    mb_record_double(&r, "grad_max_abs_diff", res.grad_max_abs_diff);
+    mb_record_bool(&r, "grad_bitwise_equal", res.grad_bitwise_equal);
+    mb_record_double(&r, "loss", res.loss);
+    static char ckeys[MB_EXEC_MAX_EVENTS * 3][160];
+    if (format != MB_FORMAT_JSON)
+        record_counters(&r, &res, c.events, ckeys);
+
+    mb_meta meta;
+    rc = mb_meta_init(&meta, c.pin);
+    if (rc == MB_OK)
+        mb_meta_record(&meta, &r);
+    mb_meta_fini(&meta);
+    mb_plan_free(plan);
+    if (rc != MB_OK)
+        return cli_fail("run", rc);
+    if (format == MB_FORMAT_JSON) {
+        rc = print_json_with_counters(&r, &res, c.events);
+        if (rc != MB_OK)
+            return cli_fail("run", rc);
+    } else {
+        mb_record_print(stdout, &r, format, 1);
+    }
+    return 0;
+}

@@ -1,0 +1,453 @@
+/* exec.c: configurations, cell sizes, plan checks, and mb_exec_run (a plan against full BPTT
+ * on the same network, interleaved, with medians and the model's prediction). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "exec/internal.h"
+#include "measure/measure.h"
+#include "sim/sim.h"
+
+static const char *const cell_names[] = {"lstm", "gru", "rnn"};
+
+const char *mb_cell_name(mb_cell_kind cell)
+{
+    return (unsigned)cell < 3 ? cell_names[cell] : NULL;
+}
+
+int mb_cell_parse(const char *key, const char *text, mb_cell_kind *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (text != NULL && strcmp(text, cell_names[i]) == 0) {
+            *out = (mb_cell_kind)i;
+            return MB_OK;
+        }
+    return MB_ERROR(MB_EINVAL, "%s '%s': unknown cell; expected lstm, gru or rnn", key,
+                    text ? text : "");
+}
+
+mb_exec_config mb_exec_config_default(void)
+{
+    mb_exec_config c;
+    memset(&c, 0, sizeof c);
+    c.cell = MB_CELL_LSTM;
+    c.dtype = MB_DTYPE_F32;
+    c.seed = 1;
+    c.threads = 1;
+    c.repeat = 5;
+    c.pin = -1;
+    return c;
+}
+
+/* a*b*... of up to 4 factors into *out, false on overflow of the limit. */
+static int mul_ok(int64_t limit, int64_t *out, int64_t a, int64_t b, int64_t c, int64_t d)
+{
+    int64_t v;
+    if (__builtin_mul_overflow(a, b, &v) || __builtin_mul_overflow(v, c, &v) ||
+        __builtin_mul_overflow(v, d, &v) || v > limit)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int mb_exec_config_check(const mb_exec_config *c)
+{
+    if (mb_cell_name(c->cell) == NULL)
+        return MB_ERROR(MB_EINVAL, "--cell: unknown cell %d; expected lstm, gru or rnn",
+                        (int)c->cell);
+    const struct {
+        const char *key;
+        int64_t v;
+    } sizes[] = {{"--input", c->input}, {"--hidden", c->hidden}, {"--batch", c->batch},
+                 {"--steps", c->steps}};
+    for (size_t i = 0; i < 4; i++)
+        if (sizes[i].v < 1)
+            return MB_ERROR(MB_EINVAL, "%s %lld: must be >= 1", sizes[i].key,
+                            (long long)sizes[i].v);
+    if (c->output < 0)
+        return MB_ERROR(MB_EINVAL, "--output %lld: must be >= 1 (0 means the input size)",
+                        (long long)c->output);
+    if (c->steps > MB_MAX_STEPS)
+        return MB_ERROR(MB_ERANGE, "--steps %lld: at most %lld", (long long)c->steps,
+                        (long long)MB_MAX_STEPS);
+    if (c->threads < 1 || c->threads > 1024)
+        return MB_ERROR(MB_EINVAL, "--threads %d: must be in [1, 1024]", c->threads);
+    if (c->repeat < 1 || c->repeat > 100000)
+        return MB_ERROR(MB_EINVAL, "--repeat %d: must be in [1, 100000]", c->repeat);
+    if (c->dtype != MB_DTYPE_F32 && c->dtype != MB_DTYPE_F64)
+        return MB_ERROR(MB_EINVAL, "dtype %d: must be float32 or float64", (int)c->dtype);
+    /* Every matrix dimension handed to BLAS is an int; every buffer must fit in memory. */
+    const int64_t O = c->output > 0 ? c->output : c->input;
+    const int64_t big = INT64_C(1) << 46; /* 64 TiB: no buffer may be larger */
+    int64_t v;
+    if (!mul_ok(INT_MAX, &v, 6, c->hidden, 1, 1) || !mul_ok(INT_MAX, &v, c->input, 1, 1, 1) ||
+        !mul_ok(INT_MAX, &v, O, 1, 1, 1) || !mul_ok(INT_MAX, &v, c->batch, 1, 1, 1))
+        return MB_ERROR(MB_ERANGE, "sizes input %lld, hidden %lld, batch %lld: a matrix "
+                        "dimension exceeds %d", (long long)c->input, (long long)c->hidden,
+                        (long long)c->batch, INT_MAX);
+    if (!mul_ok(big, &v, 9 * 8, c->hidden, c->batch, 1))
+        return MB_ERROR(MB_ERANGE, "--hidden %lld with --batch %lld: a state of %s bytes is too "
+                        "large", (long long)c->hidden, (long long)c->batch, "more than 2^46");
+    if (!mul_ok(big, &v, 8 * c->steps, c->batch, c->input, 1) ||
+        !mul_ok(big, &v, 8 * c->steps, c->batch, O, 1))
+        return MB_ERROR(MB_ERANGE, "--steps %lld, --batch %lld, --input %lld: the inputs and "
+                        "targets would take more than 2^46 bytes", (long long)c->steps,
+                        (long long)c->batch, (long long)c->input);
+    if (!mul_ok(big, &v, 8 * 6, c->hidden, c->hidden + c->input + O + 1, 1))
+        return MB_ERROR(MB_ERANGE, "--hidden %lld, --input %lld: the weights would take more "
+                        "than 2^46 bytes", (long long)c->hidden, (long long)c->input);
+    return MB_OK;
+}
+
+int mb_exec_state_bytes(const mb_exec_config *c, int64_t *hidden_bytes, int64_t *internal_bytes)
+{
+    int rc = mb_exec_config_check(c);
+    if (rc != MB_OK)
+        return rc;
+    int64_t hid, in, G, nb;
+    mb_cell_shape(c->cell, c->hidden, c->batch, &hid, &in, &G, &nb);
+    const int64_t esz = c->dtype == MB_DTYPE_F64 ? 8 : 4;
+    *hidden_bytes = hid * esz;
+    *internal_bytes = in * esz;
+    return MB_OK;
+}
+
+int mb_exec_problem(const mb_exec_config *c, mb_problem *out)
+{
+    int64_t hb, ib;
+    int rc = mb_exec_state_bytes(c, &hb, &ib);
+    if (rc != MB_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->steps = c->steps;
+    rc = mb_problem_set_bytes(out, hb, ib);
+    if (rc == MB_OK)
+        rc = mb_problem_full_units(out, &out->budget);
+    return rc;
+}
+
+int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+{
+    mb_problem want;
+    int rc = mb_exec_problem(c, &want);
+    if (rc != MB_OK)
+        return rc;
+    const mb_problem *p = &plan->problem;
+    int64_t hb = want.hidden_units * want.unit_bytes, ib = want.internal_units * want.unit_bytes;
+    if (p->steps != want.steps)
+        return MB_ERROR(MB_EBADPLAN, "the plan is for %lld steps; --steps is %lld",
+                        (long long)p->steps, (long long)want.steps);
+    int64_t ph, pi;
+    if (p->unit_bytes <= 0 || __builtin_mul_overflow(p->hidden_units, p->unit_bytes, &ph) ||
+        __builtin_mul_overflow(p->internal_units, p->unit_bytes, &pi) || ph != hb || pi != ib)
+        return MB_ERROR(MB_EBADPLAN,
+                        "the plan's sizes (a_h = %lld, a_s = %lld, unit_bytes = %lld) do not fit "
+                        "the %s cell: it needs hidden %lld bytes and internal %lld bytes "
+                        "(a_h = %lld, a_s = %lld units of %lld bytes)",
+                        (long long)p->hidden_units, (long long)p->internal_units,
+                        (long long)p->unit_bytes, mb_cell_name(c->cell), (long long)hb,
+                        (long long)ib, (long long)want.hidden_units,
+                        (long long)want.internal_units, (long long)want.unit_bytes);
+    mb_sim_report r;
+    rc = mb_sim_replay(plan, &r);
+    if (rc != MB_OK)
+        return rc;
+    if (!r.valid)
+        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r.reason);
+    return MB_OK;
+}
+
+/* Full BPTT's plan, the baseline, built here (exec sits beside the solvers, not above them):
+ * forward 1..t storing s_1..s_{t-1} (s_t stays in the core), then backward t..1, freeing each
+ * s_k after its backward. The same ops as the `full` solver. */
+int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out)
+{
+    mb_problem p = *sizes;
+    int rc = mb_problem_full_units(&p, &p.budget);
+    if (rc != MB_OK)
+        return rc;
+    mb_plan *plan = mb_plan_alloc("full", &p, (size_t)(4 * p.steps));
+    if (plan == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory for full BPTT's plan");
+    for (int64_t k = 1; k <= p.steps && rc == MB_OK; k++) {
+        rc = mb_plan_push(plan, MB_OP_FORWARD, k);
+        if (rc == MB_OK && k < p.steps)
+            rc = mb_plan_push(plan, MB_OP_STORE_INTERNAL, k);
+    }
+    if (rc == MB_OK)
+        rc = mb_plan_push(plan, MB_OP_BACKWARD, p.steps);
+    for (int64_t k = p.steps - 1; k >= 1 && rc == MB_OK; k--) {
+        rc = mb_plan_push(plan, MB_OP_BACKWARD, k);
+        if (rc == MB_OK)
+            rc = mb_plan_push(plan, MB_OP_FREE, k);
+    }
+    if (rc != MB_OK) {
+        mb_plan_free(plan);
+        return rc;
+    }
+    plan->forward_ops = p.steps;
+    plan->peak = p.budget;
+    *out = plan;
+    return MB_OK;
+}
+
+/* ---- mb_exec_run ------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Resets the kernel's peak-RSS mark (Linux clear_refs 5); 0 on success. */
+static int hwm_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f == NULL)
+        return -1;
+    int ok = fputs("5", f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* VmHWM in bytes, or -1. */
+static int64_t hwm_read(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    long long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib < 0 ? -1 : (int64_t)kib * 1024;
+}
+
+/* Counters per phase: store, restore and free count toward the phase they interrupt. */
+typedef struct {
+    mb_counters *c;
+    int counting; /* the phase being counted, or -1 */
+    int failed;
+} counter_ctx;
+
+static void counter_hook(void *ctx_, int from, int to)
+{
+    (void)from;
+    counter_ctx *ctx = ctx_;
+    if (to == MB_EXEC_COPY || to == ctx->counting)
+        return;
+    if (ctx->counting >= 0 && mb_counters_stop(ctx->c, ctx->counting) != MB_OK)
+        ctx->failed = 1;
+    ctx->counting = -1;
+    if (to >= 0 && to < MB_PHASES) {
+        if (mb_counters_start(ctx->c) != MB_OK)
+            ctx->failed = 1;
+        else
+            ctx->counting = to;
+    }
+}
+
+/* Copies the gradients and dL/dh_0 of the last run into buf. */
+static void save_grads(const mb_net *net, unsigned char *buf)
+{
+    const size_t gb = net->lay.end * net->esz;
+    memcpy(buf, net->grads, gb);
+    memcpy(buf + gb, net->dh0, net->hid_elems * net->esz);
+}
+
+static double max_abs_diff(const mb_net *net, const unsigned char *a, const unsigned char *b,
+                           int *bitwise)
+{
+    const size_t n = net->lay.end + net->hid_elems;
+    *bitwise = memcmp(a, b, n * net->esz) == 0;
+    double m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = net->esz == sizeof(float)
+                       ? fabs((double)((const float *)(const void *)a)[i] -
+                              (double)((const float *)(const void *)b)[i])
+                       : fabs(((const double *)(const void *)a)[i] -
+                              ((const double *)(const void *)b)[i]);
+        if (d > m || d != d)
+            m = d;
+    }
+    return m;
+}
+
+int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = mb_exec_check_plan(c, plan);
+    if (rc != MB_OK)
+        return rc;
+    mb_plan *full = NULL;
+    rc = mb_exec_full_plan(&plan->problem, &full);
+    if (rc != MB_OK)
+        return rc;
+
+    mb_net *net = NULL;
+    unsigned char *gp = NULL, *gf = NULL;
+    double *v = NULL;
+    counter_ctx cc = {NULL, -1, 0};
+    mb_run_options counted = {0};
+    if (c->pin >= 0) {
+        rc = mb_topology_pin(c->pin);
+        if (rc != MB_OK)
+            goto done;
+    }
+    if (c->events != NULL) {
+        rc = mb_counters_open(c->events, &cc.c);
+        if (rc != MB_OK)
+            goto done;
+        counted.phase_hook = counter_hook;
+        counted.hook_ctx = &cc;
+    }
+    rc = mb_net_create(c, &net);
+    if (rc != MB_OK)
+        goto done;
+    const int R = c->repeat;
+    const size_t gbytes = (net->lay.end + net->hid_elems) * net->esz;
+    gp = malloc(gbytes);
+    gf = malloc(gbytes);
+    v = malloc((size_t)R * 2 * (MB_EXEC_PHASES * 2 + 1) * sizeof *v);
+    if (gp == NULL || gf == NULL || v == NULL) {
+        rc = MB_ERROR(MB_ENOMEM, "out of memory for the run's records");
+        goto done;
+    }
+    /* v: per repetition, plan then full: total, wall[4], cpu[4] */
+    const int W = MB_EXEC_PHASES * 2 + 1;
+    mb_exec_stats sp, sf;
+    rc = mb_net_run(net, plan, NULL, &sp); /* warm-up */
+    if (rc == MB_OK)
+        rc = mb_net_run(net, full, NULL, &sf);
+    out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
+    int hwm_ok = 1;
+    for (int r = 0; rc == MB_OK && r < R; r++) {
+        for (int which = 0; which < 2 && rc == MB_OK; which++) {
+            mb_exec_stats *st = which == 0 ? &sp : &sf;
+            if (hwm_reset() != 0)
+                hwm_ok = 0;
+            if (which == 0 && cc.c != NULL)
+                mb_counters_reset(cc.c); /* the counters keep the last plan run */
+            rc = mb_net_run(net, which == 0 ? plan : full,
+                            which == 0 && cc.c != NULL ? &counted : NULL, st);
+            if (rc != MB_OK)
+                break;
+            int64_t hwm = hwm_ok ? hwm_read() : -1;
+            int64_t *dst = which == 0 ? &out->vmhwm_bytes : &out->vmhwm_full_bytes;
+            if (hwm > *dst)
+                *dst = hwm;
+            double *row = v + ((size_t)r * 2 + (size_t)which) * (size_t)W;
+            row[0] = st->wall_total;
+            for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
+                row[1 + ph] = st->wall[ph];
+                row[1 + MB_EXEC_PHASES + ph] = st->cpu[ph];
+            }
+            save_grads(net, which == 0 ? gp : gf);
+        }
+    }
+    if (rc != MB_OK)
+        goto done;
+    if (!hwm_ok)
+        out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
+
+    double *col = malloc((size_t)R * sizeof *col);
+    if (col == NULL) {
+        rc = MB_ERROR(MB_ENOMEM, "out of memory for medians");
+        goto done;
+    }
+    double med[2][2 * MB_EXEC_PHASES + 1];
+    for (int which = 0; which < 2; which++)
+        for (int j = 0; j < W; j++) {
+            for (int r = 0; r < R; r++)
+                col[r] = v[((size_t)r * 2 + (size_t)which) * (size_t)W + (size_t)j];
+            med[which][j] = median(col, R);
+        }
+    free(col);
+
+    int64_t hb, ib;
+    mb_exec_state_bytes(c, &hb, &ib);
+    out->cell = c->cell;
+    out->hidden_bytes = hb;
+    out->internal_bytes = ib;
+    out->unit_bytes = plan->problem.unit_bytes;
+    out->budget_bytes = plan->problem.budget * plan->problem.unit_bytes;
+    out->forward_ops = sp.forward_ops;
+    out->recompute_ops = sp.recompute_ops;
+    out->backward_ops = sp.backward_ops;
+    out->copied_bytes = sp.copied_bytes;
+    out->full_forward_ops = sf.forward_ops;
+    out->peak_store_bytes = sp.peak_store_bytes;
+    out->peak_store_full_bytes = sf.peak_store_bytes;
+    out->workspace_bytes = sp.workspace_bytes;
+    out->peak_activation_bytes = sp.peak_store_bytes + sp.workspace_bytes;
+    out->compactions = sp.compactions;
+    out->time_s = med[0][0];
+    out->time_full_s = med[1][0];
+    out->time_ratio = out->time_s / out->time_full_s;
+    for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
+        out->wall[ph] = med[0][1 + ph];
+        out->cpu[ph] = med[0][1 + MB_EXEC_PHASES + ph];
+        out->wall_full[ph] = med[1][1 + ph];
+        out->cpu_full[ph] = med[1][1 + MB_EXEC_PHASES + ph];
+    }
+    /* Per-op costs from full BPTT of the same run (every forward is a first forward there). */
+    const double T = (double)c->steps;
+    out->cost_forward_s = out->wall_full[MB_EXEC_FIRST] / T;
+    out->cost_backward_s = out->wall_full[MB_EXEC_BACKWARD] / T;
+    out->cost_copy_s_per_byte =
+        sf.copied_bytes > 0 ? out->wall_full[MB_EXEC_COPY] / (double)sf.copied_bytes : 0;
+    out->cost_recompute_s = sp.recompute_ops > 0
+                                ? out->wall[MB_EXEC_RECOMPUTE] / (double)sp.recompute_ops
+                                : NAN;
+    mb_sim_report rp, rf;
+    rc = mb_sim_replay(plan, &rp);
+    if (rc == MB_OK)
+        rc = mb_sim_replay(full, &rf);
+    if (rc != MB_OK)
+        goto done;
+    mb_cost_model model = {out->cost_forward_s, out->cost_backward_s,
+                           out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes};
+    out->predicted_time_ratio = mb_sim_predict(&rp, &model) / mb_sim_predict(&rf, &model);
+    out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
+    out->loss = sp.loss;
+    if (cc.failed) {
+        rc = MB_ERROR(MB_EIO, "the counters failed during the run: %s", mb_errmsg());
+        goto done;
+    }
+    if (cc.c != NULL) {
+        size_t ne = mb_counters_count(cc.c);
+        out->n_events = ne > MB_EXEC_MAX_EVENTS ? MB_EXEC_MAX_EVENTS : (int)ne;
+        for (int e = 0; e < out->n_events; e++) {
+            snprintf(out->event_name[e], sizeof out->event_name[e], "%s",
+                     mb_counters_name(cc.c, (size_t)e));
+            out->event_available[e] = mb_counters_available(cc.c, (size_t)e);
+            const char *why = mb_counters_notice(cc.c, (size_t)e);
+            snprintf(out->event_notice[e], sizeof out->event_notice[e], "%s", why ? why : "");
+            const char *src = mb_counters_source(cc.c, (size_t)e);
+            snprintf(out->event_source[e], sizeof out->event_source[e], "%s", src ? src : "");
+            for (int ph = 0; ph < MB_PHASES; ph++) {
+                int64_t val;
+                out->event_value[e][ph] =
+                    mb_counters_value(cc.c, (size_t)e, ph, &val) == 0 ? val : -1;
+            }
+        }
+    }
+done:
+    mb_counters_close(cc.c);
+    free(v);
+    free(gp);
+    free(gf);
+    mb_net_free(net);
+    mb_plan_free(full);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/* exec.h: the real executor (docs/design.md, "The executor"): recurrent cells on OpenBLAS, a
+ * checkpoint arena with a hard byte limit, and a plan runner that drives the plan IR's state
+ * machine op by op before it touches memory.
+ *
+ * Two levels:
+ *   - mb_net: one network (cell, sizes, seeded weights, inputs and targets) and its workspace;
+ *     mb_net_run executes one plan once and returns its gradients and per-phase measurements.
+ *   - mb_exec_run: what `membptt run` and the sweeps call: a plan and full BPTT on the same
+ *     network, interleaved after a warm-up, medians, their ratio, the predicted ratio and the
+ *     gradient difference. */
+#ifndef MB_EXEC_EXEC_H
+#define MB_EXEC_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/plan.h"
+#include "core/problem.h"
+
+typedef enum { MB_CELL_LSTM = 0, MB_CELL_GRU = 1, MB_CELL_RNN = 2 } mb_cell_kind;
+
+/* Element type of a network: float32 (runs, benchmarks, bitwise checks) or float64 (the
+ * finite-difference gradient check). Both run the same cell code. */
+typedef enum { MB_DTYPE_F32 = 0, MB_DTYPE_F64 = 1 } mb_dtype;
+
+/* "lstm", "gru", "rnn"; NULL for an invalid kind. */
+const char *mb_cell_name(mb_cell_kind cell);
+
+/* Parses a cell name for option `key`; MB_EINVAL naming the text and the three names. */
+int mb_cell_parse(const char *key, const char *text, mb_cell_kind *out /* out */);
+
+/* What to run. Zero-initialise, then set the fields; mb_exec_config_default gives the
+ * defaults (LSTM, seed 1, one BLAS thread, repeat 5, no pinning, no counters). */
+typedef struct {
+    mb_cell_kind cell;
+    int64_t input;     /* I >= 1 */
+    int64_t hidden;    /* H >= 1 */
+    int64_t batch;     /* B >= 1 */
+    int64_t steps;     /* T >= 1 */
+    int64_t output;    /* O, outputs of the linear head; 0 means O = I */
+    mb_dtype dtype;
+    uint64_t seed;     /* gsl_rng mt19937 seed of weights, h_0, inputs and targets */
+    int threads;       /* OpenBLAS threads, >= 1 */
+    int repeat;        /* measured repetitions of mb_exec_run, >= 1 */
+    int input_grads;   /* 1: the backward also computes dL/dx_k (off: training needs none) */
+    int pin;           /* core to pin to, or -1 */
+    const char *events;/* counter events (comma-separated) or NULL */
+} mb_exec_config;
+
+mb_exec_config mb_exec_config_default(void);
+
+/* Checks a configuration (every size >= 1, products representable); messages name the field
+ * as `--input` etc. MB_EINVAL or MB_ERANGE. */
+int mb_exec_config_check(const mb_exec_config *c);
+
+/* A cell's state sizes in bytes for configuration c (its dtype included):
+ *   hidden_bytes: what a hidden checkpoint h_k holds (LSTM: h_k and c_k);
+ *   internal_bytes: everything the backward step k needs (s_k, which contains h_k).
+ * MB_ERANGE when they overflow. */
+int mb_exec_state_bytes(const mb_exec_config *c, int64_t *hidden_bytes /* out */,
+                        int64_t *internal_bytes /* out */);
+
+/* The problem of configuration c: steps = T and sizes in units from the byte sizes
+ * (mb_problem_set_bytes); budget left 0 for the caller (mb_parse_budget). */
+int mb_exec_problem(const mb_exec_config *c, mb_problem *out /* out */);
+
+/* Checks that `plan` is for configuration c (steps, unit sizes, unit bytes) and valid under
+ * the plan IR, replaying it whole before anything runs. MB_EBADPLAN naming the mismatch or the
+ * first bad op. */
+int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan);
+
+/* Full BPTT's plan for the sizes and steps of `sizes` at its own memory (the budget is set to
+ * a_h + a_s*(t-1)); the baseline of every run. The caller frees it. */
+int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out /* out */);
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* Phases of a run; every op's time goes to exactly one. */
+enum {
+    MB_EXEC_FIRST = 0,     /* forward k run for the first time */
+    MB_EXEC_RECOMPUTE = 1, /* forward k run again */
+    MB_EXEC_BACKWARD = 2,  /* backward k (the head and loss of step k included) */
+    MB_EXEC_COPY = 3,      /* store, restore and free */
+    MB_EXEC_PHASES = 4
+};
+
+/* What one execution of a plan measured. */
+typedef struct {
+    int64_t forward_ops, recompute_ops, backward_ops, store_ops, restore_ops, free_ops;
+    int64_t copied_bytes;     /* bytes copied into and out of the store */
+    int64_t arena_bytes;      /* the arena's hard limit: the plan's budget in bytes */
+    int64_t peak_store_bytes; /* largest arena use, h_0 included */
+    int64_t workspace_bytes;  /* the core workspace (allocated once per network) */
+    int64_t compactions;      /* times the arena slid its blocks together */
+    int64_t compacted_bytes;
+    double wall[MB_EXEC_PHASES]; /* seconds per phase */
+    double cpu[MB_EXEC_PHASES];  /* process CPU seconds per phase */
+    double wall_total;
+    double loss; /* sum over steps of 0.5*||W_y h_k - y_k||^2 (in double) */
+} mb_exec_stats;
+
+typedef struct mb_net mb_net;
+
+/* Options of one execution. Zero-initialise. */
+typedef struct {
+    int64_t arena_limit_bytes; /* 0: the plan's budget in bytes; > 0: this limit (tests) */
+    int no_timing;             /* 1: skip the per-op clocks */
+    void (*phase_hook)(void *ctx, int phase_from, int phase_to); /* counters, or NULL */
+    void *hook_ctx;
+} mb_run_options;
+
+/* A network for configuration c (weights, h_0, inputs, targets from the seeded rng), with
+ * its workspace. Sets the OpenBLAS thread count. */
+int mb_net_create(const mb_exec_config *c, mb_net **out /* out */);
+void mb_net_free(mb_net *net);
+
+/* Executes `plan` once: zeroes the gradients, applies every op to the IR state machine
+ * before it runs it, and takes every checkpoint from one arena whose limit is the plan's
+ * budget in bytes (MB_EINTERNAL if a request passes it). The plan must be for the network's
+ * sizes (MB_EBADPLAN otherwise, before anything runs). */
+int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o,
+               mb_exec_stats *stats /* out */);
+
+/* Full BPTT as a straight-line hand-written loop over the same kernels: every s_k in one
+ * array, no plan, no arena. The overhead baseline and a second oracle. */
+int mb_net_run_straight(mb_net *net, mb_exec_stats *stats /* out */);
+
+/* The loss of one forward pass from h_0 (no gradients), in double. */
+int mb_net_loss(mb_net *net, double *loss /* out */);
+
+/* The parameters and gradients: one contiguous array each, n elements of the network's dtype
+ * (float or double), in the order W_x, W_h, biases, W_y. Gradients are those of the last run. */
+void *mb_net_params(mb_net *net, size_t *n /* out */);
+const void *mb_net_grads(const mb_net *net, size_t *n /* out */);
+
+/* h_0 (LSTM: h_0 then c_0, batch-major) and dL/dh_0 of the last run; n elements each. */
+void *mb_net_h0(mb_net *net, size_t *n /* out */);
+const void *mb_net_dh0(const mb_net *net, size_t *n /* out */);
+
+/* dL/dx of the last run (T*B*I elements) when input_grads is set, else NULL. */
+const void *mb_net_dx(const mb_net *net, size_t *n /* out */);
+
+/* Where each parameter block starts (element offsets into mb_net_params), for tests. */
+typedef struct {
+    size_t wx, wh, bias, wy, end;
+} mb_net_layout;
+mb_net_layout mb_net_param_layout(const mb_net *net);
+
+/* ---------------------------------------------------------------------------------------- */
+
+#define MB_EXEC_MAX_EVENTS 32
+
+/* What mb_exec_run measured: medians over `repeat` interleaved pairs of runs. */
+typedef struct {
+    mb_cell_kind cell;
+    int64_t hidden_bytes, internal_bytes, unit_bytes, budget_bytes;
+    int64_t forward_ops, recompute_ops, backward_ops, copied_bytes;
+    int64_t full_forward_ops;
+    int64_t peak_store_bytes, peak_store_full_bytes; /* the plan's and full BPTT's */
+    int64_t workspace_bytes;
+    int64_t peak_activation_bytes; /* peak store + core workspace */
+    int64_t vmhwm_bytes, vmhwm_full_bytes; /* peak RSS during a plan run / a full run; -1 unknown */
+    int64_t compactions;
+    double time_s, time_full_s, time_ratio; /* medians of whole runs and their ratio */
+    double wall[MB_EXEC_PHASES], cpu[MB_EXEC_PHASES];           /* plan, medians per phase */
+    double wall_full[MB_EXEC_PHASES], cpu_full[MB_EXEC_PHASES]; /* full BPTT */
+    double cost_forward_s, cost_recompute_s, cost_backward_s, cost_copy_s_per_byte; /* per op */
+    double predicted_time_ratio; /* sim's cost model with the costs above */
+    double grad_max_abs_diff;    /* plan vs full BPTT, all gradients and dL/dh_0 */
+    int grad_bitwise_equal;
+    double loss;
+    /* counters, per event and phase (first forward, recompute, backward): -1 unavailable */
+    int n_events;
+    char event_name[MB_EXEC_MAX_EVENTS][128];
+    char event_notice[MB_EXEC_MAX_EVENTS][640]; /* as long as measure/ writes them */
+    char event_source[MB_EXEC_MAX_EVENTS][24];  /* "papi", "perf_event_open"...; "" if none */
+    int64_t event_value[MB_EXEC_MAX_EVENTS][3];
+    int event_available[MB_EXEC_MAX_EVENTS];
+} mb_exec_result;
+
+/* Runs `plan` and full BPTT on configuration c: checks the plan (mb_exec_check_plan), one
+ * warm-up of each, then c->repeat interleaved pairs; fills *out with medians. Full BPTT is the
+ * baseline and runs with an arena of its own size whatever the plan's budget. */
+int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out /* out */);
+
+#endif

@@ -1,0 +1,65 @@
+/* internal.h: the network structure shared by the cells, the runner and the high-level run.
+ * Not installed; nothing outside exec/ includes it. */
+#ifndef MB_EXEC_INTERNAL_H
+#define MB_EXEC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exec/exec.h"
+
+/* OpenBLAS's cblas.h includes <complex.h>, whose macro I (the imaginary unit) would replace the
+ * input size I used throughout the cells. */
+#ifdef I
+#undef I
+#endif
+
+/* One cell at one element type: the forward step, the backward step (the head and loss of
+ * the step included) and the head's loss alone. Pointers are to REAL of the network's dtype.
+ *   forward(net, hin, x_k, s):   hin = h_{k-1} (hidden layout) -> s = s_k (internal layout,
+ *                                which begins with the hidden layout of h_k)
+ *   backward(net, s, x_k, y_k, dhin, dhout, dx): dhin = dL/dh_k from steps > k (the head's
+ *                                part is added to it in place) -> dhout = dL/dh_{k-1};
+ *                                accumulates the parameter gradients; dx = dL/dx_k or NULL
+ *   head_loss(net, h, y_k):      0.5*||h W_y - y_k||^2 summed over the batch */
+typedef struct {
+    void (*forward)(mb_net *net, const void *hin, const void *x, void *s);
+    void (*backward)(mb_net *net, const void *s, const void *x, const void *y, void *dhin,
+                     void *dhout, void *dx);
+    double (*head_loss)(mb_net *net, const void *h, const void *y);
+} mb_cell_ops;
+
+struct mb_net {
+    mb_exec_config cfg;
+    int64_t I, H, B, T, O;
+    int64_t G;          /* gate columns: LSTM 4H, GRU 3H, RNN H */
+    size_t esz;         /* sizeof(REAL) */
+    size_t hid_elems;   /* elements of a hidden checkpoint */
+    size_t int_elems;   /* elements of an internal checkpoint */
+    mb_net_layout lay;  /* parameter blocks; lay.end = number of parameters */
+    void *params, *grads;
+    void *h0, *dh0;     /* hid_elems each */
+    void *x, *y;        /* inputs T*B*I and targets T*B*O; step k (1-based) at (k-1)*B*I */
+    void *dx;           /* T*B*I when input_grads, else NULL */
+    void *core[2];      /* the core: two internal-sized buffers used in turn */
+    void *dh[2];        /* gradient w.r.t. the hidden state, two buffers used in turn */
+    void *scr_a, *scr_b;/* B*G each: gate gradients, GRU's hidden projection */
+    void *scr_y;        /* B*O: the head's output and its gradient */
+    int64_t workspace_bytes;
+    const mb_cell_ops *ops;
+    double loss;        /* accumulated by the backward steps of a run */
+};
+
+/* The cell table for a cell kind and dtype (cells.c). */
+const mb_cell_ops *mb_cell_ops_get(mb_cell_kind cell, mb_dtype dtype);
+
+/* Sizes in elements of the cell's checkpoints and gate columns (cells.c). */
+void mb_cell_shape(mb_cell_kind cell, int64_t H, int64_t B, int64_t *hid_elems /* out */,
+                   int64_t *int_elems /* out */, int64_t *gates /* out */,
+                   int64_t *bias /* out */);
+
+/* The float approximations the float32 path uses (exported for their test). */
+float mb_exec_tanhf(float x);
+float mb_exec_sigmoidf(float x);
+
+#endif

@@ -1,0 +1,458 @@
+/* runner.c: the network (weights, data, workspace) and the plan runner. */
+#include <cblas.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "exec/arena.h"
+#include "exec/internal.h"
+#include "sim/ir.h"
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double now_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- the network ------------------------------------------------------------------------- */
+
+static void *zalloc(size_t n, size_t esz, int *failed)
+{
+    if (n == 0)
+        n = 1;
+    void *p = calloc(n, esz);
+    if (p == NULL)
+        *failed = 1;
+    return p;
+}
+
+/* Fills n elements with uniform values in [-scale, scale) from the rng. */
+static void fill(void *dst, size_t n, size_t esz, gsl_rng *rng, double scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v = scale * (2.0 * gsl_rng_uniform(rng) - 1.0);
+        if (esz == sizeof(float))
+            ((float *)dst)[i] = (float)v;
+        else
+            ((double *)dst)[i] = v;
+    }
+}
+
+int mb_net_create(const mb_exec_config *c, mb_net **out)
+{
+    int rc = mb_exec_config_check(c);
+    if (rc != MB_OK)
+        return rc;
+    mb_net *net = calloc(1, sizeof *net);
+    if (net == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory creating a network");
+    net->cfg = *c;
+    net->cfg.events = NULL;
+    net->I = c->input;
+    net->H = c->hidden;
+    net->B = c->batch;
+    net->T = c->steps;
+    net->O = c->output > 0 ? c->output : c->input;
+    net->esz = c->dtype == MB_DTYPE_F64 ? sizeof(double) : sizeof(float);
+    int64_t hid, in, G, nb;
+    mb_cell_shape(c->cell, net->H, net->B, &hid, &in, &G, &nb);
+    net->G = G;
+    net->hid_elems = (size_t)hid;
+    net->int_elems = (size_t)in;
+    net->ops = mb_cell_ops_get(c->cell, c->dtype);
+    const size_t I = (size_t)net->I, H = (size_t)net->H, B = (size_t)net->B,
+                 T = (size_t)net->T, O = (size_t)net->O, Gs = (size_t)G, esz = net->esz;
+    net->lay.wx = 0;
+    net->lay.wh = I * Gs;
+    net->lay.bias = net->lay.wh + H * Gs;
+    net->lay.wy = net->lay.bias + (size_t)nb;
+    net->lay.end = net->lay.wy + H * O;
+
+    int failed = 0;
+    net->params = zalloc(net->lay.end, esz, &failed);
+    net->grads = zalloc(net->lay.end, esz, &failed);
+    net->h0 = zalloc(net->hid_elems, esz, &failed);
+    net->dh0 = zalloc(net->hid_elems, esz, &failed);
+    net->x = zalloc(T * B * I, esz, &failed);
+    net->y = zalloc(T * B * O, esz, &failed);
+    if (c->input_grads)
+        net->dx = zalloc(T * B * I, esz, &failed);
+    for (int i = 0; i < 2; i++) {
+        net->core[i] = zalloc(net->int_elems, esz, &failed);
+        net->dh[i] = zalloc(net->hid_elems, esz, &failed);
+    }
+    net->scr_a = zalloc(B * Gs, esz, &failed);
+    net->scr_b = zalloc(B * Gs, esz, &failed);
+    net->scr_y = zalloc(B * O, esz, &failed);
+    if (failed) {
+        mb_net_free(net);
+        return MB_ERROR(MB_ENOMEM, "out of memory creating a %s network (I=%lld H=%lld B=%lld "
+                        "T=%lld)", mb_cell_name(c->cell), (long long)c->input,
+                        (long long)c->hidden, (long long)c->batch, (long long)c->steps);
+    }
+    net->workspace_bytes =
+        (int64_t)((2 * net->int_elems + 2 * net->hid_elems + 2 * B * Gs + B * O) * esz);
+
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL) {
+        mb_net_free(net);
+        return MB_ERROR(MB_ENOMEM, "out of memory allocating the random generator");
+    }
+    gsl_rng_set(rng, (unsigned long)c->seed);
+    const double sw = 1.0 / sqrt((double)net->H);
+    unsigned char *P = net->params;
+    fill(P + net->lay.wx * esz, I * Gs, esz, rng, 1.0 / sqrt((double)net->I));
+    fill(P + net->lay.wh * esz, H * Gs, esz, rng, sw);
+    fill(P + net->lay.bias * esz, (size_t)nb, esz, rng, 0.1);
+    fill(P + net->lay.wy * esz, H * O, esz, rng, sw);
+    fill(net->h0, net->hid_elems, esz, rng, 0.5);
+    fill(net->x, T * B * I, esz, rng, 1.0);
+    fill(net->y, T * B * O, esz, rng, 1.0);
+    gsl_rng_free(rng);
+    openblas_set_num_threads(c->threads);
+    *out = net;
+    return MB_OK;
+}
+
+void mb_net_free(mb_net *net)
+{
+    if (net == NULL)
+        return;
+    free(net->params);
+    free(net->grads);
+    free(net->h0);
+    free(net->dh0);
+    free(net->x);
+    free(net->y);
+    free(net->dx);
+    for (int i = 0; i < 2; i++) {
+        free(net->core[i]);
+        free(net->dh[i]);
+    }
+    free(net->scr_a);
+    free(net->scr_b);
+    free(net->scr_y);
+    free(net);
+}
+
+void *mb_net_params(mb_net *net, size_t *n)
+{
+    *n = net->lay.end;
+    return net->params;
+}
+
+const void *mb_net_grads(const mb_net *net, size_t *n)
+{
+    *n = net->lay.end;
+    return net->grads;
+}
+
+void *mb_net_h0(mb_net *net, size_t *n)
+{
+    *n = net->hid_elems;
+    return net->h0;
+}
+
+const void *mb_net_dh0(const mb_net *net, size_t *n)
+{
+    *n = net->hid_elems;
+    return net->dh0;
+}
+
+const void *mb_net_dx(const mb_net *net, size_t *n)
+{
+    *n = net->dx ? (size_t)(net->T * net->B * net->I) : 0;
+    return net->dx;
+}
+
+mb_net_layout mb_net_param_layout(const mb_net *net) { return net->lay; }
+
+/* Step k's input, target and input gradient (k >= 1). */
+static const void *x_at(const mb_net *net, int64_t k)
+{
+    return (const unsigned char *)net->x + (size_t)((k - 1) * net->B * net->I) * net->esz;
+}
+
+static const void *y_at(const mb_net *net, int64_t k)
+{
+    return (const unsigned char *)net->y + (size_t)((k - 1) * net->B * net->O) * net->esz;
+}
+
+static void *dx_at(const mb_net *net, int64_t k)
+{
+    if (net->dx == NULL)
+        return NULL;
+    return (unsigned char *)net->dx + (size_t)((k - 1) * net->B * net->I) * net->esz;
+}
+
+static void start_run(mb_net *net)
+{
+    memset(net->grads, 0, net->lay.end * net->esz);
+    memset(net->dh[0], 0, net->hid_elems * net->esz);
+    net->loss = 0;
+}
+
+int mb_net_loss(mb_net *net, double *loss)
+{
+    const size_t hb = net->hid_elems * net->esz;
+    memcpy(net->core[0], net->h0, hb);
+    int cur = 0;
+    double sum = 0;
+    for (int64_t k = 1; k <= net->T; k++) {
+        net->ops->forward(net, net->core[cur], x_at(net, k), net->core[1 - cur]);
+        cur = 1 - cur;
+        sum += net->ops->head_loss(net, net->core[cur], y_at(net, k));
+    }
+    *loss = sum;
+    return MB_OK;
+}
+
+int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    const size_t ib = net->int_elems * net->esz, hb = net->hid_elems * net->esz;
+    const int64_t T = net->T;
+    unsigned char *S = malloc((size_t)T * ib);
+    if (S == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory: full BPTT needs %lld bytes",
+                        (long long)((int64_t)T * (int64_t)ib));
+    memset(S, 0, (size_t)T * ib);
+    start_run(net);
+    double w0 = now_wall(), c0 = now_cpu();
+    const void *hin = net->h0;
+    for (int64_t k = 1; k <= T; k++) {
+        void *s = S + (size_t)(k - 1) * ib;
+        net->ops->forward(net, hin, x_at(net, k), s);
+        hin = s;
+    }
+    double w1 = now_wall(), c1 = now_cpu();
+    int g = 0;
+    for (int64_t k = T; k >= 1; k--) {
+        net->ops->backward(net, S + (size_t)(k - 1) * ib, x_at(net, k), y_at(net, k),
+                           net->dh[g], net->dh[1 - g], dx_at(net, k));
+        g = 1 - g;
+    }
+    double w2 = now_wall(), c2 = now_cpu();
+    memcpy(net->dh0, net->dh[g], hb);
+    free(S);
+    st->forward_ops = T;
+    st->backward_ops = T;
+    st->peak_store_bytes = (int64_t)hb + (T - 1) * (int64_t)ib;
+    st->workspace_bytes = net->workspace_bytes;
+    st->wall[MB_EXEC_FIRST] = w1 - w0;
+    st->wall[MB_EXEC_BACKWARD] = w2 - w1;
+    st->cpu[MB_EXEC_FIRST] = c1 - c0;
+    st->cpu[MB_EXEC_BACKWARD] = c2 - c1;
+    st->wall_total = w2 - w0;
+    st->loss = net->loss;
+    return MB_OK;
+}
+
+/* ---- the plan runner --------------------------------------------------------------------- */
+
+typedef struct {
+    mb_exec_stats *st;
+    const mb_run_options *o;
+    int phase;
+    double w, c;
+} clock_state;
+
+static void enter_phase(clock_state *cs, int phase)
+{
+    if (phase == cs->phase)
+        return;
+    if (!cs->o->no_timing) {
+        double w = now_wall(), c = now_cpu();
+        if (cs->phase >= 0) {
+            cs->st->wall[cs->phase] += w - cs->w;
+            cs->st->cpu[cs->phase] += c - cs->c;
+        }
+        cs->w = w;
+        cs->c = c;
+    }
+    if (cs->o->phase_hook)
+        cs->o->phase_hook(cs->o->hook_ctx, cs->phase, phase);
+    cs->phase = phase;
+}
+
+/* The plan's sizes against the network's, in bytes. */
+static int check_sizes(const mb_net *net, const mb_plan *plan, int64_t *budget_bytes)
+{
+    const mb_problem *p = &plan->problem;
+    const int64_t hb = (int64_t)(net->hid_elems * net->esz),
+                  ib = (int64_t)(net->int_elems * net->esz);
+    int64_t ph, pi;
+    if (p->steps != net->T)
+        return MB_ERROR(MB_EBADPLAN, "the plan is for %lld steps; the network has %lld",
+                        (long long)p->steps, (long long)net->T);
+    if (p->unit_bytes <= 0 || __builtin_mul_overflow(p->hidden_units, p->unit_bytes, &ph) ||
+        __builtin_mul_overflow(p->internal_units, p->unit_bytes, &pi) || ph != hb || pi != ib)
+        return MB_ERROR(MB_EBADPLAN,
+                        "the plan's state sizes (a_h = %lld, a_s = %lld units of %lld bytes) are "
+                        "not the %s cell's (hidden %lld bytes, internal %lld bytes)",
+                        (long long)p->hidden_units, (long long)p->internal_units,
+                        (long long)p->unit_bytes, mb_cell_name(net->cfg.cell), (long long)hb,
+                        (long long)ib);
+    if (p->budget < 0 || __builtin_mul_overflow(p->budget, p->unit_bytes, budget_bytes))
+        return MB_ERROR(MB_EBADPLAN, "the plan's budget of %lld units is not representable in "
+                        "bytes", (long long)p->budget);
+    return MB_OK;
+}
+
+/* Replays the whole plan through the IR state machine, touching nothing. */
+static int dry_run(const mb_plan *plan)
+{
+    mb_ir m;
+    int rc = mb_ir_init(&m, &plan->problem);
+    for (size_t i = 0; rc == MB_OK && i < plan->n_ops; i++)
+        rc = mb_ir_apply(&m, plan->ops[i]);
+    if (rc == MB_OK)
+        rc = mb_ir_finish(&m);
+    mb_ir_release(&m);
+    return rc;
+}
+
+int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exec_stats *st)
+{
+    static const mb_run_options defaults = {0};
+    if (o == NULL)
+        o = &defaults;
+    memset(st, 0, sizeof *st);
+    int64_t budget_bytes = 0;
+    int rc = check_sizes(net, plan, &budget_bytes);
+    if (rc == MB_OK)
+        rc = dry_run(plan);
+    if (rc != MB_OK)
+        return rc;
+
+    const size_t hb = net->hid_elems * net->esz, ib = net->int_elems * net->esz;
+    const int64_t T = net->T;
+    mb_arena arena;
+    rc = mb_arena_init(&arena, o->arena_limit_bytes > 0 ? o->arena_limit_bytes : budget_bytes,
+                       T + 1);
+    if (rc != MB_OK)
+        return rc;
+    mb_ir m;
+    memset(&m, 0, sizeof m);
+    rc = mb_ir_init(&m, &plan->problem);
+    int64_t off = 0;
+    if (rc == MB_OK)
+        rc = mb_arena_alloc(&arena, (int64_t)hb, 0, &off);
+    if (rc != MB_OK)
+        goto done;
+    memcpy(arena.base + off, net->h0, hb);
+    start_run(net);
+    memcpy(net->core[0], net->h0, hb);
+    int cur = 0, g = 0;
+    int64_t seen = 0; /* the highest step forwarded so far */
+    clock_state cs = {st, o, -1, 0, 0};
+    double t_start = now_wall();
+    for (size_t i = 0; i < plan->n_ops; i++) {
+        const mb_op op = plan->ops[i];
+        rc = mb_ir_apply(&m, op);
+        if (rc != MB_OK) {
+            rc = MB_ERROR(MB_EINTERNAL, "the plan passed its dry run but op %zu failed: %s", i,
+                          m.reason);
+            goto done;
+        }
+        const int64_t k = op.step;
+        switch (op.kind) {
+        case MB_OP_FORWARD:
+            if (k > seen) {
+                enter_phase(&cs, MB_EXEC_FIRST);
+                seen = k;
+            } else {
+                enter_phase(&cs, MB_EXEC_RECOMPUTE);
+                st->recompute_ops++;
+            }
+            net->ops->forward(net, net->core[cur], x_at(net, k), net->core[1 - cur]);
+            cur = 1 - cur;
+            st->forward_ops++;
+            break;
+        case MB_OP_STORE_HIDDEN:
+        case MB_OP_STORE_INTERNAL: {
+            enter_phase(&cs, MB_EXEC_COPY);
+            size_t bytes = op.kind == MB_OP_STORE_HIDDEN ? hb : ib;
+            rc = mb_arena_alloc(&arena, (int64_t)bytes, k, &off);
+            if (rc != MB_OK)
+                goto done;
+            memcpy(arena.base + off, net->core[cur], bytes);
+            st->store_ops++;
+            st->copied_bytes += (int64_t)bytes;
+            break;
+        }
+        case MB_OP_RESTORE:
+            enter_phase(&cs, MB_EXEC_COPY);
+            off = mb_arena_find(&arena, k);
+            if (off < 0) {
+                rc = MB_ERROR(MB_EINTERNAL, "op %zu: restore %lld finds no block in the arena",
+                              i, (long long)k);
+                goto done;
+            }
+            memcpy(net->core[cur], arena.base + off, hb); /* h_k (and c_k) only */
+            st->restore_ops++;
+            st->copied_bytes += (int64_t)hb;
+            break;
+        case MB_OP_BACKWARD: {
+            enter_phase(&cs, MB_EXEC_BACKWARD);
+            const void *s;
+            if (m.core == k && m.core_internal) {
+                s = net->core[cur];
+            } else {
+                off = mb_arena_find(&arena, k);
+                if (off < 0 || mb_ir_stored(&m, k) != MB_IR_INTERNAL) {
+                    rc = MB_ERROR(MB_EINTERNAL, "op %zu: backward %lld finds no s_%lld", i,
+                                  (long long)k, (long long)k);
+                    goto done;
+                }
+                s = arena.base + off;
+            }
+            net->ops->backward(net, s, x_at(net, k), y_at(net, k), net->dh[g], net->dh[1 - g],
+                               dx_at(net, k));
+            g = 1 - g;
+            st->backward_ops++;
+            break;
+        }
+        case MB_OP_FREE:
+            enter_phase(&cs, MB_EXEC_COPY);
+            rc = mb_arena_free(&arena, k);
+            if (rc != MB_OK)
+                goto done;
+            st->free_ops++;
+            break;
+        default:
+            rc = MB_ERROR(MB_EINTERNAL, "op %zu: unknown kind %d", i, op.kind);
+            goto done;
+        }
+    }
+    enter_phase(&cs, -1);
+    st->wall_total = now_wall() - t_start;
+    rc = mb_ir_finish(&m);
+    if (rc != MB_OK) {
+        rc = MB_ERROR(MB_EINTERNAL, "the plan passed its dry run but did not finish: %s",
+                      m.reason);
+        goto done;
+    }
+    memcpy(net->dh0, net->dh[g], hb);
+    st->arena_bytes = arena.limit;
+    st->peak_store_bytes = arena.peak;
+    st->workspace_bytes = net->workspace_bytes;
+    st->compactions = arena.compactions;
+    st->compacted_bytes = arena.compacted_bytes;
+    st->loss = net->loss;
+done:
+    mb_ir_release(&m);
+    mb_arena_release(&arena);
+    return rc;
+}

@@ -1,0 +1,159 @@
+/* sweep.h: sweep configurations (INI files), the points of their cartesian product, the
+ * records each point produces, and the runner that writes them to CSV with resume, shards
+ * and (through a small communication interface) MPI ranks. docs/design.md, "Sweeps". */
+#ifndef MB_SWEEP_SWEEP_H
+#define MB_SWEEP_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/problem.h"
+#include "core/report.h"
+#include "sim/sim.h"
+#include "solvers/solvers.h"
+
+#define MB_SWEEP_MAX_VALUES 100000 /* values one key may expand to */
+#define MB_SWEEP_MAX_POINTS 10000000
+
+/* A key's expanded values, with where it was written ("configs/paper.ini:12: budget"). */
+typedef struct {
+    char **v;       /* texts, one per value ("1000", "5%", "min(sqrt)") */
+    size_t n;
+    int line;       /* 0 when the key was not given */
+    char where[1100]; /* "FILE:LINE: key", the key every message names */
+} mb_sweep_values;
+
+enum { MB_SWEEP_ANALYTIC = 0, MB_SWEEP_MEASURED = 1 };
+
+/* One [problem NAME] section: one cartesian product of solvers x sizes x steps x budgets. */
+typedef struct {
+    char name[64];
+    int line;
+    int mode;                        /* MB_SWEEP_ANALYTIC or MB_SWEEP_MEASURED */
+    const mb_solver_type **solvers;  /* from `solvers`, else from [solvers] names */
+    size_t n_solvers;
+    mb_sweep_values solvers_key;
+    mb_sweep_values steps, alpha, hidden_bytes, internal_bytes, budget;
+    double target_cost_per_step; /* > 0: search the smallest budget reaching it (no budget key) */
+    mb_sweep_values target_key;
+} mb_sweep_problem;
+
+/* The measured-run model ([model]); used by measured sections through the executor. */
+typedef struct {
+    char cell[16];
+    int64_t batch, input, hidden, threads, repetitions, seed;
+    int given; /* 1 when the section exists */
+} mb_sweep_model;
+
+/* A whole configuration. */
+typedef struct {
+    char path[1024];  /* as given; messages name it */
+    char name[64];    /* [output] name, default the file name without .ini */
+    char *text;       /* the file's text (copied into the metadata sidecar) */
+    mb_sweep_problem *problems;
+    size_t n_problems;
+    const mb_solver_type **default_solvers;
+    size_t n_default_solvers;
+    mb_solve_options solve;
+    mb_cost_model cost;
+    mb_sweep_model model;
+    char **counters; /* [counters] events */
+    size_t n_counters;
+    /* [plan]: one plan drawn as an ops CSV (figure 6); solver NULL when absent */
+    const mb_solver_type *plan_solver;
+    char plan_steps[32], plan_alpha[32], plan_budget[32];
+    char plan_where[1100];
+} mb_sweep_config;
+
+/* Parses the config file at `path`. Errors (MB_EINVAL, exit 2) name the file, the line, the
+ * key, the value and what is allowed. Unknown sections and keys are errors. */
+int mb_sweep_config_load(const char *path, mb_sweep_config **out /* out */);
+
+/* The same from a string; `path` is the name messages use. */
+int mb_sweep_config_parse(const char *path, const char *text, mb_sweep_config **out /* out */);
+
+void mb_sweep_config_free(mb_sweep_config *c);
+
+/* The number of points (rows) of the whole config, summed over its problem sections. */
+size_t mb_sweep_point_count(const mb_sweep_config *c);
+
+/* One point: a problem with its solver, and the texts it was built from. */
+typedef struct {
+    size_t index;
+    const mb_sweep_problem *section;
+    const mb_solver_type *solver;
+    const char *steps, *alpha, *hidden_bytes, *internal_bytes, *budget; /* NULL = not used */
+    mb_problem problem; /* steps and sizes set; budget set unless it is a search */
+} mb_sweep_point;
+
+/* Point `index` (0-based, in file order, then solver, sizes, steps, budget). The problem is
+ * built and checked; a bad value is MB_EINVAL naming the config line. */
+int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *out /* out */);
+
+/* Checks every point without solving (exit 2 before any work when one is bad). */
+int mb_sweep_config_check(const mb_sweep_config *c);
+
+/* Solves, replays and fills `row` (the CSV columns; identifying columns first). When the point
+ * is measured the executor's columns follow. *solve_seconds gets the solver's wall time, which
+ * is not part of the row (it differs run to run; see the timing file). */
+int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_record *row /* out */,
+                        double *solve_seconds /* out */);
+
+/* A channel between the ranks of a parallel sweep (MPI). Rank 0 writes; the others send it
+ * their rows as text in point order. NULL in a single process. */
+typedef struct {
+    int rank, size;
+    void *ctx;
+    int (*send_row)(void *ctx, const char *row, size_t len, double solve_seconds);
+    int (*recv_row)(void *ctx, int from, char **row /* out, malloc */, double *solve_seconds);
+    int (*bcast_size)(void *ctx, size_t *value); /* rank 0's value to all */
+} mb_sweep_comm;
+
+typedef struct {
+    const char *out_dir;     /* folder for NAME.csv, NAME.json, NAME.timing.csv */
+    int shard_index;         /* with shard_count > 1: this process does points i mod n */
+    int shard_count;         /* 0 or 1: no sharding */
+    int progress;            /* 0 silent, 1 progress on stderr (a bar on a terminal) */
+    const mb_sweep_comm *comm;
+} mb_sweep_options;
+
+typedef struct {
+    size_t points;   /* this process's (or shard's) points */
+    size_t resumed;  /* rows found complete in an existing file and kept */
+    size_t computed; /* rows computed by this run */
+    char csv[4400];  /* the CSV written */
+} mb_sweep_result;
+
+/* Runs the sweep. Rows are appended to OUT/NAME.csv (OUT/NAME.shard-I-of-N.csv with a shard)
+ * and flushed to disk one by one; rerunning resumes after the last complete row when the
+ * existing file has the same header and config fingerprint. */
+int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o,
+                 mb_sweep_result *out /* out */);
+
+/* Joins the shard CSVs of one sweep (in any order; each names its shard in its sidecar)
+ * into `out_csv`, byte-identical to the single-process file. */
+int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n);
+
+/* The fingerprint of a config's points, columns and cost model (FNV-1a 64, hex). */
+void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17] /* out */);
+
+/* Writes the plan of the [plan] section as a CSV of its ops (op, kind, step, store_units,
+ * budget) to `path`. MB_EINVAL when the config has no [plan] section. */
+int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path);
+
+/* --- Reading our own CSVs back (fits, merge, reproduce). --- */
+typedef struct {
+    char **names;
+    size_t n_cols;
+    char ***rows; /* rows[i][j] */
+    size_t n_rows;
+} mb_csv;
+
+int mb_csv_load(const char *path, mb_csv **out /* out */);
+void mb_csv_free(mb_csv *t);
+/* The column called `name`, or -1. */
+int mb_csv_col(const mb_csv *t, const char *name);
+/* The cell as a number; NAN when empty or not a number. */
+double mb_csv_num(const mb_csv *t, size_t row, int col);
+
+#endif

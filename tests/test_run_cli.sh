@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# test_run_cli.sh: end-to-end tests of `membptt run`: a small run per cell (JSON keys, op counts
+# equal to the plan's, bitwise-equal gradients, the store within budget), and its bad input:
+# sizes 0, negative or overflowing, an unknown cell or solver, a malformed event list, an
+# infeasible budget (3), a plan file for other sizes or an invalid plan (4). A failed run
+# prints nothing on stdout. Prints one line per check, then "N passed, M failed".
+# Usage: bash tests/test_run_cli.sh build/cli/membptt
+set -u
+
+BIN=${1:?usage: test_run_cli.sh PATH/TO/membptt}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-run.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+
+pass=0
+fail=0
+rc=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
+run() { "$BIN" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
+snippet() { head -c 300 "$1" | tr '\n' ' '; }
+
+# expect NAME STATUS [PATTERN...]: exit status, the patterns (fixed strings) in stderr (stdout
+# when STATUS is 0), and an empty stdout when STATUS is not 0.
+expect() {
+    local name=$1 want=$2 p where=$W/err
+    shift 2
+    [ "$want" = 0 ] && where=$W/out
+    if [ "$rc" != "$want" ]; then
+        bad "$name" "exit $rc vs expected $want; stderr: $(snippet "$W/err")"
+        return 1
+    fi
+    if [ "$want" != 0 ] && [ -s "$W/out" ]; then
+        bad "$name" "a failed run printed a result: $(snippet "$W/out")"
+        return 1
+    fi
+    for p in "$@"; do
+        grep -qF -- "$p" "$where" && continue
+        bad "$name" "message lacks '$p'; observed: $(snippet "$where")"
+        return 1
+    done
+    ok "$name"
+}
+
+jcheck() {
+    local name=$1 code=$2 msg
+    if msg=$(python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$code" "$W/out" 2>&1); then
+        ok "$name"
+    else
+        bad "$name" "$(echo "$msg" | tail -n 1); stdout: $(snippet "$W/out")"
+    fi
+}
+
+SMALL=(--steps 20 --input 6 --hidden 8 --batch 3 --repeat 1)
+
+run run --help
+expect "help: exit 0" 0 "--cell" "--plan FILE" "full BPTT"
+
+for cell in lstm gru rnn; do
+    run run --cell $cell "${SMALL[@]}" --solver msm --budget 30% --format json
+    expect "$cell msm 30%: exit 0" 0 '"cell": "'$cell'"'
+    jcheck "$cell: keys, counts, bitwise gradients, store within budget" '
+for k in ["cell", "steps", "input", "hidden", "batch", "solver", "budget_bytes", "hidden_bytes",
+          "internal_bytes", "forward_ops", "backward_ops", "peak_store_bytes",
+          "peak_activation_bytes", "time_s", "time_full_s", "time_ratio",
+          "predicted_time_ratio", "grad_max_abs_diff", "counters", "vmhwm_bytes",
+          "first_forward_s", "recompute_s", "backward_s"]:
+    assert k in d, k
+assert d["forward_ops"] == d["plan_forward_ops"] > d["steps"], d["forward_ops"]
+assert d["backward_ops"] == 20
+assert d["grad_max_abs_diff"] == 0 and d["grad_bitwise_equal"] is True
+assert 0 < d["peak_store_bytes"] <= d["budget_bytes"] < d["peak_store_full_bytes"]
+assert d["counters"] is None
+assert d["time_ratio"] > 0 and d["predicted_time_ratio"] > 1
+'
+done
+
+run run --cell lstm "${SMALL[@]}" --solver full --budget 100% --format csv
+expect "full 100% csv: exit 0" 0 "cell,steps,input"
+if [ "$(wc -l <"$W/out")" = 2 ]; then ok "csv: header and one row"; else bad "csv" "$(snippet "$W/out")"; fi
+
+# counters: an event this machine may not count is reported empty, with a notice
+run run --cell rnn "${SMALL[@]}" --solver sqrt --budget 50% --events PAPI_TOT_INS --format json
+expect "events: exit 0" 0 '"counters": {"PAPI_TOT_INS": '
+jcheck "events: a value or null, never a made-up zero when unavailable" '
+v = d["counters"]["PAPI_TOT_INS"]
+assert v is None or (v["first"] > 0 and v["backward"] > 0), v
+'
+if grep -q "notice: PAPI_TOT_INS: " "$W/err" || grep -q '"PAPI_TOT_INS": {"first": [1-9]' "$W/out"; then
+    ok "events: unavailable means a notice on stderr"
+else bad "events notice" "$(snippet "$W/err")"; fi
+# an event no PMU has: null in JSON, one notice naming it on stderr; a kernel software event
+# counted where it is available, with a value in each phase that ran
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --events 'PAPI_NOT_AN_EVENT,perf::TASK-CLOCK' --format json
+expect "events: unknown name: exit 0" 0 '"PAPI_NOT_AN_EVENT": null'
+jcheck "events: per phase, null only where unavailable" '
+ev = d["counters"]
+assert list(ev) == ["PAPI_NOT_AN_EVENT", "perf::TASK-CLOCK"], ev
+assert ev["PAPI_NOT_AN_EVENT"] is None
+tc = ev["perf::TASK-CLOCK"]
+assert tc is None or (tc["first"] > 0 and tc["recompute"] > 0 and tc["backward"] > 0), tc
+src = d["counter_sources"]
+assert src["PAPI_NOT_AN_EVENT"] is None, src
+assert (tc is None) == (src["perf::TASK-CLOCK"] is None), src
+assert src["perf::TASK-CLOCK"] in (None, "papi", "perf_event_open", "perf_event_open:u"), src
+'
+if [ "$(grep -c 'notice: PAPI_NOT_AN_EVENT: ' "$W/err")" = 1 ]; then
+    ok "events: one notice for the unknown event"
+else bad "events: unknown event notice" "$(snippet "$W/err")"; fi
+run run --cell gru "${SMALL[@]}" --solver msm --budget 30% --events 'perf::TASK-CLOCK' --format csv
+if head -1 "$W/out" | grep -q 'perf::TASK-CLOCK.first,perf::TASK-CLOCK.recompute,perf::TASK-CLOCK.backward'; then
+    ok "events: csv has one column per event and phase"
+else bad "events csv" "$(snippet "$W/out")"; fi
+
+# bad input: exit 2 naming the option and the value
+run run --cell lstm --steps 0 --input 4 --hidden 4 --batch 2 --solver msm --budget 50%
+expect "steps 0: exit 2" 2 "--steps 0"
+run run --cell lstm --steps 10 --input 4 --hidden -3 --batch 2 --solver msm --budget 50%
+expect "hidden -3: exit 2" 2 "--hidden -3"
+run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 0 --solver msm --budget 50%
+expect "batch 0: exit 2" 2 "--batch 0"
+run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 99999999999999999999 --solver msm --budget 50%
+expect "batch overflowing int64: exit 2" 2 "--batch 99999999999999999999"
+run run --cell lstm --steps 10 --input 4 --hidden 1099511627776 --batch 2 --solver msm --budget 50%
+expect "state bytes overflow: exit 2" 2 "hidden 1099511627776"
+run run --cell lstm --steps 10 --input 4 --hidden 65536 --batch 1073741824 --solver msm --budget 50%
+expect "state of too many bytes: exit 2" 2 "--hidden 65536 with --batch 1073741824"
+run run --cell lsmt --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50%
+expect "unknown cell: exit 2" 2 "--cell 'lsmt'" "lstm, gru or rnn"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msn --budget 50%
+expect "unknown solver: exit 2" 2 "--solver 'msn'"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 5 parsecs
+expect "stray argument: exit 2" 2 "'parsecs'"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 12XB
+expect "bad budget: exit 2" 2 "--budget '12XB'" "5%"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm
+expect "no budget: exit 2" 2 "--budget"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --events 'PAPI_TOT_INS,,x'
+expect "malformed event list: exit 2" 2 "PAPI_TOT_INS,,x"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --threads 0
+expect "threads 0: exit 2" 2 "--threads 0"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --repeat -1
+expect "repeat -1: exit 2" 2 "--repeat -1"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --pin 100000
+expect "pin a core that does not exist: exit 2" 2 "100000"
+
+# infeasible budget: exit 3 naming the smallest feasible one
+run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver msm --budget 1
+expect "infeasible: exit 3" 3 "smallest feasible budget is 2 units"
+
+# plan files: LSTM H=4 B=1 has hidden 32 bytes, internal 144 bytes
+"$BIN" solve --solver msm --steps 12 --hidden-bytes 32 --internal-bytes 144 --budget 40% --plan-out plan.json >/dev/null
+run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json --format json
+expect "plan file for these sizes: exit 0" 0 '"solver": "msm"'
+jcheck "plan file: bitwise gradients" 'assert d["grad_bitwise_equal"] is True'
+run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 2 --plan plan.json
+expect "plan for other sizes: exit 4" 4 "plan.json" "do not fit"
+run run --cell gru --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json
+expect "plan for another cell: exit 4" 4 "do not fit"
+run run --cell lstm --steps 13 --input 3 --hidden 4 --batch 1 --plan plan.json
+expect "plan for other steps: exit 4" 4 "12 steps"
+# an invalid plan: the first backward op moved to the front
+python3 - plan.json bad.json <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+i = next(i for i, op in enumerate(p["ops"]) if op[0] == "backward")
+p["ops"].insert(0, p["ops"].pop(i))
+json.dump(p, open(sys.argv[2], "w"))
+EOF
+run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan bad.json
+expect "invalid plan: exit 4 naming the first bad op" 4 "op 0 (backward"
+# over budget: the declared budget below the plan's peak
+python3 - plan.json over.json <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["budget"] = p["peak"] - 1
+json.dump(p, open(sys.argv[2], "w"))
+EOF
+run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan over.json
+expect "over-budget plan: exit 4" 4 "budget"
+run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan missing.json
+expect "missing plan file: exit 2" 2 "missing.json"
+run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json --solver msm
+expect "plan and solver: exit 2" 2 "--plan"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

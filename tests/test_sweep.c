@@ -1,0 +1,267 @@
+/* test_sweep.c: sweep configs (valid, each kind of invalid, line numbers in messages),
+ * range expansion, the point count, records that refuse to overflow, shards merged into the
+ * single-process file, and resume after a cut-off row. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/report.h"
+#include "sweep/sweep.h"
+
+static const char base[] = "[solvers]\nnames = msm\n[problem]\nsteps = 10\nalpha = 5\n";
+
+/* Parses text; expects rc and, when not OK, every needle in the message. */
+static void expect_config(const char *text, int rc, const char *needle1, const char *needle2)
+{
+    mb_sweep_config *c = NULL;
+    int got = mb_sweep_config_parse("t.ini", text, &c);
+    if (got == MB_OK)
+        got = mb_sweep_config_check(c);
+    if (got != rc)
+        fail_msg("config:\n%s\nreturned %d (%s), expected %d", text, got, mb_errmsg(), rc);
+    if (rc != MB_OK) {
+        if (needle1 && strstr(mb_errmsg(), needle1) == NULL)
+            fail_msg("message '%s' lacks '%s'", mb_errmsg(), needle1);
+        if (needle2 && strstr(mb_errmsg(), needle2) == NULL)
+            fail_msg("message '%s' lacks '%s'", mb_errmsg(), needle2);
+    }
+    mb_sweep_config_free(c);
+}
+
+static void test_config_valid(void **state)
+{
+    (void)state;
+    mb_sweep_config *c;
+    assert_int_equal(mb_sweep_config_load(MB_SOURCE_DIR "/configs/smoke.ini", &c), MB_OK);
+    assert_string_equal(c->name, "smoke");
+    assert_int_equal((int)c->n_problems, 5);
+    /* budget: 20 percentages x 6 solvers; hsm: 7 lengths x 3 budgets; chen: 3 x 2 alphas;
+     * chen-memory: 2 solvers x 3 x 2; free: 2 solvers x 9 budgets */
+    assert_int_equal((int)mb_sweep_point_count(c), 120 + 21 + 6 + 12 + 18);
+    assert_int_equal(mb_sweep_config_check(c), MB_OK);
+    mb_sweep_point pt;
+    assert_int_equal(mb_sweep_point_get(c, 120, &pt), MB_OK); /* first point of [problem hsm] */
+    assert_string_equal(pt.section->name, "hsm");
+    assert_int_equal((int)pt.problem.steps, 10);
+    assert_int_equal((int)pt.problem.budget, 2);
+    assert_int_equal(mb_sweep_point_get(c, 176, &pt), MB_OK);
+    assert_string_equal(pt.solver->name, "msm-free");
+    assert_int_equal((int)pt.problem.budget, 20);
+    assert_int_equal(mb_sweep_point_get(c, 177, &pt), MB_EINVAL);
+    mb_sweep_config_free(c);
+}
+
+static void test_config_ranges(void **state)
+{
+    (void)state;
+    mb_sweep_config *c;
+    const char *text = "[problem a]\nsolvers = hsm, msm\nsteps = 10*2:80, 7\nalpha = 1:3\n"
+                       "budget = 1%:3%:0.5%, 12, min(sqrt)\n";
+    assert_int_equal(mb_sweep_config_parse("r.ini", text, &c), MB_OK);
+    const mb_sweep_problem *p = &c->problems[0];
+    assert_int_equal((int)p->steps.n, 5);
+    assert_string_equal(p->steps.v[3], "80");
+    assert_string_equal(p->steps.v[4], "7");
+    assert_int_equal((int)p->alpha.n, 3);
+    assert_int_equal((int)p->budget.n, 7);
+    assert_string_equal(p->budget.v[1], "1.5%");
+    assert_string_equal(p->budget.v[4], "3%");
+    assert_string_equal(p->budget.v[6], "min(sqrt)");
+    assert_string_equal(p->budget.where, "r.ini:5: budget");
+    assert_int_equal((int)mb_sweep_point_count(c), 2 * 5 * 3 * 7);
+    /* min(sqrt) resolves to the sqrt solver's smallest budget for the point's problem */
+    mb_sweep_point pt;
+    assert_int_equal(mb_sweep_point_get(c, 6, &pt), MB_OK);
+    int64_t expect;
+    assert_int_equal(mb_solver_sqrt.min_budget(&pt.problem, &expect), MB_OK);
+    assert_int_equal((int)pt.problem.budget, (int)expect);
+    mb_sweep_config_free(c);
+    /* geometric with a real factor rounds and drops duplicates */
+    assert_int_equal(mb_sweep_config_parse("g.ini", "[problem]\nsolvers=hsm\nsteps=1*1.5:5\n"
+                                           "alpha=1\nbudget=3\n", &c), MB_OK);
+    assert_int_equal((int)c->problems[0].steps.n, 4); /* 1, 2 (1.5), 2 (2.25) dropped, 3, 5 */
+    mb_sweep_config_free(c);
+}
+
+static void test_config_invalid(void **state)
+{
+    (void)state;
+    char text[1024];
+    expect_config("[problem]\nsolvers = msm\nsteps = 10\nalpha = 5\nbudget = 5%\n", MB_OK, 0, 0);
+    /* unknown section, unknown key, duplicate key: file, line, key and what is allowed */
+    expect_config("[solver]\nnames = msm\n", MB_EINVAL, "t.ini:2: names", "allowed sections");
+    snprintf(text, sizeof text, "%sbudget = 5%%\nbudgets = 5\n", base);
+    expect_config(text, MB_EINVAL, "t.ini:7: budgets = '5'", "allowed keys");
+    snprintf(text, sizeof text, "%sbudget = 5%%\nsteps = 11\n", base);
+    expect_config(text, MB_EINVAL, "t.ini:7: steps = '11'", "first at line 4");
+    /* bad values of each kind */
+    expect_config("[problem]\nsolvers = msm, nope\n", MB_EINVAL, "t.ini:2: solvers", "unknown solver 'nope'");
+    expect_config("[problem]\nsolvers=msm\nsteps = 0\n", MB_EINVAL, "t.ini:3: steps = '0'", "[1, ");
+    expect_config("[problem]\nsolvers=msm\nsteps = 100:10:5\n", MB_EINVAL, "t.ini:3: steps", "first <= last");
+    expect_config("[problem]\nsolvers=msm\nsteps = 10*0.5:100\n", MB_EINVAL, "t.ini:3", "factor > 1");
+    expect_config("[problem]\nsolvers=msm\nsteps = 10,,20\n", MB_EINVAL, "t.ini:3", "empty item");
+    expect_config("[problem]\nsolvers=msm\nsteps = ten\n", MB_EINVAL, "'ten'", "non-negative integer");
+    snprintf(text, sizeof text, "%sbudget = 101%%\n", base);
+    expect_config(text, MB_EINVAL, "t.ini:6: budget = '101%'", "[0, 100]");
+    snprintf(text, sizeof text, "%sbudget = 1%%:10:1\n", base);
+    expect_config(text, MB_EINVAL, "t.ini:6", "same kind");
+    snprintf(text, sizeof text, "%sbudget = min(nope)\n", base);
+    expect_config(text, MB_EINVAL, "t.ini:6", "unknown solver");
+    snprintf(text, sizeof text, "%sbudget = 64KiB\n", base);
+    expect_config(text, MB_EINVAL, "t.ini:6: budget '64KiB'", "byte sizes");
+    expect_config("[cost]\nforward = -1\n[problem]\nsolvers=msm\nsteps=5\nalpha=2\nbudget=3\n",
+                  MB_EINVAL, "t.ini:2: forward = '-1'", ">= 0");
+    expect_config("[solvers]\ndp = quick\n", MB_EINVAL, "t.ini:2: dp = 'quick'", "fast or textbook");
+    expect_config("[output]\nname = a/b\n", MB_EINVAL, "t.ini:2: name", "file stem");
+    expect_config("[model]\nthreads = 0\n", MB_EINVAL, "t.ini:2: threads = '0'", "[1, 1024]");
+    expect_config("[model]\ncell = transformer\n", MB_EINVAL, "t.ini:2: cell", "lstm, gru or rnn");
+    /* structure: syntax, missing keys, conflicting keys, sizes */
+    expect_config("[problem]\nsteps 10\n", MB_EINVAL, "t.ini:2: not INI syntax", NULL);
+    expect_config("[problem]\nsolvers = msm\nsteps = 10\nalpha = 5\n", MB_EINVAL, "budget is required", NULL);
+    expect_config("[problem]\nsolvers = msm\nalpha = 5\nbudget = 3\n", MB_EINVAL, "steps is required", NULL);
+    expect_config("[problem]\nsolvers = msm\nsteps = 10\nbudget = 3\n", MB_EINVAL, "sizes are required", NULL);
+    expect_config("[problem]\nsolvers=msm\nsteps=10\nalpha=5\nhidden_bytes=4\ninternal_bytes=8\nbudget=3\n",
+                  MB_EINVAL, "t.ini:4: alpha", "not both");
+    expect_config("[problem]\nsolvers=msm\nsteps=10\nhidden_bytes=8\ninternal_bytes=4\nbudget=3\n",
+                  MB_EINVAL, "t.ini:5: internal_bytes 4", "contains the hidden state");
+    expect_config("[problem]\nsolvers=sqrt\nsteps=10\nalpha=5\ntarget_cost_per_step=2\n", MB_EINVAL,
+                  "t.ini:5: target_cost_per_step", "hsm, ism, msm");
+    expect_config("[problem a]\nsolvers=msm\n[problem a]\nsteps=3\n", MB_EINVAL, "appears twice", NULL);
+    expect_config("[cost]\nforward = 1\n", MB_EINVAL, "no [problem] section", NULL);
+    expect_config("[problem]\nsolvers=msm\nsteps=10\nalpha=5\nbudget=3\nrun=measured\n", MB_EINVAL,
+                  "needs a [model]", NULL);
+    /* a line longer than the INI parser's limit is an error, not two half lines */
+    char longline[600] = "[problem]\nsolvers=msm\nsteps = 1";
+    for (int i = 0; i < 120; i++)
+        strcat(longline, ",1");
+    strcat(longline, "\n");
+    expect_config(longline, MB_EINVAL, "t.ini:3: the line is longer", NULL);
+}
+
+static void test_record_overflow(void **state)
+{
+    (void)state;
+    static mb_record r;
+    static char names[MB_RECORD_MAX + 1][16];
+    memset(&r, 0, sizeof r);
+    for (int i = 0; i <= MB_RECORD_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "col%d", i);
+        mb_record_int(&r, names[i], i);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(mb_record_print(f, &r, MB_FORMAT_CSV, 1), MB_ERANGE);
+    assert_int_equal(mb_record_print(f, &r, MB_FORMAT_JSON, 1), MB_ERANGE);
+    fclose(f);
+    assert_int_equal((int)len, 0); /* nothing printed, not a record missing its last column */
+    free(buf);
+    char want[32];
+    snprintf(want, sizeof want, "'col%d'", MB_RECORD_MAX);
+    assert_non_null(strstr(mb_errmsg(), want));
+}
+
+static char *slurp(const char *path)
+{
+    char *text;
+    size_t len;
+    if (mb_read_file(path, &text, &len) != MB_OK)
+        fail_msg("cannot read %s: %s", path, mb_errmsg());
+    return text;
+}
+
+static void test_shards_and_resume(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mb_test_sweep_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    mb_sweep_config *c;
+    assert_int_equal(mb_sweep_config_load(MB_SOURCE_DIR "/configs/smoke.ini", &c), MB_OK);
+    char one[256], two[256], merged[256], path[512];
+    snprintf(one, sizeof one, "%s/one", dir);
+    snprintf(two, sizeof two, "%s/two", dir);
+    mb_sweep_options o = {.out_dir = one};
+    mb_sweep_result res;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_int_equal((int)res.computed, 177);
+    char *full = slurp(res.csv);
+    /* every row has the header's field count; infeasible rows have empty cells, never 0 */
+    mb_csv *t;
+    assert_int_equal(mb_csv_load(res.csv, &t), MB_OK);
+    assert_int_equal((int)t->n_rows, 177);
+    int feas = mb_csv_col(t, "feasible"), fwd = mb_csv_col(t, "forward_ops");
+    assert_true(feas >= 0 && fwd >= 0);
+    assert_string_equal(t->rows[0][feas], "false"); /* full at 5% */
+    assert_string_equal(t->rows[0][fwd], "");
+    mb_csv_free(t);
+
+    /* three shards merged, in any order, give the same bytes */
+    const char *shard_paths[3];
+    char sp[3][4400];
+    for (int i = 0; i < 3; i++) {
+        mb_sweep_options so = {.out_dir = two, .shard_index = i, .shard_count = 3};
+        assert_int_equal(mb_sweep_run(c, &so, &res), MB_OK);
+        assert_int_equal((int)res.points, 59);
+        snprintf(sp[i], sizeof sp[i], "%s", res.csv);
+    }
+    shard_paths[0] = sp[2];
+    shard_paths[1] = sp[0];
+    shard_paths[2] = sp[1];
+    snprintf(merged, sizeof merged, "%s/merged.csv", dir);
+    assert_int_equal(mb_sweep_merge(merged, shard_paths, 3), MB_OK);
+    char *m = slurp(merged);
+    assert_string_equal(m, full);
+    free(m);
+    /* a missing shard is refused */
+    assert_int_equal(mb_sweep_merge(merged, shard_paths, 2), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "3 shards"));
+
+    /* resume: cut the file in the middle of a row; the rerun keeps the complete rows, drops
+     * the partial one and ends byte-identical */
+    snprintf(path, sizeof path, "%s/smoke.csv", one);
+    size_t cut = strlen(full) * 2 / 3;
+    assert_int_equal(truncate(path, (off_t)cut), 0);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_true(res.resumed > 0 && res.resumed < 177);
+    assert_int_equal((int)(res.resumed + res.computed), 177);
+    char *again = slurp(path);
+    assert_string_equal(again, full);
+    free(again);
+    /* a complete file resumes to nothing */
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_int_equal((int)res.computed, 0);
+    mb_sweep_config_free(c);
+
+    /* another config against the same file is refused (fingerprint), not appended to */
+    assert_int_equal(mb_sweep_config_parse("other.ini", "[output]\nname=smoke\n[problem]\n"
+                                           "solvers=msm\nsteps=10\nalpha=5\nbudget=3\n", &c), MB_OK);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "different sweep"));
+    mb_sweep_config_free(c);
+    char *after = slurp(path);
+    assert_string_equal(after, full);
+    free(after);
+    free(full);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_valid),    cmocka_unit_test(test_config_ranges),
+        cmocka_unit_test(test_config_invalid),  cmocka_unit_test(test_record_overflow),
+        cmocka_unit_test(test_shards_and_resume),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
