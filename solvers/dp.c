@@ -651,7 +651,8 @@ static void bnb(const bnb_search *s, int64_t lo, int64_t hi, int64_t *best, int6
     }
     int64_t stepA = 1 + seg_min(s->Aseg, s->P, lo + s->sh, hi - 1 + s->sh); /* F's A part */
     int64_t stepB = seg_min(s->Bseg, s->P, s->t - hi, s->t - lo - 1);
-    int64_t lb = lo + s->A[lo + s->sh] + s->B[s->t - hi] + (hi - lo) * (stepA < stepB ? stepA : stepB);
+    int64_t lb = lo + s->A[lo + s->sh] + s->B[s->t - hi] +
+                 (hi - lo) * (stepA < stepB ? stepA : stepB);
     if (lb > *best || (lb == *best && lo > *by))
         return;
     int64_t mid = lo + (hi - lo) / 2;

@@ -160,8 +160,9 @@ static void expect_tables_equal(int moves, const mb_problem *p, int with_bnb, in
                  (long long)p->steps, (long long)p->budget);
 }
 
-static const int ALL_MOVES[] = {MB_MOVE_HIDDEN, MB_MOVE_INTERNAL, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL,
-                                MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START};
+static const int ALL_MOVES[] = {
+    MB_MOVE_HIDDEN, MB_MOVE_INTERNAL, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL,
+    MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START};
 
 /* The fast builder's tables equal the textbook ones entry by entry (policy hash and costs)
  * for every DP, over lengths, sizes and budgets from the minimum (a_h) to beyond full. */
