@@ -12,6 +12,10 @@
  * earlier in this run, times the inner steps) is over --textbook-limit; bnb runs are stopped
  * at --bnb-limit. Either way the row says so and leaves the time empty, never made up.
  *
+ * Times: seconds_* are wall-clock; cpu_seconds_median is the run's user + system CPU time
+ * (from wait4), which is what "one core" means on a machine shared with other work; the
+ * ratios in the summary are CPU ratios.
+ *
  * Output: CSV on stdout (results/bench_solvers.csv), a summary table on stderr. */
 #include <errno.h>
 #include <getopt.h>
@@ -54,10 +58,11 @@ typedef struct {
     char msg[200];
 } run_result;
 
-/* Runs one mb_dp_cost in a child; *peak_mib gets its peak RSS. Returns 0 on success, 1 when
+/* Runs one mb_dp_cost in a child; *peak_mib gets its peak RSS, *cpu_s its user + system CPU
+ * seconds (the whole child: the solve and little else). Returns 0 on success, 1 when
  * stopped at `limit` seconds (0: no limit), -1 on failure (message in r->msg). */
 static int run_child(int moves, const mb_problem *p, mb_dp_method method, int hash,
-                     double limit, run_result *r, double *peak_mib)
+                     double limit, run_result *r, double *peak_mib, double *cpu_s)
 {
     int fd[2];
     memset(r, 0, sizeof *r);
@@ -100,6 +105,8 @@ static int run_child(int moves, const mb_problem *p, mb_dp_method method, int ha
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
     *peak_mib = (double)ru.ru_maxrss / 1024.0;
+    *cpu_s = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+             (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     if (stopped)
         return 1;
     if (got != (ssize_t)sizeof *r) {
@@ -115,7 +122,7 @@ static int run_child(int moves, const mb_problem *p, mb_dp_method method, int ha
 typedef struct {
     const char *method;
     int runs;
-    double med, min, max, peak_mib;
+    double med, min, max, peak_mib, cpu_med;
     int64_t cost;
     uint64_t hash;
     int have_hash;
@@ -127,12 +134,12 @@ typedef struct {
 static int measure_method(int moves, const mb_problem *p, mb_dp_method method, int reps,
                           int hash_in_run, double limit, measure *m)
 {
-    double times[MAX_REPS];
+    double times[MAX_REPS], cpus[MAX_REPS], cpu;
     run_result r;
     m->peak_mib = 0.0;
     for (int i = 0; i < reps; i++) {
         double peak;
-        int rc = run_child(moves, p, method, hash_in_run, limit, &r, &peak);
+        int rc = run_child(moves, p, method, hash_in_run, limit, &r, &peak, &cpu);
         if (rc == 1) {
             snprintf(m->skipped, sizeof m->skipped, "stopped after %g s (--%s-limit)", limit,
                      m->method);
@@ -145,6 +152,7 @@ static int measure_method(int moves, const mb_problem *p, mb_dp_method method, i
             return 1;
         }
         times[i] = r.seconds;
+        cpus[i] = cpu;
         m->peak_mib = peak > m->peak_mib ? peak : m->peak_mib;
         m->cost = r.cost;
         if (hash_in_run) {
@@ -154,7 +162,7 @@ static int measure_method(int moves, const mb_problem *p, mb_dp_method method, i
     }
     if (!hash_in_run) {
         double peak;
-        if (run_child(moves, p, method, 1, 0.0, &r, &peak) != 0) {
+        if (run_child(moves, p, method, 1, 0.0, &r, &peak, &cpu) != 0) {
             fprintf(stderr, "bench_solvers: %s t=%lld: %s\n", m->method, (long long)p->steps,
                     r.msg);
             return 1;
@@ -163,6 +171,8 @@ static int measure_method(int moves, const mb_problem *p, mb_dp_method method, i
         m->have_hash = 1;
     }
     qsort(times, (size_t)reps, sizeof times[0], cmp_double);
+    qsort(cpus, (size_t)reps, sizeof cpus[0], cmp_double);
+    m->cpu_med = reps % 2 ? cpus[reps / 2] : 0.5 * (cpus[reps / 2 - 1] + cpus[reps / 2]);
     m->runs = reps;
     m->min = times[0];
     m->max = times[reps - 1];
@@ -186,12 +196,13 @@ static void print_row(const mb_problem *p, int64_t alpha, const char *pct, const
     printf("%lld,%lld,%s,%lld,%s,%s,%d,", (long long)p->steps, (long long)alpha, pct,
            (long long)p->budget, solver, m->method, m->runs);
     if (m->runs > 0)
-        printf("%.4f,%.4f,%.4f,%.2f,%lld,%016llx,%s,%.0f,\n", m->med, m->min, m->max,
-               m->med / fast->med, (long long)m->cost, (unsigned long long)m->hash,
+        printf("%.4f,%.4f,%.4f,%.2f,%.4f,%.2f,%lld,%016llx,%s,%.0f,\n", m->med, m->min, m->max,
+               m->med / fast->med, m->cpu_med, m->cpu_med / fast->cpu_med, (long long)m->cost,
+               (unsigned long long)m->hash,
                m == fast ? "" : (m->cost == fast->cost && m->hash == fast->hash ? "yes" : "NO"),
                m->peak_mib);
     else
-        printf(",,,,,,,,%s\n", m->skipped);
+        printf(",,,,,,,,,,%s\n", m->skipped);
     fflush(stdout);
 }
 
@@ -267,10 +278,12 @@ int main(int argc, char **argv)
            steps_list, pct_list, (long long)alpha, dp_list, methods, reps, ref_reps, tb_limit,
            bnb_limit);
     printf("t,alpha,budget_pct,budget_units,solver,method,runs,seconds_median,seconds_min,"
-           "seconds_max,ratio_to_fast,forward_ops,policy_hash,tables_equal,peak_rss_mib,"
-           "skipped\n");
-    fprintf(stderr, "%8s %6s %-8s %10s %12s %8s %10s %8s %6s %9s\n", "t", "budget", "solver",
-            "fast_s", "textbook_s", "tb/fast", "bnb_s", "bnb/fast", "equal", "fast_MiB");
+           "seconds_max,ratio_to_fast,cpu_seconds_median,cpu_ratio_to_fast,forward_ops,"
+           "policy_hash,tables_equal,peak_rss_mib,skipped\n");
+    fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
+    fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
+            "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
+            "bnb_cpu", "bnb/fast", "equal", "fast_MiB");
     double ns_per_inner = 0.0; /* textbook seconds per inner step (t^2/2 * rows * kinds) */
     char sl[256], dl[256];
     snprintf(sl, sizeof sl, "%s", steps_list);
@@ -331,23 +344,27 @@ int main(int argc, char **argv)
                         return 1;
                     print_row(&p, alpha, ps, ds, &bb, &f);
                 }
-                char tbs[32] = "-", tbr[16] = "-", bbs[32] = "-", bbr[16] = "-";
+                char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
+                     bbr[16] = "-";
                 const char *eq = "-";
                 if (tb.runs > 0) {
                     snprintf(tbs, sizeof tbs, "%.3f", tb.med);
-                    snprintf(tbr, sizeof tbr, "%.1f", tb.med / f.med);
+                    snprintf(tbc, sizeof tbc, "%.3f", tb.cpu_med);
+                    snprintf(tbr, sizeof tbr, "%.1f", tb.cpu_med / f.cpu_med);
                 }
                 if (bb.runs > 0) {
                     snprintf(bbs, sizeof bbs, "%.3f", bb.med);
-                    snprintf(bbr, sizeof bbr, "%.1f", bb.med / f.med);
+                    snprintf(bbc, sizeof bbc, "%.3f", bb.cpu_med);
+                    snprintf(bbr, sizeof bbr, "%.1f", bb.cpu_med / f.cpu_med);
                 }
                 int compared = tb.runs > 0 || bb.runs > 0;
                 int equal = (tb.runs == 0 || (tb.hash == f.hash && tb.cost == f.cost)) &&
                             (bb.runs == 0 || (bb.hash == f.hash && bb.cost == f.cost));
                 if (compared)
                     eq = equal ? "yes" : "NO";
-                fprintf(stderr, "%8lld %5s%% %-8s %10.3f %12s %8s %10s %8s %6s %9.0f\n",
-                        (long long)t, ps, ds, f.med, tbs, tbr, bbs, bbr, eq, f.peak_mib);
+                fprintf(stderr, "%8lld %5s%% %-8s %8.3f %8.3f %10s %10s %8s %9s %9s %8s %6s %9.0f\n",
+                        (long long)t, ps, ds, f.med, f.cpu_med, tbs, tbc, tbr, bbs, bbc, bbr, eq,
+                        f.peak_mib);
                 if (compared && !equal) {
                     fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
                             (long long)t, ps, ds);

@@ -347,21 +347,8 @@ typedef struct {
     int sh;                   /* 0 hidden, -1 internal */
     int64_t f3;               /* the child's f3 (Lemma 3): y* = 1 for t <= f3 */
     int64_t zr, zl;           /* zR and zL of Lemma 4; both only grow with t */
+    int64_t ia0, ia1, ib0, ib1; /* window_rises' places in the two rise lists */
 } split_ctx;
-
-/* The first index i in list[0..n) with list[i] >= key (n if none). */
-static inline int64_t lower_bound(const int32_t *list, int64_t n, int64_t key)
-{
-    int64_t lo = 0, hi = n;
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (list[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 static inline int64_t split_f(const split_ctx *c, int64_t t, int64_t y)
 {
@@ -410,23 +397,33 @@ static void window_scan(const split_ctx *c, int64_t t, int64_t lo, int64_t hi, i
         }
 }
 
+/* Moves *i to the first index of list[0..n) whose entry is >= key (n if none), from where it
+ * was: the keys of one row and split kind move little from one t to the next. */
+static inline void seek(const int32_t *list, int64_t n, int64_t key, int64_t *i)
+{
+    while (*i > 0 && list[*i - 1] >= key)
+        --*i;
+    while (*i < n && list[*i] < key)
+        ++*i;
+}
+
 /* Lemma 5: the y in [lo, hi] where A rises at y+1+sh or B rises at t-y+1. Returns 0, having
  * evaluated nothing, when there are more than `cap`. */
-static int window_rises(const split_ctx *c, int64_t t, int64_t lo, int64_t hi, int64_t cap,
+static int window_rises(split_ctx *c, int64_t t, int64_t lo, int64_t hi, int64_t cap,
                         int64_t *best, int64_t *by)
 {
     const int sh = c->sh;
-    int64_t a0 = lower_bound(c->ra, *c->nra, lo + 1 + sh);
-    int64_t a1 = lower_bound(c->ra, *c->nra, hi + 2 + sh);
-    int64_t b0 = lower_bound(c->rb, c->nrb, t + 1 - hi);
-    int64_t b1 = lower_bound(c->rb, c->nrb, t + 2 - lo);
-    if ((a1 - a0) + (b1 - b0) > cap)
+    seek(c->ra, *c->nra, lo + 1 + sh, &c->ia0);
+    seek(c->ra, *c->nra, hi + 2 + sh, &c->ia1);
+    seek(c->rb, c->nrb, t + 1 - hi, &c->ib0);
+    seek(c->rb, c->nrb, t + 2 - lo, &c->ib1);
+    if ((c->ia1 - c->ia0) + (c->ib1 - c->ib0) > cap)
         return 0;
-    for (int64_t i = a0; i < a1; i++) {
+    for (int64_t i = c->ia0; i < c->ia1; i++) {
         int64_t y = c->ra[i] - 1 - sh;
         TAKE(split_f(c, t, y), y, best, by);
     }
-    for (int64_t i = b0; i < b1; i++) {
+    for (int64_t i = c->ib0; i < c->ib1; i++) {
         int64_t y = t + 1 - c->rb[i];
         TAKE(split_f(c, t, y), y, best, by);
     }
@@ -533,7 +530,7 @@ static void fill_fast(dp_table *d, dp_progress *g)
             c[nk] = (split_ctx){row, d->cost + sb * W, d->env_hi + slot * W,
                                 d->env_lo + slot * W, d->env_hi + sb * W, d->env_lo + sb * W,
                                 d->rises + slot * W, &d->nrises[slot], d->rises + sb * W,
-                                d->nrises[sb], k == 0 ? 0 : -1, d->f3[sb], 2, 2};
+                                d->nrises[sb], k == 0 ? 0 : -1, d->f3[sb], 2, 2, 0, 0, 0, 0};
             if (d->f3[sb] != NONE && d->f3[sb] < quick_to)
                 quick_to = d->f3[sb]; /* y* = 1 for t <= f3 (Lemma 3) */
             nk++;
@@ -546,11 +543,13 @@ static void fill_fast(dp_table *d, dp_progress *g)
         row[1] = 1; /* every move costs 1 at t = 1, and the naive one wins ties */
         pol[1] = 1 * 4 + KIND_NAIVE;
         /* Phase 1: hidden y = 1 costs 1 + C(1) + Bh(t-1), internal y = 1 costs 1 + C(0) +
-         * Bi(t-1). */
+         * Bi(t-1). The naive move costs t + C(t-1) >= 2t-1 (Lemma 1), so it is only looked at
+         * when no split is below 2t-1, which keeps C(t-1) off the loop's critical path. */
+        int reach3 = 0; /* an increment >= 3 so far */
         for (int64_t t = 2; t <= quick_to; t++) {
-            int64_t best = t + row[t - 1];
-            int32_t choice = (int32_t)t * 4 + KIND_NAIVE;
-            if (Bh != NULL && 2 + Bh[t - 1] < best) {
+            int64_t best = INT64_MAX;
+            int32_t choice = 0;
+            if (Bh != NULL) {
                 best = 2 + Bh[t - 1];
                 choice = 1 * 4 + KIND_HIDDEN;
             }
@@ -562,16 +561,18 @@ static void fill_fast(dp_table *d, dp_progress *g)
                 best = 1 + freed[t - 1];
                 choice = 1 * 4 + KIND_FREE_START;
             }
+            if (best >= 2 * t - 1 && t + row[t - 1] <= best) { /* naive wins ties */
+                best = t + row[t - 1];
+                choice = (int32_t)t * 4 + KIND_NAIVE;
+            }
+            reach3 |= best - row[t - 1] >= 3;
             row[t] = best;
             pol[t] = choice;
         }
         /* The envelopes and rises are read only in phase 2 of this row or of a row
          * for which this one is a child with f3 set (Lemma 3); a row whose increments stay
          * below 3 with no phase 2 needs none of them. */
-        int64_t t3 = 1;
-        while (t3 <= quick_to && row[t3] - row[t3 - 1] < 3)
-            t3++;
-        if (quick_to < T || t3 <= quick_to)
+        if (quick_to < T || reach3)
             note_increments(d, slot, 1, quick_to);
         /* Phase 2. */
         for (int64_t t = quick_to + 1; t <= T; t++) {
