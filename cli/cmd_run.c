@@ -277,10 +277,12 @@ int cmd_run(int argc, char **argv)
     if (rc == MB_OK && c.events != NULL) {
         /* Validate the event list now (exit 2 naming a malformed one) before any work. */
         mb_counters *probe;
-        rc = mb_counters_open(c.events, &probe);
+        rc = mb_counters_open_key("--events", c.events, &probe);
         if (rc == MB_OK)
             mb_counters_close(probe);
     }
+    if (rc == MB_OK && c.pin >= 0)
+        rc = mb_topology_check("--pin", c.pin); /* exit 2 naming the core before any work */
     if (rc != MB_OK)
         return cli_fail("run", rc);
 
@@ -377,6 +379,9 @@ int cmd_run(int argc, char **argv)
     mb_record_double(&r, "time_full_s", res.time_full_s);
     mb_record_double(&r, "time_ratio", res.time_ratio);
     mb_record_double(&r, "predicted_time_ratio", res.predicted_time_ratio);
+    mb_record_double(&r, "cpu_s", res.cpu_s);
+    mb_record_double(&r, "cpu_full_s", res.cpu_full_s);
+    mb_record_double(&r, "cpu_ratio", res.cpu_ratio);
     static const char *const ph[] = {"first_forward", "recompute", "backward", "copy"};
     char keys[4 * MB_EXEC_PHASES][48];
     for (int i = 0; i < MB_EXEC_PHASES; i++) {

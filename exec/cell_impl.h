@@ -64,39 +64,89 @@ static double FN(head_loss)(mb_net *net, const void *h_, const void *tgt_)
     return loss;
 }
 
+/* a[j] = SIGM(a[j] + xp[j] + b[j]) and the same with TANH, for j < n: a holds h W_h, xp the
+ * input projection x W_x, b the bias. */
+ROW_ATTR static void FN(sigm_bias)(REAL *restrict a, const REAL *restrict xp,
+                                   const REAL *restrict b, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++)
+        a[j] = SIGM(a[j] + xp[j] + b[j]);
+}
+
+ROW_ATTR static void FN(tanh_bias)(REAL *restrict a, const REAL *restrict xp,
+                                   const REAL *restrict b, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++)
+        a[j] = TANH(a[j] + xp[j] + b[j]);
+}
+
+/* The input projections of `steps` consecutive steps at once, x W_x (no bias), into dst:
+ * one GEMM of steps*B rows instead of one per step (the runner calls it for fixed aligned
+ * blocks, so every plan gets the same bits). */
+static void FN(project)(mb_net *net, const void *x_, int64_t steps, void *dst_)
+{
+    const REAL *x = x_, *Wx = (const REAL *)net->params + net->lay.wx;
+    REAL *dst = dst_;
+    GEMM_RM(MB_NN, MB_NN, steps * net->B, net->G, net->I, x, net->I, Wx, net->G, 0, dst,
+            net->G);
+}
+
 /* ---- LSTM --------------------------------------------------------------------------------- */
 
-static void FN(lstm_forward)(mb_net *net, const void *hin_, const void *x_, void *s_)
+/* The elementwise rows live in their own functions: restrict-qualified parameters are what
+ * lets the compiler prove the gate blocks of one row independent and vectorise the loops. */
+ROW_ATTR static void FN(lstm_row_forward)(const REAL *restrict ig, const REAL *restrict fg,
+                                 const REAL *restrict gg, const REAL *restrict og,
+                                 const REAL *restrict cpr, REAL *restrict cr,
+                                 REAL *restrict tcr, REAL *restrict hr, int64_t H)
 {
-    const int64_t H = net->H, B = net->B, I = net->I, G = 4 * H;
+    for (int64_t j = 0; j < H; j++) {
+        REAL cv = fg[j] * cpr[j] + ig[j] * gg[j];
+        REAL tv = TANH(cv);
+        cr[j] = cv;
+        tcr[j] = tv;
+        hr[j] = og[j] * tv;
+    }
+}
+
+ROW_ATTR static void FN(lstm_row_backward)(const REAL *restrict ig, const REAL *restrict fg,
+                                  const REAL *restrict gg, const REAL *restrict og,
+                                  const REAL *restrict tcr, const REAL *restrict cpr,
+                                  const REAL *restrict dhr, const REAL *restrict dcr,
+                                  REAL *restrict di, REAL *restrict df, REAL *restrict dg,
+                                  REAL *restrict dO, REAL *restrict dcp, int64_t H)
+{
+    for (int64_t j = 0; j < H; j++) {
+        REAL iv = ig[j], fv = fg[j], gv = gg[j], ov = og[j], tv = tcr[j], dh = dhr[j];
+        REAL dc = dcr[j] + dh * ov * (1 - tv * tv);
+        di[j] = dc * gv * iv * (1 - iv);
+        df[j] = dc * cpr[j] * fv * (1 - fv);
+        dg[j] = dc * iv * (1 - gv * gv);
+        dO[j] = dh * tv * ov * (1 - ov);
+        dcp[j] = dc * fv;
+    }
+}
+
+static void FN(lstm_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
+{
+    const int64_t H = net->H, B = net->B, G = 4 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *x = x_;
+    const REAL *hin = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
+    const REAL *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
     REAL *h = s, *c = s + BH, *hp = s + 2 * BH, *cp = s + 3 * BH, *a = s + 4 * BH,
          *tc = s + 8 * BH;
     memcpy(hp, hin, 2 * BH * sizeof(REAL)); /* h_{k-1} and c_{k-1}, adjacent in both layouts */
-    GEMM_RM(MB_NN, MB_NN, B, G, I, x, I, Wx, G, 0, a, G);
-    GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 1, a, G);
+    GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 0, a, G);
     for (int64_t r = 0; r < B; r++) {
-        REAL *restrict ar = a + r * G;
-        for (int64_t j = 0; j < 2 * H; j++)
-            ar[j] = SIGM(ar[j] + bias[j]);
-        for (int64_t j = 2 * H; j < 3 * H; j++)
-            ar[j] = TANH(ar[j] + bias[j]);
-        for (int64_t j = 3 * H; j < 4 * H; j++)
-            ar[j] = SIGM(ar[j] + bias[j]);
-        const REAL *restrict ig = ar, *restrict fg = ar + H, *restrict gg = ar + 2 * H,
-                             *restrict og = ar + 3 * H, *restrict cpr = cp + r * H;
-        REAL *restrict cr = c + r * H, *restrict tcr = tc + r * H, *restrict hr = h + r * H;
-        for (int64_t j = 0; j < H; j++) {
-            REAL cv = fg[j] * cpr[j] + ig[j] * gg[j];
-            REAL tv = TANH(cv);
-            cr[j] = cv;
-            tcr[j] = tv;
-            hr[j] = og[j] * tv;
-        }
+        REAL *ar = a + r * G;
+        const REAL *xr = xp + r * G;
+        FN(sigm_bias)(ar, xr, bias, 2 * H);
+        FN(tanh_bias)(ar + 2 * H, xr + 2 * H, bias + 2 * H, H);
+        FN(sigm_bias)(ar + 3 * H, xr + 3 * H, bias + 3 * H, H);
+        FN(lstm_row_forward)(ar, ar + H, ar + 2 * H, ar + 3 * H, cp + r * H, c + r * H,
+                             tc + r * H, h + r * H, H);
     }
 }
 
@@ -116,20 +166,11 @@ static void FN(lstm_backward)(mb_net *net, const void *s_, const void *x_, const
 
     FN(head_backward)(net, h, y_, dhin);
     for (int64_t r = 0; r < B; r++) {
-        const REAL *restrict ar = a + r * G, *restrict tcr = tc + r * H,
-                             *restrict cpr = cp + r * H, *restrict dhr = dhin + r * H,
-                             *restrict dcr = dhin + BH + r * H;
-        REAL *restrict dar = da + r * G, *restrict dcp = dhout + BH + r * H;
-        for (int64_t j = 0; j < H; j++) {
-            REAL iv = ar[j], fv = ar[H + j], gv = ar[2 * H + j], ov = ar[3 * H + j];
-            REAL tv = tcr[j], dh = dhr[j];
-            REAL dc = dcr[j] + dh * ov * (1 - tv * tv);
-            dar[j] = dc * gv * iv * (1 - iv);
-            dar[H + j] = dc * cpr[j] * fv * (1 - fv);
-            dar[2 * H + j] = dc * iv * (1 - gv * gv);
-            dar[3 * H + j] = dh * tv * ov * (1 - ov);
-            dcp[j] = dc * fv;
-        }
+        const REAL *ar = a + r * G;
+        REAL *dar = da + r * G;
+        FN(lstm_row_backward)(ar, ar + H, ar + 2 * H, ar + 3 * H, tc + r * H, cp + r * H,
+                              dhin + r * H, dhin + BH + r * H, dar, dar + H, dar + 2 * H,
+                              dar + 3 * H, dhout + BH + r * H, H);
     }
     GEMM_RM(MB_TT, MB_NN, I, G, B, x, I, da, G, 1, gWx, G);
     GEMM_RM(MB_TT, MB_NN, H, G, B, hp, H, da, G, 1, gWh, G);
@@ -141,34 +182,62 @@ static void FN(lstm_backward)(mb_net *net, const void *s_, const void *x_, const
 
 /* ---- GRU (z, r, n; n = tanh(x W_xn + b_xn + r*(h W_hn + b_hn))) -------------------------- */
 
-static void FN(gru_forward)(mb_net *net, const void *hin_, const void *x_, void *s_)
+ROW_ATTR static void FN(gru_row_forward)(const REAL *restrict rg, REAL *restrict ng,
+                                const REAL *restrict ahn, const REAL *restrict bxn,
+                                const REAL *restrict bhn, REAL *restrict hnr, int64_t H)
 {
-    const int64_t H = net->H, B = net->B, I = net->I, G = 3 * H;
+    for (int64_t j = 0; j < H; j++) {
+        REAL hv = ahn[j] + bhn[j];
+        hnr[j] = hv;
+        ng[j] = TANH(ng[j] + bxn[j] + rg[j] * hv);
+    }
+}
+
+ROW_ATTR static void FN(gru_row_mix)(const REAL *restrict zg, const REAL *restrict ng,
+                            const REAL *restrict hpr, REAL *restrict hr, int64_t H)
+{
+    for (int64_t j = 0; j < H; j++)
+        hr[j] = (1 - zg[j]) * ng[j] + zg[j] * hpr[j];
+}
+
+ROW_ATTR static void FN(gru_row_backward)(const REAL *restrict zg, const REAL *restrict rg,
+                                 const REAL *restrict ng, const REAL *restrict hnr,
+                                 const REAL *restrict hpr, const REAL *restrict dhr,
+                                 REAL *restrict dz, REAL *restrict dr, REAL *restrict dn,
+                                 REAL *restrict dhn, REAL *restrict dor, int64_t H)
+{
+    for (int64_t j = 0; j < H; j++) {
+        REAL z = zg[j], rv = rg[j], n = ng[j], dh = dhr[j];
+        REAL dzv = dh * (hpr[j] - n) * z * (1 - z);
+        REAL dnv = dh * (1 - z) * (1 - n * n);
+        dz[j] = dzv;
+        dr[j] = dnv * hnr[j] * rv * (1 - rv);
+        dn[j] = dnv;
+        dhn[j] = dnv * rv;
+        dor[j] = dh * z;
+    }
+}
+
+static void FN(gru_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
+{
+    const int64_t H = net->H, B = net->B, G = 3 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *x = x_;
+    const REAL *hin = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh, *bx = P + net->lay.bias,
-               *bh = bx + G;
+    const REAL *Wh = P + net->lay.wh, *bx = P + net->lay.bias, *bh = bx + G;
     REAL *h = s, *hp = s + BH, *a = s + 2 * BH, *hn = s + 5 * BH;
     REAL *ah = net->scr_b;
     memcpy(hp, hin, BH * sizeof(REAL));
-    GEMM_RM(MB_NN, MB_NN, B, G, I, x, I, Wx, G, 0, a, G);
+    memcpy(a, xp, (size_t)(B * G) * sizeof(REAL));
     GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 0, ah, G);
     for (int64_t r = 0; r < B; r++) {
         REAL *restrict ar = a + r * G, *restrict hnr = hn + r * H, *restrict hr = h + r * H;
         const REAL *restrict ahr = ah + r * G, *restrict hpr = hp + r * H;
         for (int64_t j = 0; j < 2 * H; j++)
             ar[j] = SIGM(ar[j] + bx[j] + ahr[j] + bh[j]);
-        for (int64_t j = 0; j < H; j++) {
-            REAL hv = ahr[2 * H + j] + bh[2 * H + j];
-            hnr[j] = hv;
-            ar[2 * H + j] = TANH(ar[2 * H + j] + bx[2 * H + j] + ar[H + j] * hv);
-        }
-        for (int64_t j = 0; j < H; j++) {
-            REAL z = ar[j];
-            hr[j] = (1 - z) * ar[2 * H + j] + z * hpr[j];
-        }
+        FN(gru_row_forward)(ar + H, ar + 2 * H, ahr + 2 * H, bx + 2 * H, bh + 2 * H, hnr, H);
+        FN(gru_row_mix)(ar, ar + 2 * H, hpr, hr, H);
     }
 }
 
@@ -189,23 +258,11 @@ static void FN(gru_backward)(mb_net *net, const void *s_, const void *x_, const 
 
     FN(head_backward)(net, h, y_, dhin);
     for (int64_t r = 0; r < B; r++) {
-        const REAL *restrict ar = a + r * G, *restrict hnr = hn + r * H,
-                             *restrict hpr = hp + r * H, *restrict dhr = dhin + r * H;
-        REAL *restrict dxr = dax + r * G, *restrict dhr2 = dah + r * G,
-                       *restrict dor = dhout + r * H;
-        for (int64_t j = 0; j < H; j++) {
-            REAL z = ar[j], rv = ar[H + j], n = ar[2 * H + j], dh = dhr[j];
-            REAL dz = dh * (hpr[j] - n) * z * (1 - z);
-            REAL dn = dh * (1 - z) * (1 - n * n);
-            REAL dr = dn * hnr[j] * rv * (1 - rv);
-            dxr[j] = dz;
-            dxr[H + j] = dr;
-            dxr[2 * H + j] = dn;
-            dhr2[j] = dz;
-            dhr2[H + j] = dr;
-            dhr2[2 * H + j] = dn * rv;
-            dor[j] = dh * z;
-        }
+        const REAL *ar = a + r * G;
+        REAL *dxr = dax + r * G, *dhr2 = dah + r * G;
+        FN(gru_row_backward)(ar, ar + H, ar + 2 * H, hn + r * H, hp + r * H, dhin + r * H,
+                             dxr, dxr + H, dxr + 2 * H, dhr2 + 2 * H, dhout + r * H, H);
+        memcpy(dhr2, dxr, (size_t)(2 * H) * sizeof(REAL)); /* dz and dr: the same for a_h */
     }
     GEMM_RM(MB_TT, MB_NN, I, G, B, x, I, dax, G, 1, gWx, G);
     GEMM_RM(MB_TT, MB_NN, H, G, B, hp, H, dah, G, 1, gWh, G);
@@ -218,23 +275,19 @@ static void FN(gru_backward)(mb_net *net, const void *s_, const void *x_, const 
 
 /* ---- tanh RNN ----------------------------------------------------------------------------- */
 
-static void FN(rnn_forward)(mb_net *net, const void *hin_, const void *x_, void *s_)
+static void FN(rnn_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
-    const int64_t H = net->H, B = net->B, I = net->I;
+    const int64_t H = net->H, B = net->B;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *x = x_;
+    const REAL *hin = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
+    const REAL *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
     REAL *h = s, *hp = s + BH;
     memcpy(hp, hin, BH * sizeof(REAL));
-    GEMM_RM(MB_NN, MB_NN, B, H, I, x, I, Wx, H, 0, h, H);
-    GEMM_RM(MB_NN, MB_NN, B, H, H, hp, H, Wh, H, 1, h, H);
-    for (int64_t r = 0; r < B; r++) {
-        REAL *restrict hr = h + r * H;
-        for (int64_t j = 0; j < H; j++)
-            hr[j] = TANH(hr[j] + bias[j]);
-    }
+    GEMM_RM(MB_NN, MB_NN, B, H, H, hp, H, Wh, H, 0, h, H);
+    for (int64_t r = 0; r < B; r++)
+        FN(tanh_bias)(h + r * H, xp + r * H, bias, H);
 }
 
 static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const void *y_,
@@ -262,9 +315,12 @@ static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const 
         GEMM_RM(MB_NN, MB_TT, B, I, H, da, H, Wx, H, 0, dx, I);
 }
 
-static const mb_cell_ops FN(lstm_ops) = {FN(lstm_forward), FN(lstm_backward), FN(head_loss)};
-static const mb_cell_ops FN(gru_ops) = {FN(gru_forward), FN(gru_backward), FN(head_loss)};
-static const mb_cell_ops FN(rnn_ops) = {FN(rnn_forward), FN(rnn_backward), FN(head_loss)};
+static const mb_cell_ops FN(lstm_ops) = {FN(project), FN(lstm_forward), FN(lstm_backward),
+                                         FN(head_loss)};
+static const mb_cell_ops FN(gru_ops) = {FN(project), FN(gru_forward), FN(gru_backward),
+                                        FN(head_loss)};
+static const mb_cell_ops FN(rnn_ops) = {FN(project), FN(rnn_forward), FN(rnn_backward),
+                                        FN(head_loss)};
 
 #undef GEMM_RM
 #undef MB_NN

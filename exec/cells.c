@@ -39,6 +39,15 @@ static inline double sigmoid_exact(double x) { return 1.0 / (1.0 + exp(-x)); }
 float mb_exec_tanhf(float x) { return tanh_approx(x); }
 float mb_exec_sigmoidf(float x) { return sigmoid_approx(x); }
 
+/* The float32 rows are also compiled for AVX2 and AVX-512, chosen once per process by the
+ * loader (GCC's target_clones). Every clone does the same IEEE operations in the same order
+ * (ISO C mode: no contraction into FMA), so the results are identical whichever runs. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(MB_NO_CLONES)
+#define ROW_ATTR __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define ROW_ATTR
+#endif
+
 #define REAL float
 #define FN(name) name##_f32
 #define GEMM cblas_sgemm
@@ -51,6 +60,8 @@ float mb_exec_sigmoidf(float x) { return sigmoid_approx(x); }
 #undef TANH
 #undef SIGM
 
+#undef ROW_ATTR
+#define ROW_ATTR
 #define REAL double
 #define FN(name) name##_f64
 #define GEMM cblas_dgemm

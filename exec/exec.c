@@ -318,13 +318,13 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     const size_t gbytes = (net->lay.end + net->hid_elems) * net->esz;
     gp = malloc(gbytes);
     gf = malloc(gbytes);
-    v = malloc((size_t)R * 2 * (MB_EXEC_PHASES * 2 + 1) * sizeof *v);
+    v = malloc((size_t)R * 2 * (MB_EXEC_PHASES * 2 + 2) * sizeof *v);
     if (gp == NULL || gf == NULL || v == NULL) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory for the run's records");
         goto done;
     }
-    /* v: per repetition, plan then full: total, wall[4], cpu[4] */
-    const int W = MB_EXEC_PHASES * 2 + 1;
+    /* v: per repetition, plan then full: total, wall[4], cpu[4], cpu total */
+    const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
     rc = mb_net_run(net, plan, NULL, &sp); /* warm-up */
     if (rc == MB_OK)
@@ -348,9 +348,11 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
                 *dst = hwm;
             double *row = v + ((size_t)r * 2 + (size_t)which) * (size_t)W;
             row[0] = st->wall_total;
+            row[W - 1] = 0;
             for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
                 row[1 + ph] = st->wall[ph];
                 row[1 + MB_EXEC_PHASES + ph] = st->cpu[ph];
+                row[W - 1] += st->cpu[ph];
             }
             save_grads(net, which == 0 ? gp : gf);
         }
@@ -365,7 +367,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         rc = MB_ERROR(MB_ENOMEM, "out of memory for medians");
         goto done;
     }
-    double med[2][2 * MB_EXEC_PHASES + 1];
+    double med[2][2 * MB_EXEC_PHASES + 2];
     for (int which = 0; which < 2; which++)
         for (int j = 0; j < W; j++) {
             for (int r = 0; r < R; r++)
@@ -394,6 +396,9 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->time_s = med[0][0];
     out->time_full_s = med[1][0];
     out->time_ratio = out->time_s / out->time_full_s;
+    out->cpu_s = med[0][W - 1];
+    out->cpu_full_s = med[1][W - 1];
+    out->cpu_ratio = out->cpu_s / out->cpu_full_s;
     for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
         out->wall[ph] = med[0][1 + ph];
         out->cpu[ph] = med[0][1 + MB_EXEC_PHASES + ph];

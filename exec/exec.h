@@ -162,6 +162,7 @@ typedef struct {
     int64_t vmhwm_bytes, vmhwm_full_bytes; /* peak RSS during a plan run / a full run; -1 unknown */
     int64_t compactions;
     double time_s, time_full_s, time_ratio; /* medians of whole runs and their ratio */
+    double cpu_s, cpu_full_s, cpu_ratio;    /* the same in process CPU time (robust to load) */
     double wall[MB_EXEC_PHASES], cpu[MB_EXEC_PHASES];           /* plan, medians per phase */
     double wall_full[MB_EXEC_PHASES], cpu_full[MB_EXEC_PHASES]; /* full BPTT */
     double cost_forward_s, cost_recompute_s, cost_backward_s, cost_copy_s_per_byte; /* per op */

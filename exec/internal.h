@@ -14,16 +14,19 @@
 #undef I
 #endif
 
-/* One cell at one element type: the forward step, the backward step (the head and loss of
- * the step included) and the head's loss alone. Pointers are to REAL of the network's dtype.
- *   forward(net, hin, x_k, s):   hin = h_{k-1} (hidden layout) -> s = s_k (internal layout,
- *                                which begins with the hidden layout of h_k)
+/* One cell at one element type: the input projection, the forward step, the backward step
+ * (the head and loss of the step included) and the head's loss alone. Pointers are to REAL of
+ * the network's dtype.
+ *   project(net, x, n, P):       P = x W_x for n consecutive steps' inputs (n*B rows, G wide)
+ *   forward(net, hin, P_k, s):   hin = h_{k-1} (hidden layout), P_k = x_k W_x -> s = s_k
+ *                                (internal layout, which begins with the hidden layout of h_k)
  *   backward(net, s, x_k, y_k, dhin, dhout, dx): dhin = dL/dh_k from steps > k (the head's
  *                                part is added to it in place) -> dhout = dL/dh_{k-1};
  *                                accumulates the parameter gradients; dx = dL/dx_k or NULL
  *   head_loss(net, h, y_k):      0.5*||h W_y - y_k||^2 summed over the batch */
 typedef struct {
-    void (*forward)(mb_net *net, const void *hin, const void *x, void *s);
+    void (*project)(mb_net *net, const void *x, int64_t steps, void *dst);
+    void (*forward)(mb_net *net, const void *hin, const void *xp, void *s);
     void (*backward)(mb_net *net, const void *s, const void *x, const void *y, void *dhin,
                      void *dhout, void *dx);
     double (*head_loss)(mb_net *net, const void *h, const void *y);
@@ -45,6 +48,9 @@ struct mb_net {
     void *dh[2];        /* gradient w.r.t. the hidden state, two buffers used in turn */
     void *scr_a, *scr_b;/* B*G each: gate gradients, GRU's hidden projection */
     void *scr_y;        /* B*O: the head's output and its gradient */
+    void *proj;         /* chunk*B*G: input projections of up to `chunk` consecutive steps */
+    int64_t chunk;      /* steps projected together (about 128 rows), in aligned blocks */
+    int64_t proj_first, proj_count; /* the steps whose projections `proj` holds */
     int64_t workspace_bytes;
     const mb_cell_ops *ops;
     double loss;        /* accumulated by the backward steps of a run */

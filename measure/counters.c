@@ -81,7 +81,7 @@ __attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
 
 static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
-static int parse_list(const char *csv, mb_counters *c)
+static int parse_list(const char *key, const char *csv, mb_counters *c)
 {
     const char *p = csv;
     size_t pos = 0;
@@ -96,19 +96,20 @@ static int parse_list(const char *csv, mb_counters *c)
         pos++;
         if (b == e)
             return MB_ERROR(MB_EINVAL,
-                            "events \"%s\": event %zu is empty (give event names separated by "
+                            "%s \"%s\": event %zu is empty (give event names separated by "
                             "commas, e.g. \"%s\")",
-                            csv, pos, MB_COUNTERS_DEFAULT);
+                            key, csv, pos, MB_COUNTERS_DEFAULT);
         size_t n = (size_t)(e - b);
         if (n >= MB_COUNTERS_NAME_MAX)
-            return MB_ERROR(MB_EINVAL, "events: event %zu \"%.*s\" is %zu bytes long; at most %d allowed",
-                            pos, (int)n, b, n, MB_COUNTERS_NAME_MAX - 1);
+            return MB_ERROR(MB_EINVAL, "%s: event %zu \"%.*s\" is %zu bytes long; at most %d allowed",
+                            key, pos, (int)n, b, n, MB_COUNTERS_NAME_MAX - 1);
         if (c->n >= MB_COUNTERS_MAX)
-            return MB_ERROR(MB_EINVAL, "events \"%s\": more than %d events", csv, MB_COUNTERS_MAX);
+            return MB_ERROR(MB_EINVAL, "%s \"%s\": more than %d events", key, csv,
+                            MB_COUNTERS_MAX);
         for (size_t i = 0; i < c->n; i++)
             if (strlen(c->ev[i].name) == n && memcmp(c->ev[i].name, b, n) == 0)
-                return MB_ERROR(MB_EINVAL, "events \"%s\": event \"%.*s\" is listed twice", csv,
-                                (int)n, b);
+                return MB_ERROR(MB_EINVAL, "%s \"%s\": event \"%.*s\" is listed twice", key,
+                                csv, (int)n, b);
         mb_event *ev = &c->ev[c->n++];
         memcpy(ev->name, b, n);
         ev->name[n] = '\0';
@@ -152,17 +153,17 @@ static void papi_init(void)
                  PAPI_VERSION_REVISION(PAPI_VERSION), PAPI_VERSION_INCREMENT(PAPI_VERSION));
         return;
     }
+    int lib = PAPI_get_opt(PAPI_LIB_VERSION, NULL);
+    if (lib < 0)
+        lib = PAPI_VERSION;
+    snprintf(papi_version_text, sizeof papi_version_text, "%d.%d.%d.%d", PAPI_VERSION_MAJOR(lib),
+             PAPI_VERSION_MINOR(lib), PAPI_VERSION_REVISION(lib), PAPI_VERSION_INCREMENT(lib));
     int t = PAPI_thread_init(thread_id);
     if (t != PAPI_OK) {
         snprintf(papi_init_reason, sizeof papi_init_reason, "PAPI_thread_init: %s",
                  PAPI_strerror(t));
         return;
     }
-    int lib = PAPI_get_opt(PAPI_LIB_VERSION, NULL);
-    if (lib < 0)
-        lib = PAPI_VERSION;
-    snprintf(papi_version_text, sizeof papi_version_text, "%d.%d.%d.%d", PAPI_VERSION_MAJOR(lib),
-             PAPI_VERSION_MINOR(lib), PAPI_VERSION_REVISION(lib), PAPI_VERSION_INCREMENT(lib));
     papi_init_ok = 1;
 }
 
@@ -222,10 +223,23 @@ static void set_notice(mb_event *ev, const char *what, int rc)
     if (used >= sizeof ev->notice)
         return;
     int code = 0, cidx;
-    if (PAPI_event_name_to_code(ev->name, &code) == PAPI_OK)
+    if (PAPI_event_name_to_code(ev->name, &code) == PAPI_OK) {
         cidx = PAPI_get_event_component(code);
-    else
-        cidx = PAPI_get_component_index("perf_event");
+    } else {
+        /* A name PAPI cannot resolve: the component its prefix names ("rapl::..." -> rapl,
+         * "sde:::..." -> sde); presets and "perf::" names belong to perf_event. */
+        const char *sep = strstr(ev->name, "::");
+        char prefix[64] = "perf_event";
+        if (sep && sep > ev->name && (size_t)(sep - ev->name) < sizeof prefix &&
+            strncmp(ev->name, "perf::", 6) != 0)
+            snprintf(prefix, sizeof prefix, "%.*s", (int)(sep - ev->name), ev->name);
+        cidx = PAPI_get_component_index(prefix);
+        if (cidx < 0) {
+            snprintf(ev->notice + used, sizeof ev->notice - used,
+                     "; this PAPI has no component %s", prefix);
+            return;
+        }
+    }
     const PAPI_component_info_t *ci = cidx >= 0 ? PAPI_get_component_info(cidx) : NULL;
     if (ci && ci->disabled != PAPI_OK)
         n = snprintf(ev->notice + used, sizeof ev->notice - used,
@@ -298,12 +312,18 @@ static const struct {
     {"EMULATION-FAULTS", PERF_COUNT_SW_EMULATION_FAULTS},
 };
 
-static int kernel_config(const char *name, unsigned long long *config)
+/* The kernel event a name stands for, "perf::NAME" or "perf::NAME:u" (user mode only). */
+static int kernel_config(const char *name, unsigned long long *config, int *user_only)
 {
     if (strncmp(name, "perf::", 6) != 0)
         return 0;
+    const char *base = name + 6;
+    size_t len = strlen(base);
+    *user_only = len > 2 && strcmp(base + len - 2, ":u") == 0;
+    if (*user_only)
+        len -= 2;
     for (size_t i = 0; i < sizeof kernel_events / sizeof kernel_events[0]; i++)
-        if (strcmp(name + 6, kernel_events[i].name) == 0) {
+        if (strlen(kernel_events[i].name) == len && strncmp(base, kernel_events[i].name, len) == 0) {
             *config = kernel_events[i].config;
             return 1;
         }
@@ -416,14 +436,14 @@ static int backend_open(mb_counters *c)
             }
         }
         unsigned long long config;
-        if (!kernel_config(ev->name, &config))
+        int user_only = 0;
+        if (!kernel_config(ev->name, &config, &user_only))
             continue;
         /* perf_event_paranoid >= 2 lets a non-root process count its user mode only, as
          * `perf stat` does for it (":u"); the source then says so. */
-        int user_only = 0;
-        if (kernel_probe(config, 0) != 0) {
+        if (kernel_probe(config, user_only) != 0) {
             int e = errno;
-            if ((e != EACCES && e != EPERM) || kernel_probe(config, 1) != 0) {
+            if (user_only || (e != EACCES && e != EPERM) || kernel_probe(config, 1) != 0) {
                 kernel_notice(ev, "", e);
                 continue;
             }
@@ -561,6 +581,11 @@ int mb_counters_have_papi(void) { return 0; }
 
 int mb_counters_open(const char *events_csv, mb_counters **out)
 {
+    return mb_counters_open_key("events", events_csv, out);
+}
+
+int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out)
+{
     *out = NULL;
     mb_counters *c = calloc(1, sizeof *c);
     if (!c)
@@ -569,7 +594,7 @@ int mb_counters_open(const char *events_csv, mb_counters **out)
 #if MB_HAVE_PAPI
     c->eventset = PAPI_NULL;
 #endif
-    int rc = parse_list(events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
+    int rc = parse_list(key ? key : "events", events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
     if (rc == MB_OK)
         rc = backend_open(c);
     if (rc != MB_OK) {

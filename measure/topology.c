@@ -20,21 +20,41 @@ static int load(hwloc_topology_t *topo)
     return MB_OK;
 }
 
+/* MB_OK when `core` is one of the topology's cores; else the error naming key and range. */
+static int check_core(hwloc_topology_t topo, const char *key, int core)
+{
+    int cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+    if (cores <= 0)
+        return MB_ERROR(MB_EIO, "hwloc: this machine reports no cores");
+    if (core < 0 || core >= cores)
+        return MB_ERROR(MB_EINVAL,
+                        "%s %d: core %d does not exist: this process may use cores 0..%d "
+                        "(hwloc logical indices)",
+                        key, core, core, cores - 1);
+    return MB_OK;
+}
+
+int mb_topology_check(const char *key, int core)
+{
+    hwloc_topology_t topo;
+    int rc = load(&topo);
+    if (rc != MB_OK)
+        return rc;
+    rc = check_core(topo, key ? key : "core", core);
+    hwloc_topology_destroy(topo);
+    return rc;
+}
+
 int mb_topology_pin(int core)
 {
     hwloc_topology_t topo;
     int rc = load(&topo);
     if (rc != MB_OK)
         return rc;
-    int cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-    if (cores <= 0) {
+    rc = check_core(topo, "pin", core);
+    if (rc != MB_OK) {
         hwloc_topology_destroy(topo);
-        return MB_ERROR(MB_EIO, "hwloc: this machine reports no cores");
-    }
-    if (core < 0 || core >= cores) {
-        hwloc_topology_destroy(topo);
-        return MB_ERROR(MB_EINVAL, "core %d does not exist: this process may use cores 0..%d",
-                        core, cores - 1);
+        return rc;
     }
     hwloc_obj_t obj = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)core);
     /* One hardware thread of the core, so that the thread cannot move between siblings. */
@@ -89,6 +109,16 @@ int mb_topology_query(mb_topology *t)
     if (model) {
         snprintf(t->cpu_model, sizeof t->cpu_model, "%s", model);
     }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    const char *simd = __builtin_cpu_supports("avx512f") ? "avx512f"
+                       : __builtin_cpu_supports("avx2") ? "avx2"
+                       : __builtin_cpu_supports("avx")  ? "avx"
+                       : __builtin_cpu_supports("sse4.2") ? "sse4.2"
+                       : __builtin_cpu_supports("sse2") ? "sse2"
+                                                        : "";
+    snprintf(t->simd, sizeof t->simd, "%s", simd);
+#endif
     hwloc_bitmap_t set = hwloc_bitmap_alloc();
     if (set && hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_THREAD) == 0)
         hwloc_bitmap_list_snprintf(t->cpubind, sizeof t->cpubind, set);

@@ -101,7 +101,9 @@ static void test_list_errors(void **state)
     assert_int_equal(mb_counters_open("", &c), MB_EINVAL);
     assert_null(c);
     assert_non_null(strstr(mb_errmsg(), "event 1 is empty"));
-    assert_int_equal(mb_counters_open("PAPI_TOT_INS,,perf::TASK-CLOCK", &c), MB_EINVAL);
+    assert_int_equal(mb_counters_open_key("--events", "PAPI_TOT_INS,,perf::TASK-CLOCK", &c),
+                     MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--events \"PAPI_TOT_INS,,perf::TASK-CLOCK\""));
     assert_non_null(strstr(mb_errmsg(), "event 2 is empty"));
     assert_non_null(strstr(mb_errmsg(), "PAPI_TOT_INS,,perf::TASK-CLOCK"));
     assert_int_equal(mb_counters_open("PAPI_TOT_INS, ", &c), MB_EINVAL);
@@ -161,6 +163,15 @@ static void test_forced_unavailable(void **state)
             assert_int_equal(v, -12345);
         }
     }
+    /* A component this PAPI does not have is named in the notice. */
+    mb_counters *d = NULL;
+    assert_int_equal(mb_counters_open("mbnope::EVENT", &d), MB_OK);
+    assert_false(mb_counters_available(d, 0));
+    if (mb_counters_have_papi() && !strstr(mb_counters_notice(d, 0), "no component mbnope"))
+        fail_msg("FAIL: notice \"%s\" does not name the missing component",
+                 mb_counters_notice(d, 0));
+    mb_counters_close(d);
+
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -291,6 +302,25 @@ static void test_task_clock(void **state)
     if (!(ns > 0 && ratio > 0.8 && ratio < 1.05))
         fail_msg("FAIL: TASK-CLOCK %lld ns vs CPU clock %g s (ratio %g, expected 0.8..1.05)",
                  (long long)ns, dc, ratio);
+    /* ":u", user mode only: from PAPI, or from the kernel with that source. */
+    mb_counters *u = NULL;
+    assert_int_equal(mb_counters_open("perf::TASK-CLOCK:u", &u), MB_OK);
+    if (mb_counters_available(u, 0)) {
+        const char *src = mb_counters_source(u, 0);
+        if (strcmp(src, MB_SOURCE_PAPI) != 0)
+            assert_string_equal(src, MB_SOURCE_KERNEL_USER);
+        int64_t uns = 0;
+        assert_int_equal(mb_counters_start(u), MB_OK);
+        busy(0.01);
+        assert_int_equal(mb_counters_stop(u, MB_PHASE_FIRST), MB_OK);
+        assert_int_equal(mb_counters_value(u, 0, MB_PHASE_FIRST, &uns), 0);
+        EXPECT(uns > 5000000, "perf::TASK-CLOCK:u counted %lld ns over 10 ms of CPU",
+               (long long)uns);
+    } else {
+        printf("SKIP task clock :u: %s\n", mb_counters_notice(u, 0));
+    }
+    mb_counters_close(u);
+
     assert_int_equal(mb_counters_start(c), MB_OK);
     busy(0.02);
     assert_int_equal(mb_counters_stop(c, MB_PHASE_RECOMPUTE), MB_OK);
@@ -407,14 +437,17 @@ static void test_papi_sde(void **state)
 /* ------------------------------------------------------------------------------------------- */
 
 typedef struct {
-    int rc_pin0, rc_pin_big, rc_pin_neg;
-    char msg_big[256];
+    int rc_pin0, rc_pin_big, rc_pin_neg, rc_check0, rc_check_big;
+    char msg_big[256], msg_check[256];
     mb_topology after;
 } pin_result;
 
 static void *pin_thread(void *arg)
 {
     pin_result *r = arg;
+    r->rc_check_big = mb_topology_check("--pin", 100000);
+    snprintf(r->msg_check, sizeof r->msg_check, "%s", mb_errmsg());
+    r->rc_check0 = mb_topology_check("--pin", 0);
     r->rc_pin_big = mb_topology_pin(100000);
     snprintf(r->msg_big, sizeof r->msg_big, "%s", mb_errmsg());
     r->rc_pin_neg = mb_topology_pin(-1);
@@ -435,6 +468,10 @@ static void test_pin(void **state)
     assert_int_equal(r.rc_pin0, MB_OK);
     assert_int_equal(r.rc_pin_big, MB_EINVAL);
     assert_int_equal(r.rc_pin_neg, MB_EINVAL);
+    assert_int_equal(r.rc_check0, MB_OK);
+    assert_int_equal(r.rc_check_big, MB_EINVAL);
+    if (!strstr(r.msg_check, "--pin 100000: core 100000 does not exist"))
+        fail_msg("FAIL: check message \"%s\" does not name --pin 100000", r.msg_check);
     if (!strstr(r.msg_big, "core 100000") || !strstr(r.msg_big, "cores 0.."))
         fail_msg("FAIL: pin message \"%s\" names neither the core nor the valid range", r.msg_big);
     /* Bound to one hardware thread: a single CPU number, no range or list. */
@@ -458,6 +495,10 @@ static void test_topology(void **state)
     assert_true(t.l2_bytes == -1 || t.l2_bytes >= t.l1d_bytes);
     assert_true(t.l3_bytes == -1 || t.l3_bytes >= t.l2_bytes);
     assert_true(t.cpubind[0] != '\0');
+#if defined(__x86_64__)
+    /* Every x86-64 CPU has SSE2 at least. */
+    assert_true(t.simd[0] != '\0');
+#endif
 }
 
 /* ------------------------------------------------------------------------------------------- */

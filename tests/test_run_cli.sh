@@ -139,13 +139,13 @@ expect "bad budget: exit 2" 2 "--budget '12XB'" "5%"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm
 expect "no budget: exit 2" 2 "--budget"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --events 'PAPI_TOT_INS,,x'
-expect "malformed event list: exit 2" 2 "PAPI_TOT_INS,,x"
+expect "malformed event list: exit 2" 2 "--events \"PAPI_TOT_INS,,x\": event 2 is empty"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --threads 0
 expect "threads 0: exit 2" 2 "--threads 0"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --repeat -1
 expect "repeat -1: exit 2" 2 "--repeat -1"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --pin 100000
-expect "pin a core that does not exist: exit 2" 2 "100000"
+expect "pin a core that does not exist: exit 2" 2 "--pin 100000: core 100000 does not exist"
 
 # infeasible budget: exit 3 naming the smallest feasible one
 run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver msm --budget 1
