@@ -1,5 +1,6 @@
 # membptt: the two commands of the README. Everything else is CMake.
 #   make run    install missing packages (as root), configure, build, run the default job
+#               (membptt reproduce: the paper's tables and figures into results/ and plots/)
 #   make test   the same set-up, then every test through ctest
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
@@ -19,7 +20,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/cli/membptt compare
+	$(BUILD)/cli/membptt reproduce
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -119,6 +119,7 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
     memset(a, 0, sizeof *a);
     a->cost = mb_cost_model_default();
+    a->solve.progress = stderr; /* long DP solves report table size and progress */
     if (compare) {
         steps = "1000";
         budget = "5%";

@@ -1,6 +1,7 @@
 /* main.c: `membptt <subcommand> [options]`: dispatch, top-level help and version. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@ static const struct {
     {"compare", cmd_compare, "every solver on one problem, side by side"},
     {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
     {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
+    {"plot", cmd_plot, "draw the figures (gnuplot PDF + PNG) from the CSVs of reproduce"},
+    {"reproduce", cmd_reproduce, "the paper's tables and figures: sweeps, LSTM, fits, plots"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -103,6 +106,9 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     guard_std_streams();
+    /* past a file size limit (ulimit -f) a write fails with EFBIG and is reported, naming the
+     * file, instead of the process being killed with a partial file left behind */
+    signal(SIGXFSZ, SIG_IGN);
     return finish_stdout(dispatch(argc, argv));
 }
 

@@ -153,17 +153,17 @@ static void papi_init(void)
                  PAPI_VERSION_REVISION(PAPI_VERSION), PAPI_VERSION_INCREMENT(PAPI_VERSION));
         return;
     }
+    int lib = PAPI_get_opt(PAPI_LIB_VERSION, NULL);
+    if (lib < 0)
+        lib = PAPI_VERSION;
+    snprintf(papi_version_text, sizeof papi_version_text, "%d.%d.%d.%d", PAPI_VERSION_MAJOR(lib),
+             PAPI_VERSION_MINOR(lib), PAPI_VERSION_REVISION(lib), PAPI_VERSION_INCREMENT(lib));
     int t = PAPI_thread_init(thread_id);
     if (t != PAPI_OK) {
         snprintf(papi_init_reason, sizeof papi_init_reason, "PAPI_thread_init: %s",
                  PAPI_strerror(t));
         return;
     }
-    int lib = PAPI_get_opt(PAPI_LIB_VERSION, NULL);
-    if (lib < 0)
-        lib = PAPI_VERSION;
-    snprintf(papi_version_text, sizeof papi_version_text, "%d.%d.%d.%d", PAPI_VERSION_MAJOR(lib),
-             PAPI_VERSION_MINOR(lib), PAPI_VERSION_REVISION(lib), PAPI_VERSION_INCREMENT(lib));
     papi_init_ok = 1;
 }
 

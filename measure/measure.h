@@ -32,8 +32,9 @@ double mb_clock_cpu_resolution(void);
 /* ---------------------------------------------------------------------------------------------
  * Counters. An mb_counters holds a list of named events and, for each, one accumulated value
  * per phase of a run. Each event is tried alone and kept only when it can be added to the one
- * event set that counts them all together; an event that cannot be counted is *unavailable*:
- * it has no value (never a zero) and one notice that names it and says why.
+ * PAPI event set that counts them all together (or, for a kernel software event PAPI cannot
+ * count, to one perf_event group); an event that cannot be counted is *unavailable*: it has no
+ * value (never a zero) and one notice that names it and says why.
  *
  * Counting covers the calling thread only (worker threads of a multi-threaded BLAS are not
  * counted); open, start, stop and close must all be called from the same thread. Events are
@@ -71,23 +72,27 @@ typedef struct mb_counters mb_counters;
  * MB_COUNTERS_NAME_MAX - 1 bytes or more than MB_COUNTERS_MAX events is MB_EINVAL naming it.
  * A well-formed name that this machine or this build cannot count (unknown to PAPI, a disabled
  * PAPI component, a missing PMU, a kernel that forbids it, a build without PAPI) is not an
- * error: the event is kept in the list as unavailable with its notice. MB_ENOMEM, or MB_EIO
- * when the PAPI library itself cannot be initialised. On success the caller owns *out and
- * frees it with mb_counters_close. */
+ * error: the event is kept in the list as unavailable with its notice (when PAPI itself cannot
+ * be initialised, that reason is every PAPI event's notice). MB_ENOMEM, or MB_EIO when the
+ * kernel group cannot be enabled after its events each worked alone. On success the caller
+ * owns *out and frees it with mb_counters_close. */
 int mb_counters_open(const char *events_csv, mb_counters **out /* out */);
 
 /* mb_counters_open with error messages that name `key` — the option or config key the list
  * came from ("--events", "configs/a.ini:7: counters") — instead of "events". */
 int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out /* out */);
 
-/* Starts counting from zero (the values accumulated so far are kept). MB_EINVAL when already
- * started; MB_EIO with PAPI's reason when the counters cannot be started. With no available
- * event it does nothing and returns MB_OK. */
+/* Starts a counting window (the values accumulated so far are kept): PAPI's counters start
+ * from zero; the kernel group, which counts from open to close, is read. MB_EINVAL when
+ * already started; MB_EIO with PAPI's or the system's reason when the counters cannot be
+ * started or read. With no available event it does nothing and returns MB_OK. */
 int mb_counters_start(mb_counters *c);
 
-/* Stops counting and adds what was counted since mb_counters_start to phase `phase`.
+/* Ends the window and adds what was counted since mb_counters_start to phase `phase`.
  * MB_EINVAL for a phase out of range or when not started (the counters then stay stopped);
- * MB_ERANGE when a sum would overflow int64 (that phase's sums are left unchanged). */
+ * MB_EIO when the counters cannot be stopped or read; MB_ERANGE when a sum would overflow
+ * int64 (that phase's sums are left unchanged). About 3 us per start/stop pair for two kernel
+ * events on a KVM guest (bench_measure): open one window per phase change, not per op. */
 int mb_counters_stop(mb_counters *c, int phase);
 
 /* Sets every accumulated value back to "nothing accumulated"; availability is unchanged. */
@@ -116,8 +121,8 @@ const char *mb_counters_notice(const mb_counters *c, size_t i);
  * MB_SOURCE_KERNEL_USER), or NULL when it is unavailable. */
 const char *mb_counters_source(const mb_counters *c, size_t i);
 
-/* For an event counted by MB_SOURCE_KERNEL: why PAPI could not count it, in the form of a
- * notice. NULL for any other event. */
+/* For an event counted by the kernel directly (MB_SOURCE_KERNEL or MB_SOURCE_KERNEL_USER):
+ * why PAPI could not count it, in the form of a notice. NULL for any other event. */
 const char *mb_counters_papi_reason(const mb_counters *c, size_t i);
 
 /* Writes the values as one JSON object: each event's name maps to
@@ -129,7 +134,7 @@ void mb_counters_write_json(FILE *f, const mb_counters *c);
 void mb_counters_close(mb_counters *c);
 
 /* The PAPI this build uses: "7.0.0.0" (the library's runtime version when it initialises, else
- * the header's), or "none" when built without PAPI. */
+ * the header's, marked "(header)"), or "none" when built without PAPI. Initialises PAPI. */
 const char *mb_counters_papi_version(void);
 
 /* 1 when this build has PAPI support (MB_WITH_PAPI and libpapi found), else 0. */
@@ -160,6 +165,8 @@ typedef struct {
     int64_t l2_bytes;     /* the first L2 cache */
     int64_t l3_bytes;     /* the first L3 cache */
     char cpubind[64];     /* the calling thread's current CPU binding, as a list "0-1" */
+    char simd[16];        /* the widest vector ISA the CPU reports: "avx512f", "avx2", "avx",
+                             "sse4.2", "sse2" or "" (compare with OpenBLAS's core) */
 } mb_topology;
 
 /* Fills *t from hwloc for the calling thread. MB_EIO when hwloc cannot load the topology. */
@@ -212,7 +219,7 @@ int mb_meta_getenv(const char *name, char **value /* out */);
  * openblas_coretype, ...); an unknown value is an empty field (null in JSON). The caller may
  * add its own fields before or after. The record holds MB_RECORD_MAX fields: this adds
  * MB_META_RECORD_FIELDS of them. */
-#define MB_META_RECORD_FIELDS 31
+#define MB_META_RECORD_FIELDS 32
 void mb_meta_record(const mb_meta *m, mb_record *r);
 
 /* A caller's configuration entry for mb_meta_write_json; value NULL is written as null. */

@@ -178,6 +178,7 @@ void mb_meta_record(const mb_meta *m, mb_record *r)
     add_count(r, "machine_l1d_bytes", m->topo.l1d_bytes);
     add_count(r, "machine_l2_bytes", m->topo.l2_bytes);
     add_count(r, "machine_l3_bytes", m->topo.l3_bytes);
+    add_string(r, "machine_simd", m->topo.simd);
     add_count(r, "pinned_core", m->pinned_core);
     add_string(r, "cpubind", m->topo.cpubind);
     add_string(r, "papi_version", m->papi_version);

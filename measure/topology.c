@@ -109,6 +109,16 @@ int mb_topology_query(mb_topology *t)
     if (model) {
         snprintf(t->cpu_model, sizeof t->cpu_model, "%s", model);
     }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    const char *simd = __builtin_cpu_supports("avx512f") ? "avx512f"
+                       : __builtin_cpu_supports("avx2") ? "avx2"
+                       : __builtin_cpu_supports("avx")  ? "avx"
+                       : __builtin_cpu_supports("sse4.2") ? "sse4.2"
+                       : __builtin_cpu_supports("sse2") ? "sse2"
+                                                        : "";
+    snprintf(t->simd, sizeof t->simd, "%s", simd);
+#endif
     hwloc_bitmap_t set = hwloc_bitmap_alloc();
     if (set && hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_THREAD) == 0)
         hwloc_bitmap_list_snprintf(t->cpubind, sizeof t->cpubind, set);

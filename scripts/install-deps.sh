@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libcmocka-dev libgsl-dev libopenblas-dev
-          gnuplot-nox libhwloc-dev libpapi-dev libyajl-dev libinih-dev)
+          gnuplot-nox libhwloc-dev libpapi-dev libyajl-dev libinih-dev
+          libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,8 @@
 #include "core/error.h"
 #include "core/fileio.h"
 
+int mb_sweep_build_columns(mb_sweep_config *c);
+
 /* The parse state handed to inih. */
 typedef struct {
     mb_sweep_config *c;
@@ -602,10 +604,17 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!expand(ps, name, value, K_NAME, &ev))
             return 0;
         for (size_t i = 0; i < ev.n; i++) {
-            if (!name_ok(ev.v[i]) || strchr(ev.v[i], '.')) {
+            int ok = strlen(ev.v[i]) < 120;
+            for (const char *q = ev.v[i]; *q; q++)
+                ok &= isalnum((unsigned char)*q) || strchr("_-:.", *q) != NULL;
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(ev.v[j], ev.v[i]) == 0)
+                    ok = 0;
+            if (!ok) {
+                fail(ps, name, value, "'%s' is not a counter name or is listed twice; allowed: "
+                     "PAPI or perf event names such as PAPI_TOT_CYC, perf::TASK-CLOCK", ev.v[i]);
                 values_free(&ev);
-                return fail(ps, name, value, "'%s' is not a counter name; allowed: PAPI or perf "
-                            "event names such as PAPI_TOT_CYC, PAPI_L1_DCM, task-clock", ev.v[i]);
+                return 0;
             }
         }
         c->counters = ev.v;
@@ -679,6 +688,12 @@ static int finish(parser *ps)
         if (has_bytes && (p->hidden_bytes.n == 0 || p->internal_bytes.n == 0))
             return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: hidden_bytes and internal_bytes "
                             "go together", where, p->line, p->name);
+        if ((has_alpha || has_bytes) && p->mode == MB_SWEEP_MEASURED)
+            return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: run = measured takes the state "
+                            "sizes from the [model] network; remove alpha / hidden_bytes / "
+                            "internal_bytes", where, p->line, p->name);
+        if (p->mode == MB_SWEEP_MEASURED)
+            c->measured = 1;
         if (!has_alpha && !has_bytes && p->mode == MB_SWEEP_ANALYTIC)
             return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: sizes are required: alpha, or "
                             "hidden_bytes and internal_bytes", where, p->line, p->name);
@@ -729,7 +744,7 @@ static int finish(parser *ps)
                             c->path, p->line, p->name, MB_SWEEP_MAX_POINTS);
         total += (size_t)n;
     }
-    return MB_OK;
+    return mb_sweep_build_columns(c);
 }
 
 int mb_sweep_config_parse(const char *path, const char *text, mb_sweep_config **out)
@@ -806,8 +821,23 @@ void mb_sweep_config_free(mb_sweep_config *c)
     for (size_t i = 0; i < c->n_counters; i++)
         free(c->counters[i]);
     free(c->counters);
+    for (size_t i = 0; i < c->n_columns; i++)
+        free(c->columns[i]);
+    free(c->columns);
     free(c->problems);
     free(c->default_solvers);
     free(c->text);
     free(c);
+}
+
+extern const struct mb_sweep_embedded {
+    const char *name, *text;
+} mb_sweep_embedded_configs[];
+
+const char *mb_sweep_embedded_config(const char *name)
+{
+    for (size_t i = 0; mb_sweep_embedded_configs[i].name; i++)
+        if (strcmp(mb_sweep_embedded_configs[i].name, name) == 0)
+            return mb_sweep_embedded_configs[i].text;
+    return NULL;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "exec/exec.h"
 
 /* The columns of every row, in order: identifying columns first (docs/design.md, "Records").
  * Names of quantities that also appear in `membptt solve` are the same as there. */
@@ -20,13 +21,65 @@ static const char *const columns[] = {
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
 #define N_IDENT 9 /* sweep .. budget */
 
-size_t mb_sweep_column_count(void);
-const char *mb_sweep_column(size_t i);
-size_t mb_sweep_ident_count(void);
+/* The executor's columns of a measured row; the names are those of `membptt run`. */
+static const char *const measured_columns[] = {
+    "cell", "input", "hidden", "batch", "threads", "repeat", "seed", "hidden_bytes",
+    "internal_bytes", "budget_bytes", "recompute_ops", "peak_store_bytes",
+    "peak_store_full_bytes", "store_saved", "workspace_bytes", "peak_activation_bytes",
+    "vmhwm_bytes", "vmhwm_full_bytes", "time_s", "time_full_s", "time_ratio",
+    "predicted_time_ratio", "first_forward_s", "recompute_s", "backward_s", "copy_s",
+    "full_first_forward_s", "full_backward_s", "full_copy_s", "cost_forward_s",
+    "cost_recompute_s", "cost_backward_s", "cost_copy_s_per_byte", "copied_bytes",
+    "grad_max_abs_diff", "grad_bitwise_equal",
+};
+#define N_MEASURED (sizeof measured_columns / sizeof measured_columns[0])
+static const char *const counter_phase[] = {"first", "recompute", "backward"};
 
-size_t mb_sweep_column_count(void) { return N_COLUMNS; }
-const char *mb_sweep_column(size_t i) { return i < N_COLUMNS ? columns[i] : NULL; }
-size_t mb_sweep_ident_count(void) { return N_IDENT; }
+int mb_sweep_build_columns(mb_sweep_config *c);
+
+int mb_sweep_build_columns(mb_sweep_config *c)
+{
+    size_t n = N_COLUMNS + (c->measured ? N_MEASURED + 3 * c->n_counters : 0);
+    c->columns = calloc(n, sizeof *c->columns);
+    if (c->columns == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory");
+    size_t k = 0;
+    char buf[256];
+    for (size_t i = 0; i < N_COLUMNS; i++)
+        c->columns[k++] = strdup(columns[i]);
+    for (size_t i = 0; c->measured && i < N_MEASURED; i++)
+        c->columns[k++] = strdup(measured_columns[i]);
+    for (size_t e = 0; c->measured && e < c->n_counters; e++)
+        for (int ph = 0; ph < 3; ph++) {
+            snprintf(buf, sizeof buf, "%s.%s", c->counters[e], counter_phase[ph]);
+            c->columns[k++] = strdup(buf);
+        }
+    c->n_columns = k;
+    for (size_t i = 0; i < k; i++)
+        if (c->columns[i] == NULL)
+            return MB_ERROR(MB_ENOMEM, "out of memory");
+    if (k > MB_RECORD_MAX)
+        return MB_ERROR(MB_EINVAL, "%s: a row would have %zu columns, more than the %d a record "
+                        "holds; request fewer counter events", c->path, k, MB_RECORD_MAX);
+    return MB_OK;
+}
+
+/* The executor configuration of [model] for t steps. */
+static int exec_config(const mb_sweep_config *c, int64_t steps, mb_exec_config *ec)
+{
+    *ec = mb_exec_config_default();
+    int rc = mb_cell_parse("[model] cell", c->model.cell, &ec->cell);
+    if (rc != MB_OK)
+        return rc;
+    ec->input = c->model.input;
+    ec->hidden = c->model.hidden;
+    ec->batch = c->model.batch;
+    ec->steps = steps;
+    ec->threads = (int)c->model.threads;
+    ec->repeat = (int)c->model.repetitions;
+    ec->seed = (uint64_t)c->model.seed;
+    return mb_exec_config_check(ec);
+}
 
 static size_t section_points(const mb_sweep_problem *p)
 {
@@ -65,7 +118,23 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     out->solver = p->solvers[rest];
     out->steps = p->steps.v[it];
     out->budget = p->budget.n ? p->budget.v[ib] : NULL;
-    if (p->alpha.n) {
+    int special = out->budget == NULL || strncmp(out->budget, "min(", 4) == 0;
+    int rc;
+    if (p->mode == MB_SWEEP_MEASURED) {
+        /* sizes from the network of [model]: the executor's state bytes */
+        mb_exec_config ec;
+        int64_t steps;
+        if ((rc = mb_parse_int(p->steps.where, out->steps, 1, MB_MAX_STEPS, &steps)) != MB_OK ||
+            (rc = exec_config(c, steps, &ec)) != MB_OK ||
+            (rc = mb_exec_problem(&ec, &out->problem)) != MB_OK)
+            return rc;
+        if (!special &&
+            (rc = mb_parse_budget(p->budget.where, out->budget, &out->problem,
+                                  &out->problem.budget)) != MB_OK)
+            return rc;
+        if ((rc = mb_problem_check(&out->problem)) != MB_OK)
+            return rc;
+    } else if (p->alpha.n) {
         out->alpha = p->alpha.v[isz];
     } else if (p->hidden_bytes.n) {
         out->hidden_bytes = p->hidden_bytes.v[isz / p->internal_bytes.n];
@@ -73,7 +142,6 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     }
     /* The same key/value builder as the command line's options; every key is named by its
      * config place, "FILE:LINE: key". A search or min(SOLVER) budget is resolved below. */
-    int special = out->budget == NULL || strncmp(out->budget, "min(", 4) == 0;
     mb_problem_spec spec = {
         .steps = {p->steps.where, out->steps},
         .alpha = {p->alpha.n ? p->alpha.where : "alpha", out->alpha},
@@ -84,8 +152,7 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
         .budget = {p->budget.n ? p->budget.where : p->target_key.where,
                    special ? "0" : out->budget},
     };
-    int rc = mb_problem_from_spec(&spec, &out->problem);
-    if (rc != MB_OK)
+    if (p->mode != MB_SWEEP_MEASURED && (rc = mb_problem_from_spec(&spec, &out->problem)) != MB_OK)
         return rc;
     if (out->budget == NULL)
         return MB_OK; /* a budget search: the budget is found when the point is evaluated */
@@ -105,12 +172,6 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
 int mb_sweep_config_check(const mb_sweep_config *c)
 {
     size_t n = mb_sweep_point_count(c);
-    for (size_t i = 0; i < c->n_problems; i++)
-        if (c->problems[i].mode == MB_SWEEP_MEASURED)
-            return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: run = measured: the executor is "
-                            "not available in this build, so measured points cannot be run; "
-                            "use run = analytic", c->path, c->problems[i].line,
-                            c->problems[i].name);
     for (size_t i = 0; i < n; i++) {
         mb_sweep_point pt;
         int rc = mb_sweep_point_get(c, i, &pt);
@@ -185,6 +246,94 @@ static int search_budget(const mb_sweep_config *c, const mb_sweep_point *pt, mb_
     return MB_OK;
 }
 
+/* Appends the executor's columns: measured when the point is measured and feasible, empty
+ * otherwise (an analytic row of a config that also measures). Keys point into c->columns. */
+static int measured_row(const mb_sweep_config *c, const mb_sweep_point *pt, const mb_plan *plan,
+                        mb_record *r)
+{
+    size_t base = N_COLUMNS;
+    const char *const *k = (const char *const *)c->columns + base;
+    if (pt->section->mode != MB_SWEEP_MEASURED || plan == NULL) {
+        for (size_t i = base; i < c->n_columns; i++)
+            mb_record_empty(r, c->columns[i]);
+        return MB_OK;
+    }
+    mb_exec_config ec;
+    int rc = exec_config(c, pt->problem.steps, &ec);
+    if (rc != MB_OK)
+        return rc;
+    char events[2048] = "";
+    for (size_t e = 0; e < c->n_counters; e++)
+        snprintf(events + strlen(events), sizeof events - strlen(events), "%s%s", e ? "," : "",
+                 c->counters[e]);
+    ec.events = c->n_counters ? events : NULL;
+    mb_exec_result *res = calloc(1, sizeof *res);
+    if (res == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory");
+    if ((rc = mb_exec_run(&ec, plan, res)) != MB_OK) {
+        free(res);
+        return rc;
+    }
+    size_t i = 0;
+    mb_record_string(r, k[i++], mb_cell_name(ec.cell));
+    mb_record_int(r, k[i++], ec.input);
+    mb_record_int(r, k[i++], ec.hidden);
+    mb_record_int(r, k[i++], ec.batch);
+    mb_record_int(r, k[i++], ec.threads);
+    mb_record_int(r, k[i++], ec.repeat);
+    mb_record_int(r, k[i++], (int64_t)ec.seed);
+    mb_record_int(r, k[i++], res->hidden_bytes);
+    mb_record_int(r, k[i++], res->internal_bytes);
+    mb_record_int(r, k[i++], res->budget_bytes);
+    mb_record_int(r, k[i++], res->recompute_ops);
+    mb_record_int(r, k[i++], res->peak_store_bytes);
+    mb_record_int(r, k[i++], res->peak_store_full_bytes);
+    mb_record_double(r, k[i++], 1.0 - (double)res->peak_store_bytes / (double)res->peak_store_full_bytes);
+    mb_record_int(r, k[i++], res->workspace_bytes);
+    mb_record_int(r, k[i++], res->peak_activation_bytes);
+    if (res->vmhwm_bytes >= 0) {
+        mb_record_int(r, k[i++], res->vmhwm_bytes);
+        mb_record_int(r, k[i++], res->vmhwm_full_bytes);
+    } else {
+        mb_record_empty(r, k[i++]);
+        mb_record_empty(r, k[i++]);
+    }
+    mb_record_double(r, k[i++], res->time_s);
+    mb_record_double(r, k[i++], res->time_full_s);
+    mb_record_double(r, k[i++], res->time_ratio);
+    mb_record_double(r, k[i++], res->predicted_time_ratio);
+    for (int ph = 0; ph < MB_EXEC_PHASES; ph++)
+        mb_record_double(r, k[i++], res->wall[ph]);
+    mb_record_double(r, k[i++], res->wall_full[MB_EXEC_FIRST]);
+    mb_record_double(r, k[i++], res->wall_full[MB_EXEC_BACKWARD]);
+    mb_record_double(r, k[i++], res->wall_full[MB_EXEC_COPY]);
+    mb_record_double(r, k[i++], res->cost_forward_s);
+    if (res->recompute_ops > 0)
+        mb_record_double(r, k[i++], res->cost_recompute_s);
+    else
+        mb_record_empty(r, k[i++]);
+    mb_record_double(r, k[i++], res->cost_backward_s);
+    mb_record_double(r, k[i++], res->cost_copy_s_per_byte);
+    mb_record_int(r, k[i++], res->copied_bytes);
+    mb_record_double(r, k[i++], res->grad_max_abs_diff);
+    mb_record_bool(r, k[i++], res->grad_bitwise_equal);
+    /* counters in the config's order; one the executor could not read is empty */
+    for (size_t e = 0; e < c->n_counters; e++) {
+        int found = -1;
+        for (int j = 0; j < res->n_events; j++)
+            if (strcmp(res->event_name[j], c->counters[e]) == 0)
+                found = j;
+        for (int ph = 0; ph < 3; ph++) {
+            if (found >= 0 && res->event_available[found] && res->event_value[found][ph] >= 0)
+                mb_record_int(r, k[i++], res->event_value[found][ph]);
+            else
+                mb_record_empty(r, k[i++]);
+        }
+    }
+    free(res);
+    return MB_OK;
+}
+
 int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_record *r,
                         double *solve_seconds)
 {
@@ -252,16 +401,20 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
         mb_record_double(r, "hsm_bound", found ? mb_sim_hsm_bound(pr.steps, pr.budget / pr.hidden_units) : NAN);
     else
         mb_record_empty(r, "hsm_bound");
+    if (c->measured)
+        rc = measured_row(c, pt, feasible ? s.plan : NULL, r);
     mb_plan_free(s.plan);
+    if (rc != MB_OK)
+        return rc;
     /* the row must have exactly the declared columns, in order */
     if ((rc = mb_record_check(r)) != MB_OK)
         return rc;
-    if ((size_t)r->n != N_COLUMNS)
+    if ((size_t)r->n != c->n_columns)
         return MB_ERROR(MB_EINTERNAL, "a sweep row has %d columns, the header %zu",
-                        r->n, N_COLUMNS);
-    for (size_t i = 0; i < N_COLUMNS; i++)
-        if (strcmp(r->fields[i].key, columns[i]) != 0)
+                        r->n, c->n_columns);
+    for (size_t i = 0; i < c->n_columns; i++)
+        if (strcmp(r->fields[i].key, c->columns[i]) != 0)
             return MB_ERROR(MB_EINTERNAL, "column %zu is %s, the header says %s", i,
-                            r->fields[i].key, columns[i]);
+                            r->fields[i].key, c->columns[i]);
     return MB_OK;
 }

@@ -19,9 +19,6 @@
 #include "core/json.h"
 #include "measure/measure.h"
 
-size_t mb_sweep_column_count(void);
-const char *mb_sweep_column(size_t i);
-size_t mb_sweep_ident_count(void);
 
 #ifndef MB_VERSION
 #define MB_VERSION "unknown"
@@ -74,19 +71,19 @@ static int ident_prefix(const mb_sweep_config *c, size_t i, char *buf, size_t ca
     return MB_OK;
 }
 
-static void header_line(char *buf, size_t cap)
+static void header_line(const mb_sweep_config *c, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    for (size_t i = 0; i < mb_sweep_column_count(); i++)
-        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? "," : "", mb_sweep_column(i));
+    for (size_t i = 0; i < c->n_columns; i++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? "," : "", c->columns[i]);
     snprintf(buf + strlen(buf), cap - strlen(buf), "\n");
 }
 
 void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17])
 {
     uint64_t h = UINT64_C(1469598103934665603);
-    char buf[4096];
-    header_line(buf, sizeof buf);
+    char buf[16384];
+    header_line(c, buf, sizeof buf);
     fnv(&h, buf);
     snprintf(buf, sizeof buf, "cost %.17g %.17g %.17g dp %d", c->cost.forward, c->cost.backward,
              c->cost.copy, (int)c->solve.dp_method);
@@ -180,9 +177,19 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
             MB_VERSION, GSL_VERSION, MB_INIH_VERSION);
     /* machine, library versions, git commit, OPENBLAS_* environment: measure/'s metadata */
     mb_meta meta;
+    /* The requested counters as this machine can count them: availability, source, notice. */
+    mb_counters *cc = NULL;
+    if (c->n_counters > 0) {
+        char events[2048] = "";
+        for (size_t e = 0; e < c->n_counters; e++)
+            snprintf(events + strlen(events), sizeof events - strlen(events), "%s%s",
+                     e ? "," : "", c->counters[e]);
+        if (mb_counters_open_key("[counters] events", events, &cc) != MB_OK)
+            cc = NULL;
+    }
     if (mb_meta_init(&meta, -1) == MB_OK) {
         fputs("  \"run\": ", f);
-        mb_meta_write_json(f, &meta, NULL, NULL, 0);
+        mb_meta_write_json(f, &meta, cc, NULL, 0);
         fseek(f, -1, SEEK_CUR); /* replace its newline */
         fputs(",\n", f);
     } else {
@@ -197,9 +204,10 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
         fputs(i ? ", " : "", f);
         mb_json_write_string(f, c->counters[i]);
     }
-    fputs("], \"available\": null, \"note\": \"analytic rows read no counters; measured rows "
-          "need the executor\"},\n",
+    fputs("], \"note\": \"analytic rows read no counters; measured rows count them through the "
+          "executor; run.counters says which this machine can count, from where, or why not\"},\n",
           f);
+    mb_counters_close(cc);
     fputs("  \"config_text\": ", f);
     mb_json_write_string(f, c->text ? c->text : "");
     fputs("\n}\n", f);
@@ -210,7 +218,7 @@ static int write_sidecar(const char *path, const mb_sweep_config *c, const mb_sw
  * (and at the end) otherwise. */
 typedef struct {
     int on, tty;
-    size_t total, done, base;
+    size_t total, done, base, shown;
     double start, last;
 } progress;
 
@@ -221,6 +229,9 @@ static void progress_show(progress *pg, int final)
     double t = now(), el = t - pg->start;
     if (!final && t - pg->last < (pg->tty ? 0.1 : 2.0))
         return;
+    if (final && !pg->tty && pg->shown == pg->done)
+        return; /* the last plain line already said it */
+    pg->shown = pg->done;
     pg->last = t;
     size_t new_done = pg->done - pg->base;
     double rate = el > 0 ? (double)new_done / el : 0;
@@ -300,8 +311,8 @@ static int resume_check(const mb_sweep_config *c, const mb_sweep_options *o, con
         return MB_ERROR(MB_EINVAL, "%s was written by a different sweep (config fingerprint %s, "
                         "this config %s); remove it or choose another --out", csv, got, fp);
     }
-    char header[4096];
-    header_line(header, sizeof header);
+    char header[16384];
+    header_line(c, header, sizeof header);
     size_t hl = strlen(header);
     if (len < hl || memcmp(text, header, hl) != 0) {
         free(text);
@@ -403,8 +414,8 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
             goto fail;
         }
         if (fresh) {
-            char header[4096];
-            header_line(header, sizeof header);
+            char header[16384];
+            header_line(c, header, sizeof header);
             if ((rc = write_synced(out, header, strlen(header), csv)) != MB_OK)
                 goto fail;
             fputs("point,sweep,solver,steps,budget_spec,solve_seconds\n", tf);

@@ -63,6 +63,11 @@ typedef struct {
     const mb_solver_type *plan_solver;
     char plan_steps[32], plan_alpha[32], plan_budget[32];
     char plan_where[1100];
+    /* the CSV columns: the analytic ones, then (when a section is measured) the executor's
+     * and one per counter event and phase */
+    char **columns;
+    size_t n_columns;
+    int measured; /* some section has run = measured */
 } mb_sweep_config;
 
 /* Parses the config file at `path`. Errors (MB_EINVAL, exit 2) name the file, the line, the
@@ -140,6 +145,10 @@ void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17] /* out */);
 /* Writes the plan of the [plan] section as a CSV of its ops (op, kind, step, store_units,
  * budget) to `path`. MB_EINVAL when the config has no [plan] section. */
 int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path);
+
+/* The text of configs/NAME.ini as built into the library ("quick", "lstm-quick", "paper",
+ * "lstm", "smoke"), or NULL. */
+const char *mb_sweep_embedded_config(const char *name);
 
 /* --- Reading our own CSVs back (fits, merge, reproduce). --- */
 typedef struct {

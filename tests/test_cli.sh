@@ -594,6 +594,13 @@ if [ "$(id -u)" != 0 ]; then
 else
     ok "# SKIP read-only folder (running as root, EACCES cannot happen)"
 fi
+mkdir "$W/fsize"
+(ulimit -f 1 && "$BIN" solve --solver full --steps 2000 --alpha 1 --budget 100% \
+    --plan-out "$W/fsize/plan.json" >"$W/out" 2>"$W/err")
+rc=$?
+expect "--plan-out past ulimit -f: exit 1, names the path and EFBIG" 1 \
+    "cannot write $W/fsize/plan.json" "File too large"
+absent "no plan file left past the file size limit" "$W/fsize/plan.json"
 "$BIN" "${OK_SOLVE[@]}" >/dev/full 2>"$W/err"
 rc=$?
 expect "a report to a full standard output: exit 1" 1 "standard output" "No space left on device"

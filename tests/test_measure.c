@@ -495,6 +495,10 @@ static void test_topology(void **state)
     assert_true(t.l2_bytes == -1 || t.l2_bytes >= t.l1d_bytes);
     assert_true(t.l3_bytes == -1 || t.l3_bytes >= t.l2_bytes);
     assert_true(t.cpubind[0] != '\0');
+#if defined(__x86_64__)
+    /* Every x86-64 CPU has SSE2 at least. */
+    assert_true(t.simd[0] != '\0');
+#endif
 }
 
 /* ------------------------------------------------------------------------------------------- */

@@ -43,20 +43,22 @@ static void test_config_valid(void **state)
     mb_sweep_config *c;
     assert_int_equal(mb_sweep_config_load(MB_SOURCE_DIR "/configs/smoke.ini", &c), MB_OK);
     assert_string_equal(c->name, "smoke");
-    assert_int_equal((int)c->n_problems, 5);
-    /* budget: 20 percentages x 6 solvers; hsm: 7 lengths x 3 budgets; chen: 3 x 2 alphas;
-     * chen-memory: 2 solvers x 3 x 2; free: 2 solvers x 9 budgets */
-    assert_int_equal((int)mb_sweep_point_count(c), 120 + 21 + 6 + 12 + 18);
+    assert_int_equal((int)c->n_problems, 6);
+    /* budget: 20 percentages x 6 solvers; hsm: 7 lengths x 2 budgets; mixed: 3 solvers x 5
+     * lengths x 2 budgets; chen-search: 3 x 2 alphas; chen-memory: 2 solvers x 3 x 2; free:
+     * 2 solvers x 2 lengths x 9 budgets */
+    assert_int_equal((int)mb_sweep_point_count(c), 120 + 14 + 30 + 6 + 12 + 36);
     assert_int_equal(mb_sweep_config_check(c), MB_OK);
     mb_sweep_point pt;
     assert_int_equal(mb_sweep_point_get(c, 120, &pt), MB_OK); /* first point of [problem hsm] */
     assert_string_equal(pt.section->name, "hsm");
     assert_int_equal((int)pt.problem.steps, 10);
-    assert_int_equal((int)pt.problem.budget, 2);
-    assert_int_equal(mb_sweep_point_get(c, 176, &pt), MB_OK);
+    assert_int_equal((int)pt.problem.budget, 10);
+    assert_int_equal(mb_sweep_point_get(c, 217, &pt), MB_OK);
     assert_string_equal(pt.solver->name, "msm-free");
+    assert_int_equal((int)pt.problem.steps, 100);
     assert_int_equal((int)pt.problem.budget, 20);
-    assert_int_equal(mb_sweep_point_get(c, 177, &pt), MB_EINVAL);
+    assert_int_equal(mb_sweep_point_get(c, 218, &pt), MB_EINVAL);
     mb_sweep_config_free(c);
 }
 
@@ -137,8 +139,12 @@ static void test_config_invalid(void **state)
                   "t.ini:5: target_cost_per_step", "hsm, ism, msm");
     expect_config("[problem a]\nsolvers=msm\n[problem a]\nsteps=3\n", MB_EINVAL, "appears twice", NULL);
     expect_config("[cost]\nforward = 1\n", MB_EINVAL, "no [problem] section", NULL);
-    expect_config("[problem]\nsolvers=msm\nsteps=10\nalpha=5\nbudget=3\nrun=measured\n", MB_EINVAL,
+    expect_config("[problem]\nsolvers=msm\nsteps=10\nbudget=3\nrun=measured\n", MB_EINVAL,
                   "needs a [model]", NULL);
+    expect_config("[model]\ncell=lstm\n[problem]\nsolvers=msm\nsteps=10\nalpha=5\nbudget=3\n"
+                  "run=measured\n", MB_EINVAL, "sizes from the [model]", NULL);
+    expect_config("[counters]\nevents = PAPI_TOT_CYC, PAPI_TOT_CYC\n", MB_EINVAL,
+                  "t.ini:2: events", "listed twice");
     /* a line longer than the INI parser's limit is an error, not two half lines */
     char longline[600] = "[problem]\nsolvers=msm\nsteps = 1";
     for (int i = 0; i < 120; i++)
@@ -192,12 +198,12 @@ static void test_shards_and_resume(void **state)
     mb_sweep_options o = {.out_dir = one};
     mb_sweep_result res;
     assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    assert_int_equal((int)res.computed, 177);
+    assert_int_equal((int)res.computed, 218);
     char *full = slurp(res.csv);
     /* every row has the header's field count; infeasible rows have empty cells, never 0 */
     mb_csv *t;
     assert_int_equal(mb_csv_load(res.csv, &t), MB_OK);
-    assert_int_equal((int)t->n_rows, 177);
+    assert_int_equal((int)t->n_rows, 218);
     int feas = mb_csv_col(t, "feasible"), fwd = mb_csv_col(t, "forward_ops");
     assert_true(feas >= 0 && fwd >= 0);
     assert_string_equal(t->rows[0][feas], "false"); /* full at 5% */
@@ -210,7 +216,7 @@ static void test_shards_and_resume(void **state)
     for (int i = 0; i < 3; i++) {
         mb_sweep_options so = {.out_dir = two, .shard_index = i, .shard_count = 3};
         assert_int_equal(mb_sweep_run(c, &so, &res), MB_OK);
-        assert_int_equal((int)res.points, 59);
+        assert_int_equal((int)res.points, i < 2 ? 73 : 72); /* 218 points round-robin */
         snprintf(sp[i], sizeof sp[i], "%s", res.csv);
     }
     shard_paths[0] = sp[2];
@@ -231,8 +237,8 @@ static void test_shards_and_resume(void **state)
     size_t cut = strlen(full) * 2 / 3;
     assert_int_equal(truncate(path, (off_t)cut), 0);
     assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    assert_true(res.resumed > 0 && res.resumed < 177);
-    assert_int_equal((int)(res.resumed + res.computed), 177);
+    assert_true(res.resumed > 0 && res.resumed < 218);
+    assert_int_equal((int)(res.resumed + res.computed), 218);
     char *again = slurp(path);
     assert_string_equal(again, full);
     free(again);

@@ -71,7 +71,35 @@ case "$msg" in *"bad.ini:6: budjet = '3': unknown key"*) ;; *) fail "unknown key
 [ $? -eq 2 ] || fail "--shard 3/2 should exit 2"
 "$M" sweep /nonexistent.ini > /dev/null 2>&1
 [ $? -eq 2 ] || fail "a missing config should exit 2"
-"$M" sweep "$SRC/configs/smoke.ini" --dry-run | grep -q "177 points" || fail "dry run of smoke.ini"
+"$M" sweep "$SRC/configs/smoke.ini" --dry-run | grep -q "218 points" || fail "dry run of smoke.ini"
+
+# a measured sweep: rows of the executor, peak store within the budget, gradients as full BPTT's
+cat > "$T/meas.ini" <<'INI'
+[model]
+cell = lstm
+input = 4
+hidden = 8
+batch = 2
+repetitions = 1
+[counters]
+events = perf::TASK-CLOCK
+[problem m]
+run = measured
+solvers = msm
+steps = 30
+budget = 10%, 100%
+INI
+"$M" sweep "$T/meas.ini" --out "$T/meas" --quiet > /dev/null || fail "measured sweep failed"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+         { if (!($c["time_s"] > 0)) { print "FAIL: time_s " $c["time_s"]; bad = 1 }
+           if ($c["peak_store_bytes"] + 0 > $c["budget_bytes"] + 0) { print "FAIL: peak over budget"; bad = 1 }
+           if ($c["grad_bitwise_equal"] != "true") { print "FAIL: gradients differ"; bad = 1 }
+           if (!("perf::TASK-CLOCK.backward" in c)) { print "FAIL: no counter column"; bad = 1 }
+           n++ }
+         END { if (n != 2) { print "FAIL: " n " measured rows"; bad = 1 }; exit bad }' \
+    "$T/meas/meas.csv" || fail "measured rows"
+grep -q '"perf::TASK-CLOCK": {"available": \(true\|false\), "source": ' "$T/meas/meas.json" ||
+    fail "the sidecar says whether perf::TASK-CLOCK can be counted here"
 
 [ $fails -eq 0 ] && echo "sweep CLI: all checks passed"
 exit $((fails > 0))

@@ -1,0 +1,17 @@
+# fig1_budget: forward ops per step against the memory budget at t = 1000, alpha = 5, for
+# every solver. Data: @PAPER@, rows of sweep "budget". Redraw: gnuplot @OUT@.gp
+@STYLE@
+DATA = '@PAPER@'
+sel(sv) = strcol("sweep") eq "budget" && strcol("solver") eq sv
+do for [fmt in "pdf png"] {
+  eval out(fmt)
+  set title "Cost against memory, t = 1000, internal state = 5 hidden states"
+  set xlabel "memory budget (fraction of full-BPTT memory a_h + a_s(t-1), log scale)"
+  set ylabel "forward ops per step, C/t"
+  set logscale x
+  set xrange [*:1.1]
+  set yrange [0.8:*]
+  set key outside right top
+  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("memory_fraction") : NaN):(column("cost_per_step")) with linespoints lt i title word("full sqrt chen revolve hsm ism msm msm-free", i)
+  unset output
+}

@@ -1,0 +1,30 @@
+# fig5_lstm: measured against predicted on a real LSTM (t = 1000): time per iteration relative
+# to full BPTT, and peak store bytes, against the budget. Data: @LSTM@, measured rows of sweep
+# "budget". Redraw: gnuplot @OUT@.gp
+@STYLE@
+DATA = '@LSTM@'
+sel(sv) = strcol("sweep") eq "budget" && strcol("mode") eq "measured" && strcol("solver") eq sv
+MiB = 1048576.0
+do for [fmt in "pdf png"] {
+  eval out(fmt)
+  set multiplot layout 1,2 title "BPTT-MSM on an LSTM, t = 1000: measured and predicted"
+  set xlabel "memory budget (fraction of full-BPTT memory, log scale)"
+  set logscale x
+  set xrange [0.007:1.4]
+  set title "time per iteration / full BPTT"
+  set ylabel "time ratio"
+  set yrange [0.8:*]
+  set key top right
+  plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("time_ratio")) smooth unique with linespoints lt 1 title "measured (median)", \
+       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("predicted_time_ratio")) smooth unique with linespoints lt 2 title "predicted, per-op costs of the run", \
+       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("predicted_time_vs_full")) smooth unique with linespoints lt 3 title "predicted, c_f = 1, c_b = 2"
+  set title "peak store memory"
+  set ylabel "MiB"
+  set yrange [0:*]
+  set key left center
+  plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_bytes") / MiB) smooth unique with linespoints lt 1 title "measured peak (arena)", \
+       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("budget_bytes") / MiB) smooth unique with lines lt 8 title "budget", \
+       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_full_bytes") / MiB) smooth unique with lines lt 2 title "full BPTT"
+  unset multiplot
+  unset output
+}

@@ -1,0 +1,18 @@
+# Shared style (pasted into every figure script so each script stands alone). Every series
+# differs in dash pattern and point shape as well as colour, so figures read in greyscale.
+set datafile separator comma
+set datafile columnheaders
+# rows a figure does not select become NaN: treat them as missing, so lines join across them
+set datafile missing NaN
+set linetype 1 lc rgb "#000000" dt 1 pt 7 ps 0.55 lw 1.6
+set linetype 2 lc rgb "#D55E00" dt 2 pt 5 ps 0.55 lw 1.6
+set linetype 3 lc rgb "#0072B2" dt 3 pt 9 ps 0.65 lw 1.6
+set linetype 4 lc rgb "#009E73" dt 4 pt 13 ps 0.65 lw 1.6
+set linetype 5 lc rgb "#CC79A7" dt 5 pt 11 ps 0.65 lw 1.6
+set linetype 6 lc rgb "#E69F00" dt (8,3,2,3,2,3) pt 4 ps 0.55 lw 1.6
+set linetype 7 lc rgb "#56B4E9" dt (12,4) pt 6 ps 0.55 lw 1.6
+set linetype 8 lc rgb "#777777" dt (2,2,8,2) pt 2 ps 0.6 lw 1.6
+set grid lc rgb "#e0e0e0" lw 0.8
+set key samplen 3.5 spacing 1.1
+# out(fmt): switch to the PDF or the PNG terminal and its file
+out(fmt) = fmt eq "pdf" ? "set terminal pdfcairo size 6in,3.6in font 'Helvetica,9' enhanced; set output '@OUT@.pdf'" : "set terminal pngcairo size 1200,720 font 'Helvetica,13' enhanced; set output '@OUT@.png'"
