@@ -1,4 +1,4 @@
-/* fileio.c: bounded reads and all-or-nothing writes (docs/design.md, "Input and output"). */
+/* fileio.c: bounded reads and all-or-nothing writes (docs/design.md, "Plan files"). */
 #include "core/fileio.h"
 
 #include <errno.h>
