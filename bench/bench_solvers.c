@@ -1,19 +1,40 @@
-/* bench_solvers.c: the solver benchmark: the fast MSM table builder against the textbook
- * O(t^2 * budget) one, measured in the same run, with medians, their ratio and a check that
- * both give the same optimal cost and the same policy table.
+/* bench_solvers.c: the DP solver benchmark. For each (t, budget, DP) it times the fast table
+ * builder, the textbook O(t^2 * rows) one and the earlier branch and bound (MB_DP_BNB) on the
+ * same problem in the same run, reports medians, their ratios to the fast one, whether the
+ * three policy tables are equal (hash of the whole table), and each run's peak memory.
  *
- * The textbook builder is run only while its predicted time (its measured ns per inner step,
- * times t^2 * rows) stays under --textbook-limit seconds; a skipped case says so and gives
- * the estimate, never a made-up time. */
+ * Every run is a fresh child process (fork), so its peak RSS (wait4) is that run's alone and
+ * a run over its time limit can be stopped. The fast builder's timed runs do not hash the
+ * policy table; one more untimed run gives its hash. A textbook or bnb run is timed with the
+ * hashing included (a pass over the table: well under 1% of their time).
+ *
+ * The textbook builder is not started when its predicted time (ns per inner step measured
+ * earlier in this run, times the inner steps) is over --textbook-limit; bnb runs are stopped
+ * at --bnb-limit. Either way the row says so and leaves the time empty, never made up.
+ *
+ * Times: seconds_* are wall-clock; cpu_seconds_median is the run's user + system CPU time
+ * (from wait4), which is what "one core" means on a machine shared with other work; the
+ * ratios in the summary are CPU ratios.
+ *
+ * Output: CSV on stdout (results/bench_solvers.csv), a summary table on stderr. */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "solvers/solvers.h"
+
+#define MAX_REPS 63
 
 static double now(void)
 {
@@ -28,46 +49,179 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Times `reps` runs of one builder; returns the median seconds, *cost and *hash. */
-static double run(mb_dp_method method, const mb_problem *p, int reps, int64_t *costs,
-                  int64_t *cost, uint64_t *hash, double *min_s, double *max_s)
+/* What a child reports. */
+typedef struct {
+    int rc;
+    double seconds;
+    int64_t cost;
+    uint64_t hash;
+    char msg[200];
+} run_result;
+
+/* Runs one mb_dp_cost in a child; *peak_mib gets its peak RSS, *cpu_s its user + system CPU
+ * seconds (the whole child: the solve and little else). Returns 0 on success, 1 when
+ * stopped at `limit` seconds (0: no limit), -1 on failure (message in r->msg). */
+static int run_child(int moves, const mb_problem *p, mb_dp_method method, int hash,
+                     double limit, run_result *r, double *peak_mib, double *cpu_s)
 {
-    mb_solve_options o = {method, 0};
-    double times[64];
-    for (int r = 0; r < reps; r++) {
-        double t0 = now();
-        int rc = mb_dp_cost(MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, p, &o, costs, hash);
-        times[r] = now() - t0;
-        if (rc != MB_OK) {
-            fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
-            exit(1);
-        }
-        *cost = costs[p->steps];
+    int fd[2];
+    memset(r, 0, sizeof *r);
+    if (pipe(fd) != 0) {
+        snprintf(r->msg, sizeof r->msg, "pipe: %s", strerror(errno));
+        return -1;
     }
-    qsort(times, (size_t)reps, sizeof times[0], cmp_double);
-    *min_s = times[0];
-    *max_s = times[reps - 1];
-    return times[reps / 2];
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(r->msg, sizeof r->msg, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        run_result c = {0};
+        int64_t *costs = malloc((size_t)(p->steps + 1) * sizeof *costs);
+        mb_solve_options o = {.dp_method = method};
+        double t0 = now();
+        c.rc = costs ? mb_dp_cost(moves, p, &o, costs, hash ? &c.hash : NULL) : MB_ENOMEM;
+        c.seconds = now() - t0;
+        if (c.rc == MB_OK)
+            c.cost = costs[p->steps];
+        else
+            snprintf(c.msg, sizeof c.msg, "%s", costs ? mb_errmsg() : "out of memory");
+        ssize_t w = write(fd[1], &c, sizeof c);
+        _exit(w == (ssize_t)sizeof c ? 0 : 1);
+    }
+    close(fd[1]);
+    struct pollfd pfd = {fd[0], POLLIN, 0};
+    int ready = poll(&pfd, 1, limit > 0 ? (int)(limit * 1000.0) : -1);
+    int stopped = ready == 0;
+    if (stopped)
+        kill(pid, SIGKILL);
+    ssize_t got = stopped ? 0 : read(fd[0], r, sizeof *r);
+    close(fd[0]);
+    int status;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+        ;
+    *peak_mib = (double)ru.ru_maxrss / 1024.0;
+    *cpu_s = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+             (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    if (stopped)
+        return 1;
+    if (got != (ssize_t)sizeof *r) {
+        snprintf(r->msg, sizeof r->msg, "the child run failed (status %d)", status);
+        return -1;
+    }
+    if (r->rc != MB_OK)
+        return -1;
+    return 0;
 }
 
-static long max_rss_mib(void)
+/* One method's measurement of one case. */
+typedef struct {
+    const char *method;
+    int runs;
+    double med, min, max, peak_mib, cpu_med;
+    int64_t cost;
+    uint64_t hash;
+    int have_hash;
+    char skipped[160];
+} measure;
+
+/* Times `reps` runs (each a child); with hash_in_run the runs hash the table, else one more
+ * untimed run does. */
+static int measure_method(int moves, const mb_problem *p, mb_dp_method method, int reps,
+                          int hash_in_run, double limit, measure *m)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
+    double times[MAX_REPS], cpus[MAX_REPS], cpu;
+    run_result r;
+    m->peak_mib = 0.0;
+    for (int i = 0; i < reps; i++) {
+        double peak;
+        int rc = run_child(moves, p, method, hash_in_run, limit, &r, &peak, &cpu);
+        if (rc == 1) {
+            snprintf(m->skipped, sizeof m->skipped, "stopped after %g s (--%s-limit)", limit,
+                     m->method);
+            m->runs = 0;
+            return 0;
+        }
+        if (rc != 0) {
+            fprintf(stderr, "bench_solvers: %s t=%lld: %s\n", m->method, (long long)p->steps,
+                    r.msg);
+            return 1;
+        }
+        times[i] = r.seconds;
+        cpus[i] = cpu;
+        m->peak_mib = peak > m->peak_mib ? peak : m->peak_mib;
+        m->cost = r.cost;
+        if (hash_in_run) {
+            m->hash = r.hash;
+            m->have_hash = 1;
+        }
+    }
+    if (!hash_in_run) {
+        double peak;
+        if (run_child(moves, p, method, 1, 0.0, &r, &peak, &cpu) != 0) {
+            fprintf(stderr, "bench_solvers: %s t=%lld: %s\n", m->method, (long long)p->steps,
+                    r.msg);
+            return 1;
+        }
+        m->hash = r.hash;
+        m->have_hash = 1;
+    }
+    qsort(times, (size_t)reps, sizeof times[0], cmp_double);
+    qsort(cpus, (size_t)reps, sizeof cpus[0], cmp_double);
+    m->cpu_med = reps % 2 ? cpus[reps / 2] : 0.5 * (cpus[reps / 2 - 1] + cpus[reps / 2]);
+    m->runs = reps;
+    m->min = times[0];
+    m->max = times[reps - 1];
+    m->med = reps % 2 ? times[reps / 2] : 0.5 * (times[reps / 2 - 1] + times[reps / 2]);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int moves;
+} DPS[] = {
+    {"hsm", MB_MOVE_HIDDEN},
+    {"ism", MB_MOVE_INTERNAL},
+    {"msm", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL},
+    {"msm-free", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START},
+};
+
+static void print_row(const mb_problem *p, int64_t alpha, const char *pct, const char *solver,
+                      const measure *m, const measure *fast)
+{
+    printf("%lld,%lld,%s,%lld,%s,%s,%d,", (long long)p->steps, (long long)alpha, pct,
+           (long long)p->budget, solver, m->method, m->runs);
+    if (m->runs > 0)
+        printf("%.4f,%.4f,%.4f,%.2f,%.4f,%.2f,%lld,%016llx,%s,%.0f,\n", m->med, m->min, m->max,
+               m->med / fast->med, m->cpu_med, m->cpu_med / fast->cpu_med, (long long)m->cost,
+               (unsigned long long)m->hash,
+               m == fast ? "" : (m->cost == fast->cost && m->hash == fast->hash ? "yes" : "NO"),
+               m->peak_mib);
+    else
+        printf(",,,,,,,,,,%s\n", m->skipped);
+    fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-    int reps = 3;
-    double limit = 120.0;
-    const char *steps_list = "1000,4000,10000", *pct_list = "1,5,20";
+    int reps = 5, ref_reps = 1;
+    double tb_limit = 120.0, bnb_limit = 120.0;
+    const char *steps_list = "1000,10000", *pct_list = "5,20", *dp_list = "msm";
+    const char *methods = "fast,textbook,bnb";
     int64_t alpha = 5;
     static const struct option opts[] = {
         {"reps", required_argument, NULL, 'r'},
+        {"ref-reps", required_argument, NULL, 'R'},
         {"textbook-limit", required_argument, NULL, 'l'},
+        {"bnb-limit", required_argument, NULL, 'L'},
         {"steps", required_argument, NULL, 's'},
         {"budgets", required_argument, NULL, 'b'},
+        {"solvers", required_argument, NULL, 'd'},
+        {"methods", required_argument, NULL, 'm'},
         {"alpha", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -77,87 +231,147 @@ int main(int argc, char **argv)
         int64_t v;
         switch (c) {
         case 'r':
-            if (mb_parse_int("--reps", optarg, 1, 63, &v) != MB_OK)
+            if (mb_parse_int("--reps", optarg, 1, MAX_REPS, &v) != MB_OK)
                 goto bad;
             reps = (int)v;
             break;
+        case 'R':
+            if (mb_parse_int("--ref-reps", optarg, 1, MAX_REPS, &v) != MB_OK)
+                goto bad;
+            ref_reps = (int)v;
+            break;
         case 'l':
-            if (mb_parse_double("--textbook-limit", optarg, 0.0, &limit) != MB_OK)
+            if (mb_parse_double("--textbook-limit", optarg, 0.0, &tb_limit) != MB_OK)
+                goto bad;
+            break;
+        case 'L':
+            if (mb_parse_double("--bnb-limit", optarg, 0.0, &bnb_limit) != MB_OK)
                 goto bad;
             break;
         case 's': steps_list = optarg; break;
         case 'b': pct_list = optarg; break;
+        case 'd': dp_list = optarg; break;
+        case 'm': methods = optarg; break;
         case 'a':
             if (mb_parse_int("--alpha", optarg, 1, 1000, &alpha) != MB_OK)
                 goto bad;
             break;
         case 'h':
-            printf("usage: bench_solvers [--steps 1000,4000,10000] [--budgets 1,5,20] [--alpha 5]\n"
-                   "                     [--reps 3] [--textbook-limit SECONDS]\n\n"
-                   "Times the fast and the textbook MSM table builders on the same problems in\n"
-                   "the same run (median of --reps runs; the textbook one runs once when a run\n"
-                   "is predicted to take over 10 s) and checks they agree entry by entry.\n"
-                   "Budgets are percentages of full-BPTT memory.\n");
+            printf("usage: bench_solvers [--steps 1000,10000] [--budgets 5,20] [--alpha 5]\n"
+                   "                     [--solvers msm] [--methods fast,textbook,bnb]\n"
+                   "                     [--reps 5] [--ref-reps 1] [--textbook-limit S]\n"
+                   "                     [--bnb-limit S]\n\n"
+                   "Times the fast, textbook and branch-and-bound DP table builders on the\n"
+                   "same problems in the same run (median of --reps runs for fast, --ref-reps\n"
+                   "for the others), each run in its own process, and checks that their\n"
+                   "policy tables are equal. --solvers takes hsm, ism, msm, msm-free. Budgets\n"
+                   "are percentages of full-BPTT memory. CSV on stdout, a summary on stderr.\n");
             return 0;
         default:
             fprintf(stderr, "bench_solvers: unknown option; see --help\n");
             return 2;
         }
     }
-    printf("# rerun: bench_solvers --steps %s --budgets %s --alpha %lld --reps %d "
-           "--textbook-limit %g\n",
-           steps_list, pct_list, (long long)alpha, reps, limit);
-    printf("steps,alpha,budget_pct,budget_units,forward_ops,fast_median_s,fast_min_s,fast_max_s,"
-           "textbook_median_s,textbook_runs,speedup,tables_equal,max_rss_mib\n");
-    double ns_per_inner = 0.0; /* textbook seconds per (t^2/2 * rows) inner step, measured */
-    char sl[256];
+    int want_tb = strstr(methods, "textbook") != NULL, want_bnb = strstr(methods, "bnb") != NULL;
+    printf("# rerun: bench_solvers --steps %s --budgets %s --alpha %lld --solvers %s --methods "
+           "%s --reps %d --ref-reps %d --textbook-limit %g --bnb-limit %g\n",
+           steps_list, pct_list, (long long)alpha, dp_list, methods, reps, ref_reps, tb_limit,
+           bnb_limit);
+    printf("t,alpha,budget_pct,budget_units,solver,method,runs,seconds_median,seconds_min,"
+           "seconds_max,ratio_to_fast,cpu_seconds_median,cpu_ratio_to_fast,forward_ops,"
+           "policy_hash,tables_equal,peak_rss_mib,skipped\n");
+    fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
+    fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
+            "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
+            "bnb_cpu", "bnb/fast", "equal", "fast_MiB");
+    double ns_per_inner = 0.0; /* textbook seconds per inner step (t^2/2 * rows * kinds) */
+    char sl[256], dl[256];
     snprintf(sl, sizeof sl, "%s", steps_list);
-    for (char *ts = strtok(sl, ","); ts; ts = strtok(NULL, ",")) {
+    char *s1, *s2, *s3;
+    for (char *ts = strtok_r(sl, ",", &s1); ts; ts = strtok_r(NULL, ",", &s1)) {
         int64_t t;
-        if (mb_parse_int("--steps", ts, 1, 65535, &t) != MB_OK)
+        if (mb_parse_int("--steps", ts, 1, INT64_C(1) << 29, &t) != MB_OK)
             goto bad;
-        int64_t *costs = malloc((size_t)(t + 1) * sizeof *costs);
         char pl[256];
         snprintf(pl, sizeof pl, "%s", pct_list);
-        char *save;
-        for (char *ps = strtok_r(pl, ",", &save); ps; ps = strtok_r(NULL, ",", &save)) {
-            mb_problem p = {t, 1, alpha, 0, 0};
-            char pct[32];
-            snprintf(pct, sizeof pct, "%s%%", ps);
-            if (mb_parse_budget("budget", pct, &p, &p.budget) != MB_OK) {
-                free(costs);
-                goto bad;
-            }
-            int64_t fc, tc = -1;
-            uint64_t fh, th = 0;
-            double fmin, fmax, tmin, tmax;
-            double fmed = run(MB_DP_FAST, &p, reps, costs, &fc, &fh, &fmin, &fmax);
-            double inner = (double)t * (double)t / 2.0 * (double)p.budget;
-            double predicted = ns_per_inner * inner;
-            double tmed = -1.0;
-            int truns = 0;
-            if (ns_per_inner == 0.0 || predicted <= limit) {
-                truns = predicted > 10.0 ? 1 : reps;
-                tmed = run(MB_DP_TEXTBOOK, &p, truns, costs, &tc, &th, &tmin, &tmax);
-                ns_per_inner = tmed / inner;
-            }
-            printf("%lld,%lld,%s,%lld,%lld,%.4f,%.4f,%.4f,", (long long)t, (long long)alpha, ps,
-                   (long long)p.budget, (long long)fc, fmed, fmin, fmax);
-            if (truns > 0)
-                printf("%.4f,%d,%.2f,%s,", tmed, truns, tmed / fmed,
-                       fc == tc && fh == th ? "yes" : "NO");
-            else
-                printf(",0,,skipped (textbook estimated %.0f s > limit),", predicted);
-            printf("%ld\n", max_rss_mib());
-            fflush(stdout);
-            if (truns > 0 && (fc != tc || fh != th)) {
-                fprintf(stderr, "bench_solvers: fast and textbook tables differ at t=%lld\n",
-                        (long long)t);
-                free(costs);
-                return 1;
+        for (char *ps = strtok_r(pl, ",", &s2); ps; ps = strtok_r(NULL, ",", &s2)) {
+            snprintf(dl, sizeof dl, "%s", dp_list);
+            for (char *ds = strtok_r(dl, ",", &s3); ds; ds = strtok_r(NULL, ",", &s3)) {
+                int moves = 0;
+                for (size_t k = 0; k < sizeof DPS / sizeof DPS[0]; k++)
+                    if (strcmp(ds, DPS[k].name) == 0)
+                        moves = DPS[k].moves;
+                if (moves == 0) {
+                    fprintf(stderr, "bench_solvers: --solvers '%s': expected hsm, ism, msm or "
+                            "msm-free\n", ds);
+                    return 2;
+                }
+                mb_problem p = {t, 1, alpha, 0, 0};
+                char pct[32];
+                snprintf(pct, sizeof pct, "%s%%", ps);
+                if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK)
+                    goto bad;
+                if (p.budget < 1) {
+                    fprintf(stderr, "bench_solvers: --budgets %s: under one unit at t=%lld\n",
+                            ps, (long long)t);
+                    return 2;
+                }
+                measure f = {.method = "fast"}, tb = {.method = "textbook"},
+                        bb = {.method = "bnb"};
+                if (measure_method(moves, &p, MB_DP_FAST, reps, 0, 0.0, &f) != 0)
+                    return 1;
+                print_row(&p, alpha, ps, ds, &f, &f);
+                int64_t full;
+                mb_problem_full_units(&p, &full);
+                double rows = (double)(p.budget < full ? p.budget : full);
+                int kinds = (moves & MB_MOVE_HIDDEN ? 1 : 0) + (moves & MB_MOVE_INTERNAL ? 1 : 0);
+                double inner = (double)t * (double)t / 2.0 * rows * kinds;
+                double predicted = ns_per_inner * inner;
+                if (want_tb) {
+                    if (ns_per_inner == 0.0 || predicted <= tb_limit) {
+                        if (measure_method(moves, &p, MB_DP_TEXTBOOK, ref_reps, 1, 0.0, &tb) != 0)
+                            return 1;
+                        ns_per_inner = tb.med / inner;
+                    } else {
+                        snprintf(tb.skipped, sizeof tb.skipped,
+                                 "not run: estimated %.0f s > --textbook-limit %g", predicted,
+                                 tb_limit);
+                    }
+                    print_row(&p, alpha, ps, ds, &tb, &f);
+                }
+                if (want_bnb) {
+                    if (measure_method(moves, &p, MB_DP_BNB, ref_reps, 1, bnb_limit, &bb) != 0)
+                        return 1;
+                    print_row(&p, alpha, ps, ds, &bb, &f);
+                }
+                char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
+                     bbr[16] = "-";
+                const char *eq = "-";
+                if (tb.runs > 0) {
+                    snprintf(tbs, sizeof tbs, "%.3f", tb.med);
+                    snprintf(tbc, sizeof tbc, "%.3f", tb.cpu_med);
+                    snprintf(tbr, sizeof tbr, "%.1f", tb.cpu_med / f.cpu_med);
+                }
+                if (bb.runs > 0) {
+                    snprintf(bbs, sizeof bbs, "%.3f", bb.med);
+                    snprintf(bbc, sizeof bbc, "%.3f", bb.cpu_med);
+                    snprintf(bbr, sizeof bbr, "%.1f", bb.cpu_med / f.cpu_med);
+                }
+                int compared = tb.runs > 0 || bb.runs > 0;
+                int equal = (tb.runs == 0 || (tb.hash == f.hash && tb.cost == f.cost)) &&
+                            (bb.runs == 0 || (bb.hash == f.hash && bb.cost == f.cost));
+                if (compared)
+                    eq = equal ? "yes" : "NO";
+                fprintf(stderr, "%8lld %5s%% %-8s %8.3f %8.3f %10s %10s %8s %9s %9s %8s %6s %9.0f\n",
+                        (long long)t, ps, ds, f.med, f.cpu_med, tbs, tbc, tbr, bbs, bbc, bbr, eq,
+                        f.peak_mib);
+                if (compared && !equal) {
+                    fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
+                            (long long)t, ps, ds);
+                    return 1;
+                }
             }
         }
-        free(costs);
     }
     return 0;
 bad:

@@ -1,6 +1,7 @@
 /* main.c: `membptt <subcommand> [options]`: dispatch, top-level help and version. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -105,6 +106,9 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     guard_std_streams();
+    /* past a file size limit (ulimit -f) a write fails with EFBIG and is reported, naming the
+     * file, instead of the process being killed with a partial file left behind */
+    signal(SIGXFSZ, SIG_IGN);
     return finish_stdout(dispatch(argc, argv));
 }
 

@@ -98,11 +98,15 @@ int mb_plan_write_json(const mb_plan *plan, FILE *f)
     mb_json_write_string(f, plan->solver);
     fprintf(f,
             ", \"steps\": %lld, \"hidden_units\": %lld, \"internal_units\": %lld, "
-            "\"unit_bytes\": %lld, \"budget\": %lld, \"forward_ops\": %lld, \"peak\": %lld,\n"
-            " \"ops\": [",
+            "\"unit_bytes\": %lld, \"budget\": %lld",
             (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
-            (long long)p->unit_bytes, (long long)p->budget, (long long)plan->forward_ops,
-            (long long)plan->peak);
+            (long long)p->unit_bytes, (long long)p->budget);
+    /* declarations that are not known (-1) are left out, as the reader asks */
+    if (plan->forward_ops >= 0)
+        fprintf(f, ", \"forward_ops\": %lld", (long long)plan->forward_ops);
+    if (plan->peak >= 0)
+        fprintf(f, ", \"peak\": %lld", (long long)plan->peak);
+    fputs(",\n \"ops\": [", f);
     for (size_t i = 0; i < plan->n_ops; i++)
         fprintf(f, "%s[\"%s\", %d]", i ? ",\n  " : "\n  ", op_names[plan->ops[i].kind],
                 plan->ops[i].step);
@@ -116,10 +120,8 @@ int mb_plan_save(const mb_plan *plan, const char *path)
     int rc = mb_atomic_open(&af, path);
     if (rc != MB_OK)
         return rc;
-    rc = mb_plan_write_json(plan, af.f);
-    if (rc != MB_OK) {
-        mb_atomic_abort(&af);
-        return rc;
-    }
+    /* a write error leaves the stream in error: the commit reports it with the path and the
+     * reason (ENOSPC, EFBIG, ...) and removes the temporary file */
+    (void)mb_plan_write_json(plan, af.f);
     return mb_atomic_commit(&af);
 }

@@ -131,24 +131,41 @@ static int key_add(reader *r, const unsigned char *s, size_t len)
     return 1;
 }
 
-/* Parses a JSON number lexeme as an int64 (no fraction, no exponent). */
-static int number_int(reader *r, const char *s, size_t len, const char *key, int64_t *out)
+/* Parses a JSON number lexeme (yajl has checked its grammar) as an int64: no fraction, no
+ * exponent. `key` and `op` name it in messages: "\"steps\"", or op `op`'s step when key is
+ * NULL. The common case, a short run of digits, takes no library call. */
+static int number_int(reader *r, const char *s, size_t len, const char *key, size_t op,
+                      int64_t *out)
 {
-    char q[64];
+    if (len > 0 && len <= 18) {
+        size_t i = s[0] == '-';
+        int64_t v = 0;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            v = 10 * v + (s[i] - '0');
+        if (i == len && len > (size_t)(s[0] == '-')) {
+            *out = s[0] == '-' ? -v : v;
+            return 1;
+        }
+    }
+    char q[64], name[48];
     mb_text_quote(q, sizeof q, s, len);
+    if (key == NULL)
+        snprintf(name, sizeof name, "op %zu: step", op);
+    else
+        snprintf(name, sizeof name, "%s", key);
     if (memchr(s, '.', len) || memchr(s, 'e', len) || memchr(s, 'E', len))
-        return stop(r, MB_EPARSE, "%s: expected an integer, found %s", key, q);
+        return stop(r, MB_EPARSE, "%s: expected an integer, found %s", name, q);
     char tmp[32];
-    if (len >= sizeof tmp)
-        return stop(r, MB_EPARSE, "%s: integer %s out of range [%" PRId64 ", %" PRId64 "]",
-                    key, q, INT64_MIN, INT64_MAX);
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
     errno = 0;
-    long long v = strtoll(tmp, NULL, 10);
-    if (errno == ERANGE)
+    long long v = 0;
+    if (len < sizeof tmp) {
+        memcpy(tmp, s, len);
+        tmp[len] = '\0';
+        v = strtoll(tmp, NULL, 10);
+    }
+    if (len >= sizeof tmp || errno == ERANGE)
         return stop(r, MB_EPARSE, "%s: integer %s out of range [%" PRId64 ", %" PRId64 "]",
-                    key, q, INT64_MIN, INT64_MAX);
+                    name, q, INT64_MIN, INT64_MAX);
     *out = (int64_t)v;
     return 1;
 }
@@ -237,7 +254,7 @@ static int on_value(reader *r, int type, const char *s, size_t len)
                            : k == K_BUDGET     ? &p->budget
                            : k == K_FORWARD_OPS ? &r->plan->forward_ops
                                                 : &r->plan->peak;
-            return number_int(r, s, len, key, dst);
+            return number_int(r, s, len, key, 0, dst);
         }
     case S_SKIP:
         if (type == V_OBJECT || type == V_ARRAY)
@@ -253,9 +270,9 @@ static int on_value(reader *r, int type, const char *s, size_t len)
         if (type != V_STRING)
             return stop(r, MB_EPARSE, "op %zu: expected an op name, found %s", r->op_at,
                         what(type));
+        static const size_t op_len[MB_OP_KIND_COUNT] = {7, 12, 14, 7, 8, 4};
         for (int i = 0; i < MB_OP_KIND_COUNT; i++) {
-            const char *n = mb_op_name(i);
-            if (len == strlen(n) && memcmp(s, n, len) == 0) {
+            if (len == op_len[i] && memcmp(s, mb_op_name(i), len) == 0) {
                 r->op_kind = i;
                 r->state = S_OP_STEP;
                 return 1;
@@ -272,9 +289,7 @@ static int on_value(reader *r, int type, const char *s, size_t len)
         if (type != V_NUMBER)
             return stop(r, MB_EPARSE, "op %zu: expected the step (an integer), found %s",
                         r->op_at, what(type));
-        char name[32];
-        snprintf(name, sizeof name, "op %zu: step", r->op_at);
-        if (!number_int(r, s, len, name, &r->op_step))
+        if (!number_int(r, s, len, NULL, r->op_at, &r->op_step))
             return 0;
         if (r->op_step < 0 || r->op_step > INT32_MAX)
             return stop(r, MB_EPARSE, "op %zu: step %" PRId64 " out of range [0, %d]", r->op_at,
@@ -471,12 +486,9 @@ static int reader_feed(reader *r, const unsigned char *chunk, size_t len)
     }
     /* vertical tab and form feed: yajl takes them for white space, RFC 8259 does not (and
      * inside a string they are unescaped control characters) */
-    size_t good = len;
-    for (size_t i = 0; i < len; i++)
-        if (chunk[i] == 0x0B || chunk[i] == 0x0C) {
-            good = i;
-            break;
-        }
+    const unsigned char *vt = memchr(chunk, 0x0B, len);
+    const unsigned char *ff = memchr(chunk, 0x0C, vt ? (size_t)(vt - chunk) : len);
+    size_t good = ff ? (size_t)(ff - chunk) : vt ? (size_t)(vt - chunk) : len;
     yajl_status st = yajl_parse(r->h, chunk, good);
     if (st != yajl_status_ok)
         return fail(r, st, chunk, good);

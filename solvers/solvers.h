@@ -4,22 +4,25 @@
 #define MB_SOLVERS_SOLVERS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/plan.h"
 #include "core/problem.h"
 
-/* How the dynamic programs compute their table. Both give identical tables and plans; the
- * textbook one is kept as the oracle of the fast one. */
+/* How the dynamic programs compute their table. All give identical tables and plans; the
+ * textbook one is kept as the oracle of the others (docs/design.md, "The fast DP"). */
 typedef enum {
-    MB_DP_FAST = 0,     /* branch and bound over the split, with interval lower bounds */
+    MB_DP_FAST = 0,     /* per split kind, one candidate per monotone piece of F's differences */
     MB_DP_TEXTBOOK = 1, /* every split of every entry: O(t^2 * budgets) */
+    MB_DP_BNB = 2,      /* the earlier branch and bound over y-intervals, kept as a baseline */
 } mb_dp_method;
 
 /* Options shared by all solvers. Zero-initialise, then set what you need. */
 typedef struct {
     mb_dp_method dp_method;
     int64_t max_table_bytes; /* refuse DP tables larger than this; 0 means 8 GiB */
+    FILE *progress; /* NULL: silent; else long DP solves say their table size and progress */
 } mb_solve_options;
 
 /* A solver: a const table entry (GSL's gsl_root_fsolver_type). `min_budget` gives the

@@ -132,16 +132,45 @@ static void test_headline(void **state)
     EXPECT_EQ(solve_checked(&mb_solver_msm_free, &p, NULL), 1950, "msm-free headline");
 }
 
+/* Compares the fast (and, with with_bnb, the branch-and-bound) tables with the textbook one
+ * for problem p and the given moves: every cost of the top row and the hash of the whole
+ * policy table. */
+static void expect_tables_equal(int moves, const mb_problem *p, int with_bnb, int64_t *a,
+                                int64_t *b)
+{
+    mb_solve_options fast = {.dp_method = MB_DP_FAST}, textbook = {.dp_method = MB_DP_TEXTBOOK},
+                     bnb = {.dp_method = MB_DP_BNB};
+    uint64_t ha, hb, hc;
+    assert_int_equal(mb_dp_cost(moves, p, &textbook, b, &hb), MB_OK);
+    assert_int_equal(mb_dp_cost(moves, p, &fast, a, &ha), MB_OK);
+    for (int64_t t = 0; t <= p->steps; t++)
+        EXPECT_EQ(a[t], b[t], "moves %d sizes %lld/%lld m=%lld C(%lld)", moves,
+                  (long long)p->hidden_units, (long long)p->internal_units, (long long)p->budget,
+                  (long long)t);
+    if (ha != hb)
+        fail_msg("FAIL: moves %d t=%lld sizes %lld/%lld m=%lld: fast and textbook policy tables "
+                 "differ",
+                 moves, (long long)p->steps, (long long)p->hidden_units,
+                 (long long)p->internal_units, (long long)p->budget);
+    if (!with_bnb)
+        return;
+    assert_int_equal(mb_dp_cost(moves, p, &bnb, a, &hc), MB_OK);
+    if (hc != hb)
+        fail_msg("FAIL: moves %d t=%lld m=%lld: bnb and textbook policy tables differ", moves,
+                 (long long)p->steps, (long long)p->budget);
+}
+
+static const int ALL_MOVES[] = {
+    MB_MOVE_HIDDEN, MB_MOVE_INTERNAL, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL,
+    MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START};
+
 /* The fast builder's tables equal the textbook ones entry by entry (policy hash and costs)
- * for every DP, over lengths, sizes and budgets. */
+ * for every DP, over lengths, sizes and budgets from the minimum (a_h) to beyond full. */
 static void test_fast_equals_textbook(void **state)
 {
     (void)state;
-    const int moves[] = {MB_MOVE_HIDDEN, MB_MOVE_INTERNAL, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL,
-                         MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START};
-    const int64_t sizes[][2] = {{1, 1}, {1, 2}, {1, 5}, {2, 7}, {3, 4}};
-    const int64_t steps[] = {1, 2, 5, 17, 40, 97, 230};
-    mb_solve_options fast = {MB_DP_FAST, 0}, textbook = {MB_DP_TEXTBOOK, 0};
+    const int64_t sizes[][2] = {{1, 1}, {1, 2}, {1, 5}, {2, 7}, {3, 4}, {1, 3}};
+    const int64_t steps[] = {1, 2, 3, 5, 17, 40, 97, 230};
     int64_t *a = malloc(231 * sizeof *a), *b = malloc(231 * sizeof *b);
     assert_non_null(a);
     assert_non_null(b);
@@ -150,23 +179,69 @@ static void test_fast_equals_textbook(void **state)
             for (size_t ti = 0; ti < sizeof steps / sizeof steps[0]; ti++) {
                 mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0};
                 int64_t full = full_units(&p);
-                for (int64_t f = 1; f <= 9; f++) {
-                    p.budget = p.hidden_units + (full - p.hidden_units) * (f * f) / 81;
-                    uint64_t ha, hb;
-                    assert_int_equal(mb_dp_cost(moves[mi], &p, &fast, a, &ha), MB_OK);
-                    assert_int_equal(mb_dp_cost(moves[mi], &p, &textbook, b, &hb), MB_OK);
-                    for (int64_t t = 0; t <= p.steps; t++)
-                        EXPECT_EQ(a[t], b[t], "moves %d sizes %lld/%lld m=%lld C(%lld)",
-                                  moves[mi], (long long)p.hidden_units,
-                                  (long long)p.internal_units, (long long)p.budget, (long long)t);
-                    if (ha != hb)
-                        fail_msg("FAIL: moves %d t=%lld m=%lld: fast and textbook policy "
-                                 "tables differ",
-                                 moves[mi], (long long)p.steps, (long long)p.budget);
+                for (int64_t f = 0; f <= 10; f++) {
+                    /* f = 0: the minimum a_h; 1..9 spread to full; 10: beyond full */
+                    p.budget = f == 10 ? full + 3
+                                       : p.hidden_units + (full - p.hidden_units) * (f * f) / 81;
+                    expect_tables_equal(ALL_MOVES[mi], &p, p.steps <= 97, a, b);
                 }
             }
     free(a);
     free(b);
+}
+
+/* Longer sequences, where the fast builder's windows, rise lists and bounded halving all come
+ * into play (rows with increments of 3 and more that are not convex). */
+static void test_fast_equals_textbook_long(void **state)
+{
+    (void)state;
+    const struct {
+        int64_t t, a_h, a_s, budget;
+    } cases[] = {
+        {1000, 1, 5, 49}, {1000, 1, 5, 120}, {1000, 1, 5, 249}, {700, 1, 3, 90},
+        {600, 2, 7, 160}, {800, 1, 2, 60},  {500, 3, 4, 120},
+    };
+    int64_t *a = malloc(1001 * sizeof *a), *b = malloc(1001 * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t mi = 0; mi < 4; mi++) {
+            mb_problem p = {cases[i].t, cases[i].a_h, cases[i].a_s, 0, cases[i].budget};
+            expect_tables_equal(ALL_MOVES[mi], &p, 1, a, b);
+        }
+    free(a);
+    free(b);
+}
+
+/* Costs past 32 bits are exact (the old 65535-step limit is gone): with only h_0 every DP
+ * costs t(t+1)/2; HSM matches t + n(t, m) at t = 100000 for m = 2, 3 along the row. */
+static void test_dp_long_exact(void **state)
+{
+    (void)state;
+    const int64_t T = 100000;
+    int64_t *c = malloc((size_t)(T + 1) * sizeof *c);
+    assert_non_null(c);
+    for (size_t mi = 0; mi < 4; mi++) {
+        mb_problem p = problem_alpha(T, 5, 1);
+        assert_int_equal(mb_dp_cost(ALL_MOVES[mi], &p, NULL, c, NULL), MB_OK);
+        EXPECT_EQ(c[T], T * (T + 1) / 2, "moves %d C(%lld, 1) = t(t+1)/2 (over 2^31)",
+                  ALL_MOVES[mi], (long long)T);
+        assert_true(c[T] > INT64_C(2147483647));
+    }
+    for (int64_t m = 2; m <= 3; m++) {
+        mb_problem p = problem_alpha(T, 1, m);
+        assert_int_equal(mb_dp_cost(MB_MOVE_HIDDEN, &p, NULL, c, NULL), MB_OK);
+        for (int64_t t = 1; t <= T; t += t < T - 64 ? 37 : 1) /* spread, and the last 64 */
+            if (c[t] != t + mb_binomial_advances(t, m))
+                fail_msg("FAIL: hsm C(%lld, %lld) = %lld, t + n(t,m) = %lld", (long long)t,
+                         (long long)m, (long long)c[t],
+                         (long long)(t + mb_binomial_advances(t, m)));
+    }
+    /* The plan of a long solve replays to the table's cost. */
+    mb_problem p = problem_alpha(70000, 1, 3);
+    EXPECT_EQ(solve_checked(&mb_solver_hsm, &p, NULL), 70000 + mb_binomial_advances(70000, 3),
+              "hsm plan at t = 70000, m = 3");
+    free(c);
 }
 
 /* MSM is never worse than HSM or ISM, msm-free never worse than MSM, and every DP is never
@@ -197,22 +272,57 @@ static void test_dominance(void **state)
         }
 }
 
-/* Problems the DPs refuse say so: too many steps, a table over the memory limit. */
+/* Problems the DPs refuse say so, before allocating their tables: a table over the memory
+ * limit names the MiB it needs and the limit; the refusal comes from the row count's lower
+ * bound when even the budget map would not fit. */
 static void test_dp_limits(void **state)
 {
     (void)state;
     mb_solution s;
-    mb_problem p = problem_alpha(70000, 1, 10);
+    mb_problem p = problem_alpha(2000, 5, 2000);
+    mb_solve_options o = {.dp_method = MB_DP_FAST, .max_table_bytes = 1 << 20};
+    assert_int_equal(mb_solve(&mb_solver_msm, &p, &o, &s), MB_ERANGE);
+    assert_non_null(strstr(mb_errmsg(), "MiB"));
+    assert_non_null(strstr(mb_errmsg(), "limit of 1 MiB"));
+    assert_null(s.plan);
+    /* 2^28 budget rows of 2^20 steps: 2^50 bytes. Refused from the lower bound alone. */
+    p = problem_alpha(INT64_C(1) << 20, 1, INT64_C(1) << 28);
+    o.max_table_bytes = INT64_C(1) << 30;
+    int64_t *c = malloc(((size_t)1 << 20) * sizeof *c + sizeof *c);
+    assert_non_null(c);
+    for (int method = MB_DP_FAST; method <= MB_DP_BNB; method++) {
+        o.dp_method = (mb_dp_method)method;
+        assert_int_equal(mb_dp_cost(MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, &p, &o, c, NULL),
+                         MB_ERANGE);
+        assert_non_null(strstr(mb_errmsg(), "over the limit of 1024 MiB"));
+    }
+    free(c);
+    /* The default limit (8 GiB) refuses too, and a budget beyond the bitmap's range is named. */
+    p = problem_alpha(100000, 5, 200000);
     assert_int_equal(mb_solve(&mb_solver_msm, &p, NULL, &s), MB_ERANGE);
-    assert_non_null(strstr(mb_errmsg(), "65535"));
+    assert_non_null(strstr(mb_errmsg(), "8192 MiB"));
+    p = problem_alpha(INT64_C(1) << 28, 5, (INT64_C(1) << 28) + 1);
+    assert_int_equal(mb_solve(&mb_solver_msm, &p, NULL, &s), MB_ERANGE);
+    assert_non_null(strstr(mb_errmsg(), "units"));
+    /* Revolve serves what the DPs refuse. */
     p = problem_alpha(70000, 1, 10);
     assert_int_equal(mb_solve(&mb_solver_revolve, &p, NULL, &s), MB_OK);
     assert_true(s.feasible);
     mb_plan_free(s.plan);
-    p = problem_alpha(2000, 5, 2000);
-    mb_solve_options o = {MB_DP_FAST, 1 << 20};
-    assert_int_equal(mb_solve(&mb_solver_msm, &p, &o, &s), MB_ERANGE);
-    assert_non_null(strstr(mb_errmsg(), "MiB"));
+}
+
+/* A solve given a progress stream says nothing when it is short. */
+static void test_dp_progress_quiet(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    mb_problem p = problem_alpha(300, 5, 100);
+    mb_solve_options o = {.dp_method = MB_DP_FAST, .progress = f};
+    int64_t c[301];
+    assert_int_equal(mb_dp_cost(MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, &p, &o, c, NULL), MB_OK);
+    assert_int_equal(ftell(f), 0);
+    fclose(f);
 }
 
 /* Looking solvers up by name. */
@@ -240,8 +350,11 @@ int main(void)
         cmocka_unit_test(test_griewank_522),
         cmocka_unit_test(test_headline),
         cmocka_unit_test(test_fast_equals_textbook),
+        cmocka_unit_test(test_fast_equals_textbook_long),
+        cmocka_unit_test(test_dp_long_exact),
         cmocka_unit_test(test_dominance),
         cmocka_unit_test(test_dp_limits),
+        cmocka_unit_test(test_dp_progress_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
