@@ -126,6 +126,10 @@ static void bench_share(const args *a)
     float *x = calloc((size_t)(a->B * a->I), sizeof *x), *h = calloc((size_t)(a->B * a->H), 4);
     float *wx = calloc((size_t)(a->I * G), 4), *wh = calloc((size_t)(a->H * G), 4);
     float *out = calloc((size_t)(a->B * G), 4);
+    float *wy = calloc((size_t)(a->H * a->I), 4), *gy = calloc((size_t)(a->H * a->I), 4);
+    float *yb = calloc((size_t)(a->B * a->I), 4), *dh = calloc((size_t)(a->B * a->H), 4);
+    for (int64_t i = 0; i < a->H * a->I; i++)
+        wy[i] = (float)((i % 9) - 4) * 0.01f;
     for (int64_t i = 0; i < a->B * a->I; i++)
         x[i] = (float)((i % 7) - 3) * 0.1f;
     for (int64_t i = 0; i < a->B * a->H; i++)
@@ -137,6 +141,7 @@ static void bench_share(const args *a)
     const int R = a->repeat;
     double *tf = malloc((size_t)R * sizeof *tf), *tg = malloc((size_t)R * sizeof *tg);
     double *cf = malloc((size_t)R * sizeof *cf), *cg = malloc((size_t)R * sizeof *cg);
+    double *ch = malloc((size_t)R * sizeof *ch), *cb = malloc((size_t)R * sizeof *cb);
     mb_exec_stats st;
     for (int r = -1; r < R; r++) {
         if (mb_net_run_straight(net, &st) != MB_OK)
@@ -149,11 +154,25 @@ static void bench_share(const args *a)
                         1.0f, h, (int)a->H, wh, (int)G, 1.0f, out, (int)G);
         }
         double tgemm = now() - t0, cgemm = cpu_now() - c0;
+        /* The head's three GEMMs (y = h W_y, dW_y += h^T dy, dh += dy W_y^T), O = I, as
+         * backward k runs them once per step. */
+        double c1 = cpu_now();
+        for (int64_t k = 0; k < a->T; k++) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->B, (int)a->I,
+                        (int)a->H, 1.0f, h, (int)a->H, wy, (int)a->I, 0.0f, yb, (int)a->I);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->H, (int)a->I,
+                        (int)a->B, 1.0f, h, (int)a->H, yb, (int)a->I, 1.0f, gy, (int)a->I);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)a->B, (int)a->H,
+                        (int)a->I, 1.0f, yb, (int)a->I, wy, (int)a->I, 1.0f, dh, (int)a->H);
+        }
+        double chead = cpu_now() - c1;
         if (r >= 0) {
             tf[r] = st.wall[MB_EXEC_FIRST] / (double)a->T;
             tg[r] = tgemm / (double)a->T;
             cf[r] = st.cpu[MB_EXEC_FIRST] / (double)a->T;
             cg[r] = cgemm / (double)a->T;
+            ch[r] = chead / (double)a->T;
+            cb[r] = st.cpu[MB_EXEC_BACKWARD] / (double)a->T;
         }
     }
     double mf = median(tf, R), mg = median(tg, R), mcf = median(cf, R), mcg = median(cg, R);
@@ -161,13 +180,23 @@ static void bench_share(const args *a)
            "%.1f us: sgemm share %.1f%%; CPU %.1f us vs %.1f us: %.1f%% (goal >= 70%%)\n",
            (long long)a->I, (long long)a->H, (long long)a->B, 1e6 * mf, 1e6 * mg, 100 * mg / mf,
            1e6 * mcf, 1e6 * mcg, 100 * mcg / mcf);
+    double mch = median(ch, R), mcb = median(cb, R);
+    printf("head      its three GEMMs (O = I = %lld) %.1f us CPU per step, once per step inside "
+           "backward: %.1f%% of a backward step (%.1f us CPU), %.1f%% of a forward step\n",
+           (long long)a->I, 1e6 * mch, 100 * mch / mcb, 1e6 * mcb, 100 * mch / mcf);
     free(cf);
     free(cg);
+    free(ch);
+    free(cb);
     free(x);
     free(h);
     free(wx);
     free(wh);
     free(out);
+    free(wy);
+    free(gy);
+    free(yb);
+    free(dh);
     free(tf);
     free(tg);
     mb_net_free(net);

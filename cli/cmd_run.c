@@ -208,8 +208,13 @@ int cmd_run(int argc, char **argv)
     int rc = MB_OK;
     opterr = 0;
     optind = 1;
-    int o;
+    int o, given[OPT_HELP - OPT_CELL + 1] = {0};
     while (rc == MB_OK && (o = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if (o >= OPT_CELL && o < OPT_HELP && given[o - OPT_CELL]++) {
+            rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once",
+                          long_options[o - OPT_CELL].name);
+            break;
+        }
         switch (o) {
         case OPT_CELL: cell = optarg; break;
         case OPT_STEPS: steps = optarg; break;

@@ -93,7 +93,9 @@ static void help(const char *cmd)
                "budget, prints the plan's cost and peak, and writes the plan file with --plan-out.\n\n");
     printf("options:\n"
            "  --solver NAME          one of: %s\n%s"
-           "  --plan-out FILE        write the plan (JSON, format membptt-plan v1)\n",
+           "  --plan-out FILE        write the plan (JSON, format membptt-plan v1): a file is\n"
+           "                         replaced whole or not at all (a link's target, not the\n"
+           "                         link); a device or FIFO (/dev/stdout) is written into\n",
            mb_solver_names(), problem_help);
     if (sim)
         printf("  --cost-forward C       time of one forward op (default 1)\n"
@@ -105,9 +107,9 @@ static void help(const char *cmd)
     for (size_t i = 0; i < n; i++)
         printf("  %-8s %s\n           tie-break: %s\n", all[i]->name, all[i]->summary,
                all[i]->tie_break);
-    printf("\nexit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
-           "message names the smallest feasible one)%s\n",
-           sim ? ", 4 the plan failed verification" : "");
+    printf("\nexit status: 0 ok, 1 runtime failure (a file or the report that cannot be written,\n"
+           "or an internal error such as a solver plan failing its own replay), 2 invalid input,\n"
+           "3 infeasible budget (the message names the smallest feasible one)\n");
 }
 
 /* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit

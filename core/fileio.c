@@ -1,4 +1,4 @@
-/* fileio.c: bounded reads and all-or-nothing writes (docs/design.md, "Input and output"). */
+/* fileio.c: bounded reads and all-or-nothing writes (docs/design.md, "Plan files"). */
 #include "core/fileio.h"
 
 #include <errno.h>
@@ -134,6 +134,7 @@ void mb_input_close(FILE *f)
 int mb_read_file_max(const char *path, size_t max, char **text, size_t *len)
 {
     char q[512];
+    const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
     FILE *f;
     int rc = mb_input_open(path, &f);
     if (rc != MB_OK)
@@ -162,15 +163,15 @@ int mb_read_file_max(const char *path, size_t max, char **text, size_t *len)
     int read_error = ferror(f) ? errno : 0;
     mb_input_close(f);
     if (buf == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory reading %s", QUOTE(q, path));
+        return MB_ERROR(MB_ENOMEM, "out of memory reading %s", QUOTE(q, name));
     if (n > max) {
         free(buf);
-        return MB_ERROR(MB_EINVAL, "%s is longer than the limit of %zu bytes", QUOTE(q, path),
+        return MB_ERROR(MB_EINVAL, "%s is longer than the limit of %zu bytes", QUOTE(q, name),
                         max);
     }
     if (read_error) {
         free(buf);
-        return MB_ERROR(MB_EIO, "error reading %s: %s", QUOTE(q, path), strerror(read_error));
+        return MB_ERROR(MB_EIO, "error reading %s: %s", QUOTE(q, name), strerror(read_error));
     }
     buf[n] = '\0';
     *text = buf;

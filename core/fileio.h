@@ -38,8 +38,9 @@ int mb_input_open(const char *path, FILE **f /* out */);
 /* Closes a file from mb_input_open (standard input is left open). */
 void mb_input_close(FILE *f);
 
-/* The largest file mb_read_file reads: 16 MiB. */
-#define MB_READ_FILE_MAX ((size_t)16 << 20)
+/* The largest file mb_read_file reads: 256 MiB (sweep CSVs of a million rows fit; endless
+ * input such as /dev/zero is refused after a fraction of a second). */
+#define MB_READ_FILE_MAX ((size_t)256 << 20)
 
 /* Reads a whole file ("-" is standard input) of at most `max` bytes into a new NUL-terminated
  * buffer the caller frees. MB_EINVAL when it cannot be opened, is a directory or is longer

@@ -524,6 +524,9 @@ expect "yes | verify -: exit 2 at byte 0" 2 "standard input" "byte 0" "near 'y\x
 timeout 60 bash -c '{ printf "{\"x\": \""; yes; } | "$1" verify -' _ "$BIN" >"$W/out" 2>"$W/err"
 rc=$?
 expect "an endless string: exit 2 at its first line feed" 2 "~byte [78]:" "y\\x0Ay"
+"$BIN" sweep /dev/zero >"$W/out" 2>"$W/err"
+rc=$?
+expect "sweep /dev/zero (a config read whole): exit 2, a bounded read" 2 "/dev/zero" "limit"
 run verify "$W"
 expect "verify a directory: exit 2, is a directory" 2 "$W" "is a directory"
 run verify - <"$W"
@@ -591,8 +594,18 @@ if [ "$(id -u)" != 0 ]; then
         "cannot write $W/ro/plan.json" "Permission denied"
     if grep -q '\.tmp\.' "$W/err"; then bad "the message names the user's path" "$(snippet "$W/err")"
     else ok "the message names the user's path, not the temporary one"; fi
+elif command -v setpriv >/dev/null 2>&1; then
+    # as root, EACCES needs another user: nobody, writing into a folder only root may write
+    mkdir "$W/ro" && chmod 755 "$W/ro" && chmod o+x "$W"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" "${OK_SOLVE[@]}" \
+        --plan-out "$W/ro/plan.json" >"$W/out" 2>"$W/err"
+    rc=$?
+    expect "--plan-out into a folder the user cannot write: exit 1, names the path and EACCES" \
+        1 "cannot write $W/ro/plan.json" "Permission denied"
+    if grep -q '\.tmp\.' "$W/err"; then bad "the message names the user's path" "$(snippet "$W/err")"
+    else ok "the message names the user's path, not the temporary one"; fi
 else
-    ok "# SKIP read-only folder (running as root, EACCES cannot happen)"
+    ok "# SKIP EACCES (root without setpriv)"
 fi
 mkdir "$W/fsize"
 (ulimit -f 1 && "$BIN" solve --solver full --steps 2000 --alpha 1 --budget 100% \

@@ -303,6 +303,55 @@ static void test_arena(void **state)
     mb_arena_release(&a);
 }
 
+/* A hand-made valid plan whose store fragments: after `free 1` the arena holds h_0 and h_2
+ * with a hole between them, and s_3 fits only once the blocks slide together. The gradients
+ * (which read the moved h_2 back) must still equal full BPTT's bit for bit. LSTM: a_h = 2,
+ * a_s = 9 units; budget 13 = h_0 + h_2 + s_3. */
+static void test_compaction_in_a_run(void **state)
+{
+    (void)state;
+    mb_exec_config c = small_config(MB_CELL_LSTM, MB_DTYPE_F32, 3);
+    mb_net *net;
+    assert_int_equal(mb_net_create(&c, &net), MB_OK);
+    mb_problem p;
+    assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
+    assert_int_equal(p.hidden_units, 2);
+    assert_int_equal(p.internal_units, 9);
+    p.budget = 13;
+    mb_plan *plan = mb_plan_alloc("hand", &p, 0);
+    const struct {
+        mb_op_kind kind;
+        int step;
+    } ops[] = {{MB_OP_FORWARD, 1}, {MB_OP_STORE_HIDDEN, 1}, {MB_OP_FORWARD, 2},
+               {MB_OP_STORE_HIDDEN, 2}, {MB_OP_FREE, 1}, {MB_OP_FORWARD, 3},
+               {MB_OP_STORE_INTERNAL, 3}, {MB_OP_BACKWARD, 3}, {MB_OP_FREE, 3},
+               {MB_OP_RESTORE, 2}, {MB_OP_FREE, 2}, {MB_OP_RESTORE, 0},
+               {MB_OP_FORWARD, 1}, {MB_OP_FORWARD, 2}, {MB_OP_BACKWARD, 2},
+               {MB_OP_RESTORE, 0}, {MB_OP_FORWARD, 1}, {MB_OP_BACKWARD, 1}};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        assert_int_equal(mb_plan_push(plan, ops[i].kind, ops[i].step), MB_OK);
+    plan->forward_ops = -1;
+    plan->peak = -1;
+    mb_exec_stats st, ref;
+    assert_int_equal(mb_net_run_straight(net, &ref), MB_OK);
+    size_t n, nh;
+    const void *g0 = mb_net_grads(net, &n), *h00 = mb_net_dh0(net, &nh);
+    float *g = malloc(n * sizeof *g), *gh = malloc(nh * sizeof *gh);
+    memcpy(g, g0, n * sizeof *g);
+    memcpy(gh, h00, nh * sizeof *gh);
+    if (mb_net_run(net, plan, NULL, &st) != MB_OK)
+        fail_msg("FAIL: the hand-made plan: %s", mb_errmsg());
+    EXPECT_EQ(st.compactions, 1, "compactions");
+    EXPECT_EQ(st.peak_store_bytes, 13 * p.unit_bytes, "peak");
+    EXPECT_EQ(st.recompute_ops, 3, "recompute ops");
+    assert_memory_equal(mb_net_grads(net, &n), g, n * sizeof *g);
+    assert_memory_equal(mb_net_dh0(net, &nh), gh, nh * sizeof *gh);
+    free(g);
+    free(gh);
+    mb_plan_free(plan);
+    mb_net_free(net);
+}
+
 /* A valid plan run with a smaller arena than its budget: the limit fires, loudly. */
 static void test_arena_limit_fires(void **state)
 {
@@ -428,7 +477,7 @@ int main(void)
         cmocka_unit_test(test_bitwise_lstm),       cmocka_unit_test(test_bitwise_gru),
         cmocka_unit_test(test_bitwise_rnn),        cmocka_unit_test(test_gradcheck_lstm),
         cmocka_unit_test(test_gradcheck_gru),      cmocka_unit_test(test_gradcheck_rnn),
-        cmocka_unit_test(test_arena),              cmocka_unit_test(test_arena_limit_fires),
+        cmocka_unit_test(test_arena), cmocka_unit_test(test_compaction_in_a_run),              cmocka_unit_test(test_arena_limit_fires),
         cmocka_unit_test(test_bad_plans_refused),  cmocka_unit_test(test_exec_run),
         cmocka_unit_test(test_full_plan_matches_solver),
     };

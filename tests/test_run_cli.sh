@@ -132,6 +132,8 @@ run run --cell lsmt --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --bud
 expect "unknown cell: exit 2" 2 "--cell 'lsmt'" "lstm, gru or rnn"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msn --budget 50%
 expect "unknown solver: exit 2" 2 "--solver 'msn'"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --hidden 5
+expect "option given twice: exit 2" 2 "--hidden given twice"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 5 parsecs
 expect "stray argument: exit 2" 2 "'parsecs'"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 12XB

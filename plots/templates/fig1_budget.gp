@@ -9,9 +9,10 @@ do for [fmt in "pdf png"] {
   set xlabel "memory budget (fraction of full-BPTT memory a_h + a_s(t-1), log scale)"
   set ylabel "forward ops per step, C/t"
   set logscale x
-  set xrange [*:1.1]
+  set autoscale xfix
+  set offsets graph 0.03, graph 0.03, 0, 0
   set yrange [0.8:*]
   set key outside right top
-  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("memory_fraction") : NaN):(column("cost_per_step")) with linespoints lt i title word("full sqrt chen revolve hsm ism msm msm-free", i)
+  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("memory_fraction") : NaN):(column("cost_per_step")) with linespoints lt i ps (i == 1 ? 1.6 : 0.55) title word("full sqrt chen revolve hsm ism msm msm-free", i)
   unset output
 }

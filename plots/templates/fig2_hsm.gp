@@ -12,7 +12,7 @@ do for [fmt in "pdf png"] {
   set ylabel "forward ops per step, C/t (log scale)"
   set logscale xy
   set autoscale xfix
-  set yrange [0.9:60]
+  set yrange [0.9:90]
   set key outside right top
   plot for [i=1:5] DATA using (sel(word(M, i) + 0) ? column("steps") : NaN):(column("cost_per_step")) smooth unique with linespoints lt i title "HSM, m = ".word(M, i), \
        1 with lines lt 8 lw 2.5 title "standard BPTT", \
