@@ -300,9 +300,9 @@ static void progress_rows(dp_progress *g, size_t done, size_t rows)
     g->shown = 1;
     double rate = el > 0 ? (double)done / el : 0.0;
     double eta = rate > 0 ? (double)(rows - done) / rate : 0.0;
-    fprintf(g->f, "%s%s: DP rows %zu/%zu (%.0f%%), %.0f rows/s, %.0f s elapsed, ETA %.0f s%s",
+    fprintf(g->f, "%s%s: DP rows %zu/%zu (%.0f%%), %.0f rows/s, %.0f s elapsed, ETA %.0f s%s%s",
             g->tty ? "\r" : "", g->name, done, rows, 100.0 * (double)done / (double)rows, rate,
-            el, eta, g->tty && done < rows ? "" : "\n");
+            el, eta, g->tty ? "\033[K" : "", g->tty && done < rows ? "" : "\n");
     fflush(g->f);
 }
 

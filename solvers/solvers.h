@@ -13,7 +13,7 @@
 /* How the dynamic programs compute their table. All give identical tables and plans; the
  * textbook one is kept as the oracle of the others (docs/design.md, "The fast DP"). */
 typedef enum {
-    MB_DP_FAST = 0,     /* per split kind, one candidate per monotone piece of F's differences */
+    MB_DP_FAST = 0,     /* windows from increment envelopes, rise lists, bounded halving */
     MB_DP_TEXTBOOK = 1, /* every split of every entry: O(t^2 * budgets) */
     MB_DP_BNB = 2,      /* the earlier branch and bound over y-intervals, kept as a baseline */
 } mb_dp_method;

@@ -198,8 +198,7 @@ static void test_fast_equals_textbook_long(void **state)
     const struct {
         int64_t t, a_h, a_s, budget;
     } cases[] = {
-        {1000, 1, 5, 49}, {1000, 1, 5, 120}, {1000, 1, 5, 249}, {700, 1, 3, 90},
-        {600, 2, 7, 160}, {800, 1, 2, 60},  {500, 3, 4, 120},
+        {1000, 1, 5, 49}, {1000, 1, 5, 249}, {700, 1, 3, 90}, {600, 2, 7, 160}, {500, 3, 4, 120},
     };
     int64_t *a = malloc(1001 * sizeof *a), *b = malloc(1001 * sizeof *b);
     assert_non_null(a);
