@@ -98,7 +98,7 @@ static int dispatch(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
     char q[128];
     fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
-                    "verify, run, compare\nRun 'membptt --help' for more.\n",
+                    "verify, run, compare, sweep, merge, plot, reproduce\nRun 'membptt --help' for more.\n",
             mb_text_quote(q, sizeof q, argv[1], strlen(argv[1])));
     return 2;
 }
