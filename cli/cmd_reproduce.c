@@ -466,13 +466,14 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
             snprintf(kr, sizeof kr, "%s.recompute", ev);
             snprintf(kb, sizeof kb, "%s.backward", ev);
             int cr = mb_csv_col(t, kr), cbk = mb_csv_col(t, kb);
-            size_t mm = 0;
+            size_t mm = 0, counted = 0;
             for (size_t r = 0; r < t->n_rows && mm < 64; r++)
                 if (is(t, r, sw, "length") && mb_csv_num(t, r, bu) == budgets[k]) {
                     double v = mb_csv_num(t, r, (int)col) + mb_csv_num(t, r, cr) +
                                mb_csv_num(t, r, cbk);
                     if (!isfinite(v))
                         continue; /* not counted on this machine: no fit, no zero */
+                    counted++;
                     xx[mm] = mb_csv_num(t, r, st);
                     ym[mm++] = v;
                 }
@@ -483,9 +484,12 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
                 char fit[200];
                 snprintf(fit, sizeof fit, "lstm_%s_vs_steps", ev);
                 fit_row(fo, fit, group, &fc_, fa.exponent, "model predicted_time");
-            } else {
+            } else if (counted == 0) {
                 printf("%8s %7s %10s   (counter %s: not available on this machine)\n", "", "-",
                        "-", ev);
+            } else {
+                printf("%8s %7zu %10s   (counter %s: counted, but fewer than 3 positive totals: "
+                       "no power law)\n", "", counted, "-", ev);
             }
         }
     }

@@ -15,7 +15,7 @@ do for [fmt in "pdf png"] {
     set ylabel "forward ops per step, C/t"
     set logscale x
     set yrange [0.9:*]
-    set key left top
+    set key top left Left reverse
     plot for [i=1:3] DATA using (sel(word(S, i), b + 0) ? column("steps") : NaN):(column("cost_per_step")) smooth unique with linespoints lt (i + 1) title word(NAMES, i)
   }
   unset multiplot

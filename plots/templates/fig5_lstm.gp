@@ -13,7 +13,7 @@ do for [fmt in "pdf png"] {
   set xrange [0.007:1.4]
   set title "time per iteration / full BPTT"
   set ylabel "time ratio"
-  set yrange [0.8:*]
+  set yrange [*:*]
   set key top right
   plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("time_ratio")) smooth unique with linespoints lt 1 title "measured (median)", \
        DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("predicted_time_ratio")) smooth unique with linespoints lt 2 title "predicted, per-op costs of the run", \
