@@ -81,6 +81,25 @@ __attribute__((format(printf, 3, 4))) static void append(char *buf, size_t cap,
 
 static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
+/* 1 when `name` has the form of an event name some machine's PAPI could count: a preset
+ * (PAPI_ and capitals, digits, underscores) or a native event named with its component or
+ * PMU ("perf::TASK-CLOCK", "rapl::RAPL_ENERGY_PKG", "sde:::LIB::EVENT"). Anything else is a
+ * typo on every machine and is refused; a well-formed name that this machine cannot count is
+ * kept as unavailable, so one configuration runs on machines with different PMUs. */
+static int event_syntax_ok(const char *name)
+{
+    if (strncmp(name, "PAPI_", 5) == 0) {
+        if (name[5] == '\0')
+            return 0;
+        for (const char *q = name + 5; *q; q++)
+            if (!((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
+                return 0;
+        return 1;
+    }
+    const char *sep = strstr(name, "::");
+    return sep != NULL && sep > name && sep[2] != '\0';
+}
+
 static int parse_list(const char *key, const char *csv, mb_counters *c)
 {
     const char *p = csv;
@@ -113,6 +132,12 @@ static int parse_list(const char *key, const char *csv, mb_counters *c)
         mb_event *ev = &c->ev[c->n++];
         memcpy(ev->name, b, n);
         ev->name[n] = '\0';
+        if (!event_syntax_ok(ev->name))
+            return MB_ERROR(MB_EINVAL,
+                            "%s: event \"%s\" is not an event name: give a PAPI preset "
+                            "(PAPI_TOT_INS) or a native event named with its component "
+                            "(perf::TASK-CLOCK, rapl::RAPL_ENERGY_PKG)",
+                            key, ev->name);
         ev->slot = -1;
         ev->fd = -1;
         if (!end)
@@ -544,7 +569,33 @@ const char *mb_counters_papi_version(void)
 
 int mb_counters_have_papi(void) { return 1; }
 
+/* A PAPI_ name that is not in PAPI's preset table is a typo on every machine: MB_EINVAL.
+ * (The table is the same whatever the hardware; only availability differs.) Skipped when PAPI
+ * cannot start, since every event is then unavailable anyway. */
+static int check_presets(const char *key, const mb_counters *c)
+{
+    if (!papi_ready())
+        return MB_OK;
+    for (size_t i = 0; i < c->n; i++) {
+        int code = 0;
+        if (strncmp(c->ev[i].name, "PAPI_", 5) == 0 &&
+            PAPI_event_name_to_code(c->ev[i].name, &code) != PAPI_OK)
+            return MB_ERROR(MB_EINVAL, "%s: event \"%s\" is not a PAPI preset (papi_avail lists "
+                            "them, e.g. PAPI_TOT_INS, PAPI_TOT_CYC, PAPI_L1_DCM)",
+                            key, c->ev[i].name);
+    }
+    return MB_OK;
+}
+
 #else /* !MB_HAVE_PAPI */
+
+/* Without PAPI there is no preset table to check a PAPI_ name against. */
+static int check_presets(const char *key, const mb_counters *c)
+{
+    (void)key;
+    (void)c;
+    return MB_OK;
+}
 
 static int backend_open(mb_counters *c)
 {
@@ -594,7 +645,10 @@ int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **
 #if MB_HAVE_PAPI
     c->eventset = PAPI_NULL;
 #endif
-    int rc = parse_list(key ? key : "events", events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
+    key = key ? key : "events";
+    int rc = parse_list(key, events_csv ? events_csv : MB_COUNTERS_DEFAULT, c);
+    if (rc == MB_OK)
+        rc = check_presets(key, c);
     if (rc == MB_OK)
         rc = backend_open(c);
     if (rc != MB_OK) {

@@ -69,7 +69,9 @@ typedef struct mb_counters mb_counters;
 
 /* Opens the events named in the comma-separated list `events_csv` (NULL: MB_COUNTERS_DEFAULT).
  * White space around a name is ignored. An empty name, a duplicate name, a name longer than
- * MB_COUNTERS_NAME_MAX - 1 bytes or more than MB_COUNTERS_MAX events is MB_EINVAL naming it.
+ * MB_COUNTERS_NAME_MAX - 1 bytes or more than MB_COUNTERS_MAX events is MB_EINVAL naming it,
+ * and so is a name of no event on any machine: neither a preset (PAPI_XXX) nor a native event
+ * named with its component (perf::TASK-CLOCK), or a PAPI_ name outside PAPI's preset table.
  * A well-formed name that this machine or this build cannot count (unknown to PAPI, a disabled
  * PAPI component, a missing PMU, a kernel that forbids it, a build without PAPI) is not an
  * error: the event is kept in the list as unavailable with its notice (when PAPI itself cannot

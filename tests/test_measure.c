@@ -110,6 +110,20 @@ static void test_list_errors(void **state)
     assert_int_equal(mb_counters_open("perf::TASK-CLOCK, perf::TASK-CLOCK", &c), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "\"perf::TASK-CLOCK\" is listed twice"));
 
+    /* a name that is no event on any machine is a typo: refused, named, the forms given */
+    assert_int_equal(mb_counters_open_key("--events", "perf::TASK-CLOCK,bogus", &c), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--events: event \"bogus\" is not an event name"));
+    assert_non_null(strstr(mb_errmsg(), "PAPI_TOT_INS"));
+    assert_int_equal(mb_counters_open("PAPI_", &c), MB_EINVAL);
+    assert_int_equal(mb_counters_open("::TASK-CLOCK", &c), MB_EINVAL);
+    assert_int_equal(mb_counters_open("PAPI_tot_ins", &c), MB_EINVAL);
+    /* a PAPI_ name outside PAPI's preset table, where there is a table to look in */
+    if (mb_counters_have_papi()) {
+        assert_int_equal(mb_counters_open("PAPI_NOT_AN_EVENT", &c), MB_EINVAL);
+        assert_non_null(strstr(mb_errmsg(), "\"PAPI_NOT_AN_EVENT\" is not a PAPI preset"));
+    }
+    assert_null(c);
+
     char longname[MB_COUNTERS_NAME_MAX + 8];
     memset(longname, 'X', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
@@ -119,7 +133,7 @@ static void test_list_errors(void **state)
     char many[MB_COUNTERS_MAX * 8 + 64] = "";
     for (int i = 0; i <= MB_COUNTERS_MAX; i++) {
         char one[16];
-        snprintf(one, sizeof one, "%sE%d", i ? "," : "", i);
+        snprintf(one, sizeof one, "%sx::E%d", i ? "," : "", i);
         strcat(many, one);
     }
     assert_int_equal(mb_counters_open(many, &c), MB_EINVAL);
@@ -133,9 +147,9 @@ static void test_forced_unavailable(void **state)
 {
     (void)state;
     mb_counters *c = NULL;
-    assert_int_equal(mb_counters_open(" PAPI_NOT_AN_EVENT ,perf::MB_NO_SUCH_EVENT", &c), MB_OK);
+    assert_int_equal(mb_counters_open(" nopmu::NO_SUCH_EVENT ,perf::MB_NO_SUCH_EVENT", &c), MB_OK);
     assert_int_equal(mb_counters_count(c), 2);
-    assert_string_equal(mb_counters_name(c, 0), "PAPI_NOT_AN_EVENT");
+    assert_string_equal(mb_counters_name(c, 0), "nopmu::NO_SUCH_EVENT");
     assert_string_equal(mb_counters_name(c, 1), "perf::MB_NO_SUCH_EVENT");
     assert_null(mb_counters_name(c, 2));
     assert_int_equal(mb_counters_start(c), MB_OK);
@@ -179,7 +193,7 @@ static void test_forced_unavailable(void **state)
     mb_counters_write_json(f, c);
     fclose(f);
     yajl_val root = parse_json(buf);
-    yajl_val v = get(root, "PAPI_NOT_AN_EVENT", NULL);
+    yajl_val v = get(root, "nopmu::NO_SUCH_EVENT", NULL);
     assert_non_null(v);
     assert_true(YAJL_IS_NULL(v));
     assert_true(YAJL_IS_NULL(get(root, "perf::MB_NO_SUCH_EVENT", NULL)));
@@ -369,7 +383,7 @@ static void test_papi_sde(void **state)
 {
     (void)state;
     mb_counters *c = NULL;
-    assert_int_equal(mb_counters_open("sde:::MBTEST::BYTES,PAPI_NOT_AN_EVENT,sde:::MBTEST::ITEMS,"
+    assert_int_equal(mb_counters_open("sde:::MBTEST::BYTES,nopmu::NO_SUCH_EVENT,sde:::MBTEST::ITEMS,"
                                       "perf::TASK-CLOCK",
                                       &c),
                      MB_OK);
@@ -418,7 +432,7 @@ static void test_papi_sde(void **state)
     assert_true(first && YAJL_IS_INTEGER(first) && YAJL_GET_INTEGER(first) == 1234);
     yajl_val rec = yajl_tree_get(root, p_rec, yajl_t_any);
     assert_true(rec && YAJL_IS_NULL(rec));
-    assert_true(YAJL_IS_NULL(get(root, "PAPI_NOT_AN_EVENT", NULL)));
+    assert_true(YAJL_IS_NULL(get(root, "nopmu::NO_SUCH_EVENT", NULL)));
     yajl_tree_free(root);
     free(buf);
 
@@ -574,7 +588,7 @@ static void test_meta_json(void **state)
 {
     (void)state;
     mb_counters *c = NULL;
-    assert_int_equal(mb_counters_open("PAPI_NOT_AN_EVENT,perf::TASK-CLOCK", &c), MB_OK);
+    assert_int_equal(mb_counters_open("nopmu::NO_SUCH_EVENT,perf::TASK-CLOCK", &c), MB_OK);
     char *text = meta_json(0, c);
     yajl_val root = parse_json(text);
     yajl_val meta = get(root, "meta", NULL);
@@ -601,10 +615,10 @@ static void test_meta_json(void **state)
     assert_true(blas && YAJL_IS_STRING(blas));
     printf("cblas_sgemm comes from %s\n", (blas)->u.string);
 
-    yajl_val bad = get(root, "counters", "PAPI_NOT_AN_EVENT");
+    yajl_val bad = get(root, "counters", "nopmu::NO_SUCH_EVENT");
     assert_true(bad && YAJL_IS_OBJECT(bad));
-    const char *p_avail[] = {"counters", "PAPI_NOT_AN_EVENT", "available", NULL};
-    const char *p_notice[] = {"counters", "PAPI_NOT_AN_EVENT", "notice", NULL};
+    const char *p_avail[] = {"counters", "nopmu::NO_SUCH_EVENT", "available", NULL};
+    const char *p_notice[] = {"counters", "nopmu::NO_SUCH_EVENT", "notice", NULL};
     assert_true(YAJL_IS_FALSE(yajl_tree_get(root, p_avail, yajl_t_any)));
     yajl_val notice = yajl_tree_get(root, p_notice, yajl_t_string);
     assert_non_null(notice);

@@ -94,20 +94,20 @@ if grep -q "notice: PAPI_TOT_INS: " "$W/err" || grep -q '"PAPI_TOT_INS": {"first
 else bad "events notice" "$(snippet "$W/err")"; fi
 # an event no PMU has: null in JSON, one notice naming it on stderr; a kernel software event
 # counted where it is available, with a value in each phase that ran
-run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --events 'PAPI_NOT_AN_EVENT,perf::TASK-CLOCK' --format json
-expect "events: unknown name: exit 0" 0 '"PAPI_NOT_AN_EVENT": null'
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --events 'nopmu::NO_SUCH_EVENT,perf::TASK-CLOCK' --format json
+expect "events: a well-formed name this machine lacks: exit 0" 0 '"nopmu::NO_SUCH_EVENT": null'
 jcheck "events: per phase, null only where unavailable" '
 ev = d["counters"]
-assert list(ev) == ["PAPI_NOT_AN_EVENT", "perf::TASK-CLOCK"], ev
-assert ev["PAPI_NOT_AN_EVENT"] is None
+assert list(ev) == ["nopmu::NO_SUCH_EVENT", "perf::TASK-CLOCK"], ev
+assert ev["nopmu::NO_SUCH_EVENT"] is None
 tc = ev["perf::TASK-CLOCK"]
 assert tc is None or (tc["first"] > 0 and tc["recompute"] > 0 and tc["backward"] > 0), tc
 src = d["counter_sources"]
-assert src["PAPI_NOT_AN_EVENT"] is None, src
+assert src["nopmu::NO_SUCH_EVENT"] is None, src
 assert (tc is None) == (src["perf::TASK-CLOCK"] is None), src
 assert src["perf::TASK-CLOCK"] in (None, "papi", "perf_event_open", "perf_event_open:u"), src
 '
-if [ "$(grep -c 'notice: PAPI_NOT_AN_EVENT: ' "$W/err")" = 1 ]; then
+if [ "$(grep -c 'notice: nopmu::NO_SUCH_EVENT: ' "$W/err")" = 1 ]; then
     ok "events: one notice for the unknown event"
 else bad "events: unknown event notice" "$(snippet "$W/err")"; fi
 run run --cell gru "${SMALL[@]}" --solver msm --budget 30% --events 'perf::TASK-CLOCK' --format csv
@@ -142,6 +142,10 @@ run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm
 expect "no budget: exit 2" 2 "--budget"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --events 'PAPI_TOT_INS,,x'
 expect "malformed event list: exit 2" 2 "--events \"PAPI_TOT_INS,,x\": event 2 is empty"
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --events 'perf::TASK-CLOCK,tsk-clock'
+expect "unknown event name: exit 2, names it and the forms" 2 '--events: event "tsk-clock" is not an event name' PAPI_TOT_INS perf::TASK-CLOCK
+run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --events 'PAPI_TOT_INZ'
+expect "a PAPI_ name that is no preset: exit 2" 2 '--events: event "PAPI_TOT_INZ" is not a PAPI preset'
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --threads 0
 expect "threads 0: exit 2" 2 "--threads 0"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --repeat -1
