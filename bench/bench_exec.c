@@ -17,39 +17,17 @@
 
 #include "core/error.h"
 #include "exec/exec.h"
+#include "measure/measure.h"
 #include "solvers/solvers.h"
 
 #ifdef I
 #undef I /* <complex.h>'s, from OpenBLAS's cblas.h */
 #endif
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
-/* Process CPU time: with one BLAS thread it counts the work and not the time other processes
- * hold the core, so ratios stay meaningful on a loaded machine. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+/* Process CPU time (mb_clock_cpu): with one BLAS thread it counts the work and not the time
+ * other processes hold the core, so ratios stay meaningful on a loaded machine. */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static void die(const char *what)
 {
@@ -88,16 +66,16 @@ static void bench_overhead(const args *a)
         /* Alternate the order so neither always runs second. */
         for (int k = 0; k < 2; k++) {
             int exec = (r + k) % 2 == 0;
-            double t0 = now(), c0 = cpu_now();
+            double t0 = mb_clock_wall(), c0 = mb_clock_cpu();
             int rc = exec ? mb_net_run(net, full, NULL, &st) : mb_net_run_straight(net, &st);
-            double t = now() - t0, cpu = cpu_now() - c0;
+            double t = mb_clock_wall() - t0, cpu = mb_clock_cpu() - c0;
             if (rc != MB_OK)
                 die("run");
             (exec ? te : ts)[r] = t;
             (exec ? ce : cs)[r] = cpu;
         }
     }
-    double me = median(te, R), ms = median(ts, R), mce = median(ce, R), mcs = median(cs, R);
+    double me = mb_median(te, (size_t)R), ms = mb_median(ts, (size_t)R), mce = mb_median(ce, (size_t)R), mcs = mb_median(cs, (size_t)R);
     printf("overhead  %s I=%lld H=%lld B=%lld T=%lld: executor (full plan) %.4f s, straight "
            "loop %.4f s, ratio %.4f; CPU %.4f s vs %.4f s, ratio %.4f (goal <= 1.03)\n",
            mb_cell_name(a->cell), (long long)a->I, (long long)a->H, (long long)a->B,
@@ -146,17 +124,17 @@ static void bench_share(const args *a)
     for (int r = -1; r < R; r++) {
         if (mb_net_run_straight(net, &st) != MB_OK)
             die("straight run");
-        double t0 = now(), c0 = cpu_now();
+        double t0 = mb_clock_wall(), c0 = mb_clock_cpu();
         for (int64_t k = 0; k < a->T; k++) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->B, (int)G, (int)a->I,
                         1.0f, x, (int)a->I, wx, (int)G, 0.0f, out, (int)G);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->B, (int)G, (int)a->H,
                         1.0f, h, (int)a->H, wh, (int)G, 1.0f, out, (int)G);
         }
-        double tgemm = now() - t0, cgemm = cpu_now() - c0;
+        double tgemm = mb_clock_wall() - t0, cgemm = mb_clock_cpu() - c0;
         /* The head's three GEMMs (y = h W_y, dW_y += h^T dy, dh += dy W_y^T), O = I, as
          * backward k runs them once per step. */
-        double c1 = cpu_now();
+        double c1 = mb_clock_cpu();
         for (int64_t k = 0; k < a->T; k++) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->B, (int)a->I,
                         (int)a->H, 1.0f, h, (int)a->H, wy, (int)a->I, 0.0f, yb, (int)a->I);
@@ -165,7 +143,7 @@ static void bench_share(const args *a)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)a->B, (int)a->H,
                         (int)a->I, 1.0f, yb, (int)a->I, wy, (int)a->I, 1.0f, dh, (int)a->H);
         }
-        double chead = cpu_now() - c1;
+        double chead = mb_clock_cpu() - c1;
         if (r >= 0) {
             tf[r] = st.wall[MB_EXEC_FIRST] / (double)a->T;
             tg[r] = tgemm / (double)a->T;
@@ -175,12 +153,12 @@ static void bench_share(const args *a)
             cb[r] = st.cpu[MB_EXEC_BACKWARD] / (double)a->T;
         }
     }
-    double mf = median(tf, R), mg = median(tg, R), mcf = median(cf, R), mcg = median(cg, R);
+    double mf = mb_median(tf, (size_t)R), mg = mb_median(tg, (size_t)R), mcf = mb_median(cf, (size_t)R), mcg = mb_median(cg, (size_t)R);
     printf("share     LSTM I=%lld H=%lld B=%lld: forward step %.1f us, its sgemm calls alone "
            "%.1f us: sgemm share %.1f%%; CPU %.1f us vs %.1f us: %.1f%% (goal >= 70%%)\n",
            (long long)a->I, (long long)a->H, (long long)a->B, 1e6 * mf, 1e6 * mg, 100 * mg / mf,
            1e6 * mcf, 1e6 * mcg, 100 * mcg / mcf);
-    double mch = median(ch, R), mcb = median(cb, R);
+    double mch = mb_median(ch, (size_t)R), mcb = mb_median(cb, (size_t)R);
     printf("head      its three GEMMs (O = I = %lld) %.1f us CPU per step, once per step inside "
            "backward: %.1f%% of a backward step (%.1f us CPU), %.1f%% of a forward step\n",
            (long long)a->I, 1e6 * mch, 100 * mch / mcb, 1e6 * mcb, 100 * mch / mcf);

@@ -33,15 +33,9 @@
 
 #include "core/error.h"
 #include "solvers/solvers.h"
+#include "measure/measure.h"
 
 #define MAX_REPS 63
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -82,9 +76,9 @@ static int run_child(int moves, const mb_problem *p, mb_dp_method method, int ha
         run_result c = {0};
         int64_t *costs = malloc((size_t)(p->steps + 1) * sizeof *costs);
         mb_solve_options o = {.dp_method = method};
-        double t0 = now();
+        double t0 = mb_clock_wall();
         c.rc = costs ? mb_dp_cost(moves, p, &o, costs, hash ? &c.hash : NULL) : MB_ENOMEM;
-        c.seconds = now() - t0;
+        c.seconds = mb_clock_wall() - t0;
         if (c.rc == MB_OK)
             c.cost = costs[p->steps];
         else

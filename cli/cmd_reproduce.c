@@ -17,6 +17,7 @@
 #include "plots/plots.h"
 #include "sim/fit.h"
 #include "sweep/sweep.h"
+#include "measure/measure.h"
 
 /* The files of one reproduction (quick or full), relative to the output folder. */
 typedef struct {
@@ -28,13 +29,6 @@ static const repro_set quick_set = {"quick", "lstm-quick", "paper-quick", "lstm-
                                     "plan-quick", "fits-quick", "calibration-quick"};
 static const repro_set full_set = {"paper", "lstm", "paper", "lstm", "plan", "fits",
                                    "calibration"};
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int exists(const char *path)
 {
@@ -563,14 +557,14 @@ static int run_config(const char *name, const char *file, const char *results, i
     }
     mb_sweep_options o = {.out_dir = results, .progress = !quiet};
     mb_sweep_result res;
-    double t0 = now();
+    double t0 = mb_clock_wall();
     rc = mb_sweep_run(cfg, &o, &res);
     if (rc != MB_OK) {
         mb_sweep_config_free(cfg);
         return rc;
     }
     printf("  %-34s %4zu rows (%zu computed, %zu kept) in %.1f s\n", res.csv, res.points,
-           res.computed, res.resumed, now() - t0);
+           res.computed, res.resumed, mb_clock_wall() - t0);
     fflush(stdout);
     *cfg_out = cfg;
     return MB_OK;
@@ -635,7 +629,7 @@ int cmd_reproduce(int argc, char **argv)
     snprintf(results, sizeof results, "%s/results", out);
     if ((rc = mkdir_p(results)) != MB_OK)
         return cli_fail("reproduce", rc);
-    double t0 = now();
+    double t0 = mb_clock_wall();
     setvbuf(stdout, NULL, _IOLBF, 0); /* lines in order with the progress on stderr */
     printf("membptt reproduce%s: sweeps into %s\n", full ? " --full" : "", results);
     mb_sweep_config *acfg = NULL, *lcfg = NULL;
@@ -698,7 +692,7 @@ int cmd_reproduce(int argc, char **argv)
     printf("\nFigures (gnuplot, from the CSVs alone; each .gp redraws its figure):\n");
     int drawn;
     rc = draw_figures(out, set, exists(bench) ? bench : NULL, 0, NULL, 0, &drawn);
-    printf("\nDone in %.0f s.\n", now() - t0);
+    printf("\nDone in %.0f s.\n", mb_clock_wall() - t0);
     return rc == MB_OK ? 0 : cli_fail("reproduce", rc);
 }
 

@@ -196,18 +196,6 @@ int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out)
 
 /* ---- mb_exec_run ------------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* Resets the kernel's peak-RSS mark (Linux clear_refs 5); 0 on success. */
 static int hwm_reset(void)
 {
@@ -372,7 +360,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         for (int j = 0; j < W; j++) {
             for (int r = 0; r < R; r++)
                 col[r] = v[((size_t)r * 2 + (size_t)which) * (size_t)W + (size_t)j];
-            med[which][j] = median(col, R);
+            med[which][j] = mb_median(col, (size_t)R);
         }
     free(col);
 

@@ -9,21 +9,8 @@
 #include "core/error.h"
 #include "exec/arena.h"
 #include "exec/internal.h"
+#include "measure/measure.h"
 #include "sim/ir.h"
-
-static double now_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double now_cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- the network ------------------------------------------------------------------------- */
 
@@ -257,7 +244,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
                         (long long)((int64_t)T * (int64_t)ib));
     memset(S, 0, (size_t)T * ib);
     start_run(net);
-    double w0 = now_wall(), c0 = now_cpu();
+    double w0 = mb_clock_wall(), c0 = mb_clock_cpu();
     /* Each step is computed in a core buffer (cache-hot) and copied to its slot: measured
      * faster than writing s_k straight into the cold array, so the baseline is the faster. */
     memcpy(net->core[0], net->h0, hb);
@@ -267,14 +254,14 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
         cur = 1 - cur;
         memcpy(S + (size_t)(k - 1) * ib, net->core[cur], ib);
     }
-    double w1 = now_wall(), c1 = now_cpu();
+    double w1 = mb_clock_wall(), c1 = mb_clock_cpu();
     int g = 0;
     for (int64_t k = T; k >= 1; k--) {
         net->ops->backward(net, S + (size_t)(k - 1) * ib, x_at(net, k), y_at(net, k),
                            net->dh[g], net->dh[1 - g], dx_at(net, k));
         g = 1 - g;
     }
-    double w2 = now_wall(), c2 = now_cpu();
+    double w2 = mb_clock_wall(), c2 = mb_clock_cpu();
     memcpy(net->dh0, net->dh[g], hb);
     free(S);
     st->forward_ops = T;
@@ -304,7 +291,7 @@ static void enter_phase(clock_state *cs, int phase)
     if (phase == cs->phase)
         return;
     if (!cs->o->no_timing) {
-        double w = now_wall(), c = now_cpu();
+        double w = mb_clock_wall(), c = mb_clock_cpu();
         if (cs->phase >= 0) {
             cs->st->wall[cs->phase] += w - cs->w;
             cs->st->cpu[cs->phase] += c - cs->c;
@@ -388,7 +375,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     int cur = 0, g = 0;
     int64_t seen = 0; /* the highest step forwarded so far */
     clock_state cs = {st, o, -1, 0, 0};
-    double t_start = now_wall();
+    double t_start = mb_clock_wall();
     for (size_t i = 0; i < plan->n_ops; i++) {
         const mb_op op = plan->ops[i];
         rc = mb_ir_apply(&m, op);
@@ -470,7 +457,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         }
     }
     enter_phase(&cs, -1);
-    st->wall_total = now_wall() - t_start;
+    st->wall_total = mb_clock_wall() - t_start;
     rc = mb_ir_finish(&m);
     if (rc != MB_OK) {
         rc = MB_ERROR(MB_EINTERNAL, "the plan passed its dry run but did not finish: %s",

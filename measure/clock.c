@@ -1,4 +1,5 @@
-/* clock.c: the two clocks every measurement uses, in seconds. */
+/* clock.c: the clocks every measurement uses, in seconds, and the median of repeats. */
+#include <stdlib.h>
 #include <time.h>
 
 #include "measure/measure.h"
@@ -28,3 +29,15 @@ double mb_clock_thread_cpu(void) { return read_clock(CLOCK_THREAD_CPUTIME_ID); }
 double mb_clock_wall_resolution(void) { return read_resolution(CLOCK_MONOTONIC); }
 
 double mb_clock_cpu_resolution(void) { return read_resolution(CLOCK_PROCESS_CPUTIME_ID); }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double mb_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}

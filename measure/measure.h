@@ -29,6 +29,10 @@ double mb_clock_thread_cpu(void);
 double mb_clock_wall_resolution(void);
 double mb_clock_cpu_resolution(void);
 
+/* The median of n >= 1 repeated measurements (the mean of the middle two when n is even).
+ * Sorts v in place. */
+double mb_median(double *v, size_t n);
+
 /* ---------------------------------------------------------------------------------------------
  * Counters. An mb_counters holds a list of named events and, for each, one accumulated value
  * per phase of a run. Each event is tried alone and kept only when it can be added to the one

@@ -27,13 +27,6 @@
 #define MB_INIH_VERSION "unknown"
 #endif
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void fnv(uint64_t *h, const char *s)
 {
     for (; *s; s++) {
@@ -226,7 +219,7 @@ static void progress_show(progress *pg, int final)
 {
     if (!pg->on)
         return;
-    double t = now(), el = t - pg->start;
+    double t = mb_clock_wall(), el = t - pg->start;
     if (!final && t - pg->last < (pg->tty ? 0.1 : 2.0))
         return;
     if (final && !pg->tty && pg->shown == pg->done)
@@ -422,7 +415,7 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
         }
     }
     progress pg = {.on = o->progress && rank == 0, .tty = isatty(2), .total = n_mine,
-                   .done = done, .base = done, .start = now(), .last = 0};
+                   .done = done, .base = done, .start = mb_clock_wall(), .last = 0};
     for (size_t k = done; k < n_mine; k++) {
         size_t i = order[k];
         int owner = (int)(i % (size_t)size);
