@@ -226,7 +226,7 @@ static const char *papi_code_name(int rc)
     }
 }
 
-static int read_paranoid(void)
+int mb_perf_event_paranoid(void)
 {
     FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
     int v = -1;
@@ -274,7 +274,7 @@ static void set_notice(mb_event *ev, const char *what, int rc)
     used += n < 0 ? 0 : (size_t)n;
     if (used >= sizeof ev->notice)
         return;
-    int paranoid = read_paranoid();
+    int paranoid = mb_perf_event_paranoid();
     if ((rc == PAPI_EPERM || rc == PAPI_ESYS) && geteuid() != 0 && paranoid >= 2)
         snprintf(ev->notice + used, sizeof ev->notice - used,
                  "; kernel.perf_event_paranoid is %d and this process is not root", paranoid);
@@ -409,7 +409,7 @@ static void kernel_notice(mb_event *ev, const char *what, int e)
     if ((e == EACCES || e == EPERM) && geteuid() != 0)
         append(ev->notice, sizeof ev->notice,
                "; kernel.perf_event_paranoid is %d and this process is not root",
-               read_paranoid());
+               mb_perf_event_paranoid());
 }
 
 /* Adds each event that works alone to the one event set, keeping it only when the set still

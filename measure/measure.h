@@ -146,6 +146,10 @@ const char *mb_counters_papi_version(void);
 /* 1 when this build has PAPI support (MB_WITH_PAPI and libpapi found), else 0. */
 int mb_counters_have_papi(void);
 
+/* The kernel's perf_event_paranoid setting (what an unprivileged process may count), or -1
+ * when it cannot be read. */
+int mb_perf_event_paranoid(void);
+
 /* ---------------------------------------------------------------------------------------------
  * Topology (hwloc).
  */

@@ -53,18 +53,6 @@ int mb_meta_getenv(const char *name, char **value)
     return MB_OK;
 }
 
-static int read_paranoid(void)
-{
-    FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-    int v = -1;
-    if (f) {
-        if (fscanf(f, "%d", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
-}
-
 /* The file of the shared object that defines cblas_sgemm for this process: the BLAS that every
  * cblas_sgemm call here actually runs (a -lgslcblas before -lopenblas would show up here). */
 static void blas_library(char *buf, size_t cap)
@@ -122,7 +110,7 @@ int mb_meta_init(mb_meta *m, int pinned_core)
         (rc = mb_meta_getenv("OPENBLAS_L2_SIZE", &m->env_l2_size)) != MB_OK ||
         (rc = mb_meta_getenv("OPENBLAS_NUM_THREADS", &m->env_num_threads)) != MB_OK)
         return rc;
-    m->perf_event_paranoid = read_paranoid();
+    m->perf_event_paranoid = mb_perf_event_paranoid();
     m->euid = (int)geteuid();
     m->wall_resolution_s = mb_clock_wall_resolution();
     m->cpu_resolution_s = mb_clock_cpu_resolution();
