@@ -226,18 +226,6 @@ static const char *papi_code_name(int rc)
     }
 }
 
-int mb_perf_event_paranoid(void)
-{
-    FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-    int v = -1;
-    if (f) {
-        if (fscanf(f, "%d", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
-}
-
 /* Fills ev->notice: the event, what failed, PAPI's reason and, where it explains the failure,
  * the state of the PAPI component that would count it and the kernel's perf_event_paranoid. */
 static void set_notice(mb_event *ev, const char *what, int rc)
@@ -629,6 +617,18 @@ int mb_counters_have_papi(void) { return 0; }
 /* ---------------------------------------------------------------------------------------------
  * The public functions: the same for both builds.
  */
+
+int mb_perf_event_paranoid(void)
+{
+    FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+    int v = -1;
+    if (f) {
+        if (fscanf(f, "%d", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
+}
 
 int mb_counters_open(const char *events_csv, mb_counters **out)
 {
