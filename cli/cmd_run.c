@@ -166,8 +166,12 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
     FILE *m = open_memstream(&buf, &len);
     if (m == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for the JSON output");
-    mb_record_print(m, r, MB_FORMAT_JSON, 1);
+    int rc = mb_record_print(m, r, MB_FORMAT_JSON, 1);
     fclose(m);
+    if (rc != MB_OK) {
+        free(buf);
+        return rc;
+    }
     /* The record printed "{...}\n": reopen the object to append the counters. */
     if (buf == NULL || len < 2 || buf[len - 2] != '}') {
         free(buf);
@@ -431,8 +435,8 @@ int cmd_run(int argc, char **argv)
         rc = print_json_with_counters(&r, &res, c.events);
         if (rc != MB_OK)
             return cli_fail("run", rc);
-    } else {
-        mb_record_print(stdout, &r, format, 1);
+    } else if ((rc = mb_record_print(stdout, &r, format, 1)) != MB_OK) {
+        return cli_fail("run", rc);
     }
     return 0;
 }

@@ -282,8 +282,10 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_plan_free(s.plan);
         return cli_fail(cmd, rc);
     }
-    mb_record_print(stdout, &r, a.format, 1); /* main() checks that it was written */
+    rc = mb_record_print(stdout, &r, a.format, 1); /* main() checks that it was written */
     mb_plan_free(s.plan);
+    if (rc != MB_OK)
+        return cli_fail(cmd, rc);
     if (!s.feasible)
         return infeasible(cmd, a.solver->name, &a.problem, s.min_budget);
     if (simulate && !rep.valid) { /* the solver's own plan: a bug, not bad input */
@@ -377,8 +379,10 @@ int cmd_compare(int argc, char **argv)
             mb_record_double(&r, "predicted_time_vs_full", rel);
         else
             mb_record_empty(&r, "predicted_time_vs_full");
-        mb_record_print(stdout, &r, a.format, i == 0);
+        rc = mb_record_print(stdout, &r, a.format, i == 0);
         mb_plan_free(s.plan);
+        if (rc != MB_OK)
+            return cli_fail("compare", rc);
     }
     return 0;
 }

@@ -74,7 +74,9 @@ int cmd_verify(int argc, char **argv)
     else
         mb_record_string(&r, "first_violation", rep.reason);
     mb_plan_free(plan);
-    mb_record_print(stdout, &r, format, 1);
+    int prc = mb_record_print(stdout, &r, format, 1);
+    if (prc != MB_OK)
+        return cli_fail("verify", prc);
     if (!rep.valid) {
         MB_ERROR(MB_EBADPLAN, "invalid plan: %s", rep.reason);
         return cli_fail("verify", MB_EBADPLAN);

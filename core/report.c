@@ -144,10 +144,8 @@ int mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
         }
         fputs("}\n", out);
     } else if (format == MB_FORMAT_CSV) {
-        for (int i = 0; header && i < r->n; i++)
-            fprintf(out, "%s%s", i ? "," : "", r->fields[i].key);
         if (header)
-            fputc('\n', out);
+            mb_record_print_header(out, r);
         for (int i = 0; i < r->n; i++) {
             fputs(i ? "," : "", out);
             print_value(out, &r->fields[i], format);
