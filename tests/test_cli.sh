@@ -6,77 +6,8 @@
 # Usage: bash tests/test_cli.sh build/cli/membptt
 set -u
 
-BIN=${1:?usage: test_cli.sh PATH/TO/membptt}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-    echo "FAIL - $BIN is not an executable"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
 CORPUS=$(cd "$(dirname "$0")" && pwd)/corpus
-W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-cli.XXXXXX") || exit 1
-trap 'rm -rf "$W"' EXIT
-cd "$W" || exit 1
-
-pass=0
-fail=0
-rc=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
-
-# run ARGS...: runs membptt; stdout in $W/out, stderr in $W/err, exit status in $rc.
-run() { "$BIN" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
-
-# snippet FILE: the first 300 characters of a file on one line, for failure reports.
-snippet() { head -c 300 "$1" | tr '\n' ' '; }
-
-# expect NAME STATUS [PATTERN...]: after run, checks the exit status and that each pattern
-# occurs in the message (stderr when STATUS is not 0, stdout when it is). Patterns are fixed
-# strings; one starting with ~ is an extended regular expression.
-expect() {
-    local name=$1 want=$2 p where=$W/err
-    shift 2
-    [ "$want" = 0 ] && where=$W/out
-    if [ "$rc" != "$want" ]; then
-        bad "$name" "exit $rc vs expected $want; stderr: $(snippet "$W/err")"
-        return 1
-    fi
-    for p in "$@"; do
-        if [ "${p#\~}" != "$p" ]; then
-            grep -qE -- "${p#\~}" "$where" && continue
-        else
-            grep -qF -- "$p" "$where" && continue
-        fi
-        bad "$name" "message lacks '$p'; observed: $(snippet "$where")"
-        return 1
-    done
-    ok "$name"
-}
-
-# jcheck NAME CODE: runs Python CODE with d = the JSON object on stdout of the last run;
-# CODE is a series of assert statements.
-jcheck() {
-    local name=$1 code=$2 msg
-    if msg=$(python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-$code" "$W/out" 2>&1); then
-        ok "$name"
-    else
-        bad "$name" "$(echo "$msg" | tail -n 1); stdout: $(snippet "$W/out")"
-    fi
-}
-
-# pycheck NAME ARGS... <<'EOF' (a Python script of asserts on standard input): ok when it
-# succeeds, else FAIL with the last line of its error.
-pycheck() {
-    local name=$1 msg
-    shift
-    if msg=$(python3 - "$@" 2>&1); then
-        ok "$name"
-    else
-        bad "$name" "$(echo "$msg" | tail -n 1)"
-    fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 
 # jint KEY: the integer value of KEY in the one-line JSON object on stdout of the last run
 # (empty when absent or not an integer). Cheaper than starting Python in a loop.
@@ -670,5 +601,4 @@ for s in full sqrt chen revolve; do
         "the $s plan for t = 2147483647 has" "~[0-9]{10,} ops" "268435456"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -7,52 +7,8 @@
 # Usage: bash tests/test_run_cli.sh build/cli/membptt
 set -u
 
-BIN=${1:?usage: test_run_cli.sh PATH/TO/membptt}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-run.XXXXXX") || exit 1
-trap 'rm -rf "$W"' EXIT
-cd "$W" || exit 1
-
-pass=0
-fail=0
-rc=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
-run() { "$BIN" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
-snippet() { head -c 300 "$1" | tr '\n' ' '; }
-
-# expect NAME STATUS [PATTERN...]: exit status, the patterns (fixed strings) in stderr (stdout
-# when STATUS is 0), and an empty stdout when STATUS is not 0.
-expect() {
-    local name=$1 want=$2 p where=$W/err
-    shift 2
-    [ "$want" = 0 ] && where=$W/out
-    if [ "$rc" != "$want" ]; then
-        bad "$name" "exit $rc vs expected $want; stderr: $(snippet "$W/err")"
-        return 1
-    fi
-    if [ "$want" != 0 ] && [ -s "$W/out" ]; then
-        bad "$name" "a failed run printed a result: $(snippet "$W/out")"
-        return 1
-    fi
-    for p in "$@"; do
-        grep -qF -- "$p" "$where" && continue
-        bad "$name" "message lacks '$p'; observed: $(snippet "$where")"
-        return 1
-    done
-    ok "$name"
-}
-
-jcheck() {
-    local name=$1 code=$2 msg
-    if msg=$(python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-$code" "$W/out" 2>&1); then
-        ok "$name"
-    else
-        bad "$name" "$(echo "$msg" | tail -n 1); stdout: $(snippet "$W/out")"
-    fi
-}
+EXPECT_QUIET_FAILURE=1 # a failed run prints nothing on stdout
+. "$(dirname "$0")/cli_lib.sh"
 
 SMALL=(--steps 20 --input 6 --hidden 8 --batch 3 --repeat 1)
 
@@ -192,5 +148,4 @@ expect "missing plan file: exit 2" 2 "missing.json"
 run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json --solver msm
 expect "plan and solver: exit 2" 2 "--plan"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
