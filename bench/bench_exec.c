@@ -41,14 +41,21 @@ typedef struct {
     mb_cell_kind cell;
 } args;
 
-static void bench_overhead(const args *a)
+/* The executor configuration of the command line's sizes, for cell `cell`. */
+static mb_exec_config config_of(const args *a, mb_cell_kind cell)
 {
     mb_exec_config c = mb_exec_config_default();
-    c.cell = a->cell;
+    c.cell = cell;
     c.input = a->I;
     c.hidden = a->H;
     c.batch = a->B;
     c.steps = a->T;
+    return c;
+}
+
+static void bench_overhead(const args *a)
+{
+    mb_exec_config c = config_of(a, a->cell);
     mb_net *net;
     if (mb_net_create(&c, &net) != MB_OK)
         die("network");
@@ -91,12 +98,7 @@ static void bench_overhead(const args *a)
 /* The LSTM forward step against its two sgemm calls alone, on buffers of the same shapes. */
 static void bench_share(const args *a)
 {
-    mb_exec_config c = mb_exec_config_default();
-    c.cell = MB_CELL_LSTM;
-    c.input = a->I;
-    c.hidden = a->H;
-    c.batch = a->B;
-    c.steps = a->T;
+    mb_exec_config c = config_of(a, MB_CELL_LSTM);
     mb_net *net;
     if (mb_net_create(&c, &net) != MB_OK)
         die("network");
@@ -182,12 +184,7 @@ static void bench_share(const args *a)
 
 static void bench_headline(const args *a, const char *solver_name, const char *budget)
 {
-    mb_exec_config c = mb_exec_config_default();
-    c.cell = a->cell;
-    c.input = a->I;
-    c.hidden = a->H;
-    c.batch = a->B;
-    c.steps = a->T;
+    mb_exec_config c = config_of(a, a->cell);
     c.repeat = a->repeat;
     mb_problem p;
     if (mb_exec_problem(&c, &p) != MB_OK)

@@ -9,6 +9,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_multifit.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "core/error.h"
 #include "sim/sim.h"
@@ -46,12 +47,7 @@ int mb_fit_power_law(const double *x, const double *y, size_t n, double level, m
         rc = MB_ERROR(MB_EINVAL, "the log-log fit failed (degenerate data)");
         goto done;
     }
-    double mean = 0, tss = 0;
-    for (size_t i = 0; i < m; i++)
-        mean += ly[i];
-    mean /= (double)m;
-    for (size_t i = 0; i < m; i++)
-        tss += (ly[i] - mean) * (ly[i] - mean);
+    double tss = gsl_stats_tss(ly, 1, m);
     double se = sqrt(cov11 > 0 ? cov11 : 0);
     double tq = gsl_cdf_tdist_Pinv(0.5 + level / 2, (double)(m - 2));
     out->n = m;
@@ -124,12 +120,7 @@ int mb_fit_op_costs(const double *x, const double *y, size_t n, size_t p, mb_fit
         rc = MB_ERROR(MB_EINVAL, "the cost calibration failed (degenerate data)");
         goto done;
     }
-    double mean = 0, tss = 0;
-    for (size_t i = 0; i < n; i++)
-        mean += y[i];
-    mean /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        tss += (y[i] - mean) * (y[i] - mean);
+    double tss = gsl_stats_tss(y, 1, n);
     out->n = n;
     out->p = p;
     for (size_t j = 0; j < p; j++) {
