@@ -161,23 +161,11 @@ static void print_counters_json(FILE *f, const mb_exec_result *res, const char *
 static int print_json_with_counters(const mb_record *r, const mb_exec_result *res,
                                     const char *events)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (m == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory for the JSON output");
-    int rc = mb_record_print(m, r, MB_FORMAT_JSON, 1);
-    fclose(m);
-    if (rc != MB_OK) {
-        free(buf);
+    int rc = mb_record_check(r); /* before anything is printed */
+    if (rc != MB_OK)
         return rc;
-    }
-    /* The record printed "{...}\n": reopen the object to append the counters. */
-    if (buf == NULL || len < 2 || buf[len - 2] != '}') {
-        free(buf);
-        return MB_ERROR(MB_EINTERNAL, "the JSON record could not be written");
-    }
-    fwrite(buf, 1, len - 2, stdout);
+    fputc('{', stdout);
+    mb_record_print_json_members(stdout, r);
     fputs(r->n > 0 ? ", \"counters\": " : "\"counters\": ", stdout);
     print_counters_json(stdout, res, events);
     /* Where each available event was counted: PAPI, or the kernel's perf_event_open where
@@ -199,7 +187,6 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
         fputc('}', stdout);
     }
     fputs("}\n", stdout);
-    free(buf);
     return MB_OK;
 }
 

@@ -129,6 +129,20 @@ int mb_record_print_header(FILE *out, const mb_record *r)
     return MB_OK;
 }
 
+int mb_record_print_json_members(FILE *out, const mb_record *r)
+{
+    int rc = mb_record_check(r);
+    if (rc != MB_OK)
+        return rc;
+    for (int i = 0; i < r->n; i++) {
+        fputs(i ? ", " : "", out);
+        mb_json_write_string(out, r->fields[i].key);
+        fputs(": ", out);
+        print_value(out, &r->fields[i], MB_FORMAT_JSON);
+    }
+    return MB_OK;
+}
+
 int mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
 {
     int rc = mb_record_check(r);
@@ -136,12 +150,7 @@ int mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
         return rc;
     if (format == MB_FORMAT_JSON) {
         fputc('{', out);
-        for (int i = 0; i < r->n; i++) {
-            fputs(i ? ", " : "", out);
-            mb_json_write_string(out, r->fields[i].key);
-            fputs(": ", out);
-            print_value(out, &r->fields[i], format);
-        }
+        mb_record_print_json_members(out, r);
         fputs("}\n", out);
     } else if (format == MB_FORMAT_CSV) {
         if (header)

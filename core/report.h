@@ -47,6 +47,10 @@ int mb_record_check(const mb_record *r);
  * returns MB_ERANGE when the record overflowed (mb_record_check). */
 int mb_record_print(FILE *f, const mb_record *r, mb_format format, int header);
 
+/* Prints the record's fields as the members of a JSON object, `"key": value, ...`, without the
+ * braces, so a caller can put them inside a larger object. MB_ERANGE as mb_record_print. */
+int mb_record_print_json_members(FILE *f, const mb_record *r);
+
 /* Prints only the CSV header row (the keys, comma-separated, then a newline). MB_ERANGE as
  * mb_record_print. */
 int mb_record_print_header(FILE *f, const mb_record *r);

@@ -195,26 +195,6 @@ void mb_meta_record(const mb_meta *m, mb_record *r)
         mb_record_empty(r, "clock_cpu_resolution_s");
 }
 
-static void write_field(FILE *f, const mb_field *fl)
-{
-    switch (fl->type) {
-    case MB_FIELD_INT:
-        fprintf(f, "%lld", (long long)fl->i);
-        break;
-    case MB_FIELD_DOUBLE:
-        fprintf(f, "%.9g", fl->d);
-        break;
-    case MB_FIELD_BOOL:
-        fputs(fl->i ? "true" : "false", f);
-        break;
-    case MB_FIELD_STRING:
-        mb_json_write_string(f, fl->s);
-        break;
-    default:
-        fputs("null", f);
-    }
-}
-
 int mb_meta_write_json(FILE *f, const mb_meta *m, const mb_counters *c,
                        const mb_meta_config *config, size_t n_config)
 {
@@ -222,12 +202,9 @@ int mb_meta_write_json(FILE *f, const mb_meta *m, const mb_counters *c,
     memset(&r, 0, sizeof r);
     mb_meta_record(m, &r);
     fputs("{\"meta\": {", f);
-    for (int i = 0; i < r.n; i++) {
-        fputs(i ? ", " : "", f);
-        mb_json_write_string(f, r.fields[i].key);
-        fputs(": ", f);
-        write_field(f, &r.fields[i]);
-    }
+    int rc = mb_record_print_json_members(f, &r);
+    if (rc != MB_OK)
+        return rc;
     fputs("}, \"counters\": {", f);
     size_t n = c ? mb_counters_count(c) : 0;
     for (size_t i = 0; i < n; i++) {
