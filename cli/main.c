@@ -30,12 +30,12 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fputs("usage: membptt <command> [options]\n\n"
+    fputs("Usage: membptt <command> [options]\n\n"
           "membptt decides which RNN states backpropagation through time should keep and which\n"
           "it should recompute under a memory budget, and what that costs.\n\ncommands:\n",
           f);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\nRun 'membptt <command> --help' for a command's options.\n"
           "Exit status: 0 success, 1 runtime failure, 2 invalid input, 3 infeasible budget,\n"
           "4 invalid plan.\n",
@@ -97,9 +97,11 @@ static int dispatch(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     char q[128];
-    fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
-                    "verify, run, compare, sweep, merge, plot, reproduce\nRun 'membptt --help' for more.\n",
+    fprintf(stderr, "membptt: error: unknown command '%s'; the commands are",
             mb_text_quote(q, sizeof q, argv[1], strlen(argv[1])));
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+    fputs("\nRun 'membptt --help' for more.\n", stderr);
     return 2;
 }
 
