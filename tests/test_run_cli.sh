@@ -26,7 +26,7 @@ for k in ["cell", "steps", "input", "hidden", "batch", "solver", "budget_bytes",
           "first_forward_s", "recompute_s", "backward_s"]:
     assert k in d, k
 assert d["forward_ops"] == d["steps"] + d["recompute_ops"] > d["steps"], d["forward_ops"]
-assert d["cpu_s"] > 0 and d["loss"] > 0 and d["arena_compactions"] >= 0, d
+assert d["cpu_s"] >= 0 and d["loss"] > 0 and d["arena_compactions"] >= 0, d
 assert d["backward_ops"] == 20
 assert d["grad_max_abs_diff"] == 0 and d["grad_bitwise_equal"] is True
 assert 0 < d["peak_store_bytes"] <= d["budget_bytes"] < d["peak_store_full_bytes"]
