@@ -34,8 +34,12 @@ static void usage(FILE *f)
           "membptt decides which RNN states backpropagation through time should keep and which\n"
           "it should recompute under a memory budget, and what that costs.\n\ncommands:\n",
           f);
+    int width = 0; /* the longest name, so that a summary never touches its name */
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        if ((int)strlen(commands[i].name) > width)
+            width = (int)strlen(commands[i].name);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-*s  %s\n", width, commands[i].name, commands[i].summary);
     fputs("\nRun 'membptt <command> --help' for a command's options.\n"
           "Exit status: 0 success, 1 runtime failure, 2 invalid input, 3 infeasible budget,\n"
           "4 invalid plan.\n",
