@@ -4,7 +4,8 @@
  *
  * Two levels:
  *   - mb_net: one network (cell, sizes, seeded weights, inputs and targets) and its workspace;
- *     mb_net_run executes one plan once and returns its gradients and per-phase measurements.
+ *     mb_net_run executes one plan once, leaves its gradients in the network
+ *     (mb_net_grads) and returns per-phase measurements.
  *   - mb_exec_run: what `membptt run` and the sweeps call: a plan and full BPTT on the same
  *     network, interleaved after a warm-up, medians, their ratio, the predicted ratio and the
  *     gradient difference. */

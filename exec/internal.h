@@ -1,5 +1,5 @@
 /* internal.h: the network structure shared by the cells, the runner and the high-level run.
- * Not installed; nothing outside exec/ includes it. */
+ * Not installed; outside exec/ only its white-box test (tests/test_exec.c) includes it. */
 #ifndef MB_EXEC_INTERNAL_H
 #define MB_EXEC_INTERNAL_H
 
