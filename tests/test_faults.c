@@ -135,7 +135,7 @@ int main(void)
     mb_problem p;
     mb_plan *full = NULL;
     mb_net *net = NULL;
-    if (mb_exec_problem(&c, &p) != MB_OK || mb_exec_full_plan(&p, &full) != MB_OK ||
+    if (mb_exec_problem(&c, &p) != MB_OK || mb_plan_full(&p, &full) != MB_OK ||
         mb_net_create(&c, &net) != MB_OK) {
         fprintf(stderr, "FAIL: setting up: %s\n", mb_errmsg());
         return 1;
