@@ -129,7 +129,8 @@ int mb_exec_problem(const mb_exec_config *c, mb_problem *out)
     return rc;
 }
 
-int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+/* mb_exec_check_plan, keeping the replay's report (*r) for the prediction. */
+static int check_plan(const mb_exec_config *c, const mb_plan *plan, mb_sim_report *r)
 {
     mb_problem want;
     int rc = mb_exec_problem(c, &want);
@@ -151,13 +152,18 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
                         (long long)p->unit_bytes, mb_cell_name(c->cell), (long long)hb,
                         (long long)ib, (long long)want.hidden_units,
                         (long long)want.internal_units, (long long)want.unit_bytes);
-    mb_sim_report r;
-    rc = mb_sim_replay(plan, &r);
+    rc = mb_sim_replay(plan, r);
     if (rc != MB_OK)
         return rc;
-    if (!r.valid)
-        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r.reason);
+    if (!r->valid)
+        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r->reason);
     return MB_OK;
+}
+
+int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+{
+    mb_sim_report r;
+    return check_plan(c, plan, &r);
 }
 
 /* ---- mb_exec_run ------------------------------------------------------------------------- */
@@ -240,7 +246,11 @@ static double max_abs_diff(const mb_net *net, const unsigned char *a, const unsi
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = mb_exec_check_plan(c, plan);
+    /* The plan is replayed once, here; full BPTT's canonical plan once, in mb_sim_full_time
+     * below. The runs then skip their whole-plan replay (mb_run_options.verified) and only
+     * apply each op to the state machine as they execute it. */
+    mb_sim_report rp;
+    int rc = check_plan(c, plan, &rp);
     if (rc != MB_OK)
         return rc;
     mb_plan *full = NULL;
@@ -252,7 +262,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     unsigned char *gp = NULL, *gf = NULL;
     double *v = NULL;
     counter_ctx cc = {NULL, -1, 0};
-    mb_run_options counted = {0};
+    mb_run_options counted = {.verified = 1};
     if (c->pin >= 0) {
         rc = mb_topology_pin(c->pin);
         if (rc != MB_OK)
@@ -282,8 +292,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     mb_exec_stats sp, sf;
     /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
      * by every repetition (docs/design.md, "The arena"). */
-    const mb_run_options plain[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN},
-                                                 {.side = MB_EXEC_SIDE_FULL}};
+    const mb_run_options plain[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
+                                                 {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
     counted.side = MB_EXEC_SIDE_PLAN;
     rc = mb_net_run(net, plan, &plain[MB_EXEC_SIDE_PLAN], &sp); /* warm-up */
     if (rc == MB_OK)
@@ -373,13 +383,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->cost_recompute_s = sp.recompute_ops > 0
                                 ? out->wall[MB_EXEC_RECOMPUTE] / (double)sp.recompute_ops
                                 : NAN;
-    mb_sim_report rp;
     double full_time;
     mb_cost_model model = {out->cost_forward_s, out->cost_backward_s,
                            out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes};
-    rc = mb_sim_replay(plan, &rp);
-    if (rc == MB_OK)
-        rc = mb_sim_full_time(&plan->problem, &model, &full_time);
+    rc = mb_sim_full_time(&plan->problem, &model, &full_time);
     if (rc != MB_OK)
         goto done;
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / full_time;

@@ -109,6 +109,8 @@ typedef struct {
     int64_t arena_limit_bytes; /* 0: the plan's budget in bytes; > 0: this limit (tests) */
     int side;                  /* whose arena: MB_EXEC_SIDE_PLAN (0) or MB_EXEC_SIDE_FULL */
     int no_timing;             /* 1: skip the per-op clocks */
+    int verified;              /* 1: the caller has replayed the plan and found it valid
+                                * (mb_exec_run does, once): no whole-plan replay first */
     void (*phase_hook)(void *ctx, int phase_from, int phase_to); /* counters, or NULL */
     void *hook_ctx;
 } mb_run_options;
@@ -118,12 +120,14 @@ typedef struct {
 int mb_net_create(const mb_exec_config *c, mb_net **out /* out */);
 void mb_net_free(mb_net *net);
 
-/* Executes `plan` once: zeroes the gradients, applies every op to the IR state machine
- * before it runs it, and takes every checkpoint from one arena whose limit is the plan's
- * budget in bytes (MB_EINTERNAL if a request passes it). The arena belongs to the network
- * (one per side, o->side): it is allocated and its pages touched on the first run, and reused
- * by later runs with the same limit, so no timed run pays its page faults. The plan must be
- * for the network's sizes (MB_EBADPLAN otherwise, before anything runs). */
+/* Executes `plan` once: replays it whole through the IR state machine unless o->verified
+ * (an invalid plan is refused before anything runs), zeroes the gradients, applies every op
+ * to the IR state machine before it runs it, and takes every checkpoint from one arena whose
+ * limit is the plan's budget in bytes (MB_EINTERNAL if a request passes it). The arena
+ * belongs to the network (one per side, o->side): it is allocated and its pages touched on
+ * the first run, and reused by later runs with the same limit, so no timed run pays its page
+ * faults. The plan must be for the network's sizes (MB_EBADPLAN otherwise, before anything
+ * runs). */
 int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o,
                mb_exec_stats *stats /* out */);
 
