@@ -1,55 +1,12 @@
 /* cmd_solve.c: `membptt solve`, `membptt simulate` and `membptt compare`, which share the
  * problem options. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
-
-enum {
-    OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
-    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C, OPT_HELP
-};
-
-static const struct option long_options[] = {
-    {"solver", required_argument, NULL, OPT_SOLVER},
-    {"steps", required_argument, NULL, OPT_STEPS},
-    {"alpha", required_argument, NULL, OPT_ALPHA},
-    {"hidden-bytes", required_argument, NULL, OPT_HIDDEN_BYTES},
-    {"internal-bytes", required_argument, NULL, OPT_INTERNAL_BYTES},
-    {"budget", required_argument, NULL, OPT_BUDGET},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"plan-out", required_argument, NULL, OPT_PLAN_OUT},
-    {"dp", required_argument, NULL, OPT_DP},
-    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
-    {"cost-forward", required_argument, NULL, OPT_COST_F},
-    {"cost-backward", required_argument, NULL, OPT_COST_B},
-    {"cost-copy", required_argument, NULL, OPT_COST_C},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-/* Which commands take each option: every command refuses the options it does not use. */
-enum { USE_SOLVE = 1, USE_SIMULATE = 2, USE_COMPARE = 4, USE_ALL = 7 };
-
-static int option_users(int opt)
-{
-    switch (opt) {
-    case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
-    case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
-    case OPT_COST_F:
-    case OPT_COST_B:
-    case OPT_COST_C: return USE_SIMULATE | USE_COMPARE;
-    default: return USE_ALL;
-    }
-}
-
-static const char *users_text(int users)
-{
-    return users == (USE_SOLVE | USE_SIMULATE) ? "solve and simulate" : "simulate and compare";
-}
 
 static const char problem_help[] =
     "  --steps T              sequence length t (>= 1)\n"
@@ -112,91 +69,44 @@ static void help(const char *cmd)
            "3 infeasible budget (the message names the smallest feasible one)\n");
 }
 
-/* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit
- * status to leave with (0 after --help). */
-static int parse(int argc, char **argv, const char *cmd, cli_args *a)
+/* Parses the options of solve, simulate or compare (`me`, a CLI_* bit) and builds the solver
+ * and the problem from them into a. Returns -1 to go on, or the exit status to leave with (0
+ * after --help). */
+static int parse(int argc, char **argv, unsigned me, const char *cmd, cli_args *a)
 {
-    const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
-    const char *solver = NULL;
-    int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
+    cli_values v;
+    int compare = me == CLI_COMPARE;
+    int rc = cli_parse(me, cmd, argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        help(cmd);
+        return 0;
+    }
+    if (rc == MB_OK && v.n_args > 0)
+        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", v.args[0]);
     memset(a, 0, sizeof *a);
-    a->cost = mb_cost_model_default();
-    a->solve.progress = stderr; /* long DP solves report table size and progress */
-    if (compare) {
-        steps = "1000";
-        budget = "5%";
-    }
-    const int me = compare ? USE_COMPARE : strcmp(cmd, "simulate") == 0 ? USE_SIMULATE : USE_SOLVE;
-    int given[OPT_HELP - OPT_SOLVER + 1] = {0};
-    opterr = 0;
-    optind = 1;
-    int c, index = -1;
-    while ((c = getopt_long(argc, argv, ":h", long_options, &index)) != -1 && rc == MB_OK) {
-        if (c >= OPT_SOLVER && c < OPT_HELP) {
-            const char *name = long_options[c - OPT_SOLVER].name;
-            int users = option_users(c);
-            if (!(users & me)) {
-                rc = MB_ERROR(MB_EINVAL, "--%s: %s does not use this option (it is for %s)",
-                              name, cmd, users_text(users));
-                break;
-            }
-            if (given[c - OPT_SOLVER]++) {
-                rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", name);
-                break;
-            }
-        }
-        switch (c) {
-        case OPT_SOLVER: solver = optarg; break;
-        case OPT_STEPS: steps = optarg; break;
-        case OPT_ALPHA: alpha = optarg; break;
-        case OPT_HIDDEN_BYTES: hb = optarg; break;
-        case OPT_INTERNAL_BYTES: ib = optarg; break;
-        case OPT_BUDGET: budget = optarg; break;
-        case OPT_PLAN_OUT:
-            a->plan_out = optarg;
-            if (optarg[0] == '\0')
-                rc = MB_ERROR(MB_EINVAL, "--plan-out '': expected a file path (an existing "
-                              "device or FIFO is written into, a regular file is replaced)");
-            break;
-        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &a->format); break;
-        case OPT_DP:
-            if (strcmp(optarg, "fast") == 0)
-                a->solve.dp_method = MB_DP_FAST;
-            else if (strcmp(optarg, "textbook") == 0)
-                a->solve.dp_method = MB_DP_TEXTBOOK;
-            else
-                rc = MB_ERROR(MB_EINVAL, "--dp '%s': expected fast or textbook", optarg);
-            break;
-        case OPT_MAX_TABLE: {
-            int64_t mib;
-            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &mib);
-            a->solve.max_table_bytes = mib << 20;
-            break;
-        }
-        case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
-        case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
-        case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
-        case 'h':
-        case OPT_HELP: help(cmd); return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (rc == MB_OK && optind < argc)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
+    a->format = v.format;
+    a->plan_out = v.plan_out;
+    a->solve = v.solve;
+    a->cost = v.cost;
     if (rc == MB_OK && !compare) {
-        if (solver == NULL)
+        if (v.solver == NULL)
             rc = MB_ERROR(MB_EINVAL, "--solver is required; one of: %s", mb_solver_names());
-        else if ((a->solver = mb_solver_lookup(solver)) == NULL)
-            rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver,
+        else if ((a->solver = mb_solver_lookup(v.solver)) == NULL)
+            rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", v.solver,
                           mb_solver_names());
     }
-    if (rc == MB_OK && compare && alpha == NULL && hb == NULL && ib == NULL)
-        alpha = "5";
+    if (compare) { /* without options: the paper's headline problem */
+        if (v.steps == NULL)
+            v.steps = "1000";
+        if (v.budget == NULL)
+            v.budget = "5%";
+        if (v.alpha == NULL && v.hidden_bytes == NULL && v.internal_bytes == NULL)
+            v.alpha = "5";
+    }
     if (rc == MB_OK) {
         const mb_problem_spec spec = {
-            {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
-            {"--internal-bytes", ib}, {"--budget", budget}};
+            {"--steps", v.steps}, {"--alpha", v.alpha}, {"--hidden-bytes", v.hidden_bytes},
+            {"--internal-bytes", v.internal_bytes}, {"--budget", v.budget}};
         rc = mb_problem_from_spec(&spec, &a->problem);
     }
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
@@ -239,7 +149,7 @@ static int infeasible(const char *cmd, const char *solver, const mb_problem *p, 
 static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulate)
 {
     cli_args a;
-    int status = parse(argc, argv, cmd, &a);
+    int status = parse(argc, argv, simulate ? CLI_SIMULATE : CLI_SOLVE, cmd, &a);
     if (status >= 0)
         return status;
     mb_solution s;
@@ -280,7 +190,7 @@ int cmd_simulate(int argc, char **argv) { return solve_or_simulate(argc, argv, "
 int cmd_compare(int argc, char **argv)
 {
     cli_args a;
-    int status = parse(argc, argv, "compare", &a);
+    int status = parse(argc, argv, CLI_COMPARE, "compare", &a);
     if (status >= 0)
         return status;
     const mb_problem *p = &a.problem;

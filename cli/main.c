@@ -117,14 +117,3 @@ int main(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN);
     return finish_stdout(dispatch(argc, argv));
 }
-
-int cli_fail(const char *cmd, int rc)
-{
-    int status = mb_exit_status(rc);
-    fprintf(stderr, "membptt %s: error: ", cmd);
-    mb_text_write(stderr, mb_errmsg());
-    fputc('\n', stderr);
-    if (status == 2)
-        fprintf(stderr, "Run 'membptt %s --help' for the options.\n", cmd);
-    return status;
-}

@@ -1,0 +1,217 @@
+/* options.c: the option table of every command and the one parser that applies it
+ * (cli/options.h; docs/design.md, "Command line"). */
+#include "cli/options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/json.h"
+#include "core/problem.h"
+
+/* How a value is parsed. */
+typedef enum {
+    K_TEXT,   /* a non-empty text, kept as is (const char *) */
+    K_FILE,   /* an output file path, non-empty (const char *) */
+    K_FOLDER, /* an output folder path (mb_output_path_check: non-empty, not a file) */
+    K_INT64,  /* an integer in [min, max] (int64_t) */
+    K_INT,    /* an integer in [min, max] (int) */
+    K_DOUBLE, /* a number >= 0 (double) */
+    K_FLAG,   /* no value: sets an int to 1 */
+    K_FORMAT, /* text, json or csv (mb_format) */
+    K_DP,     /* fast or textbook (mb_dp_method) */
+    K_MIB,    /* MiB in [1, 2^32], stored as bytes (int64_t) */
+    K_SHARD,  /* I/N with 0 <= I < N (two ints from `offset`) */
+} kind;
+
+typedef struct {
+    const char *name;
+    unsigned commands;
+    kind kind;
+    size_t offset; /* of the destination in cli_values */
+    int64_t min, max;
+} option;
+
+#define AT(field) offsetof(cli_values, field)
+enum { PROBLEM = CLI_SOLVE | CLI_SIMULATE | CLI_COMPARE };
+
+/* Every option of every command. A name appears once; its row says which commands take it. */
+static const option table[] = {
+    {"solver", CLI_SOLVE | CLI_SIMULATE | CLI_RUN, K_TEXT, AT(solver), 0, 0},
+    {"steps", PROBLEM | CLI_RUN, K_TEXT, AT(steps), 0, 0},
+    {"alpha", PROBLEM, K_TEXT, AT(alpha), 0, 0},
+    {"hidden-bytes", PROBLEM, K_TEXT, AT(hidden_bytes), 0, 0},
+    {"internal-bytes", PROBLEM, K_TEXT, AT(internal_bytes), 0, 0},
+    {"budget", PROBLEM | CLI_RUN, K_TEXT, AT(budget), 0, 0},
+    {"format", PROBLEM | CLI_VERIFY | CLI_RUN, K_FORMAT, AT(format), 0, 0},
+    {"plan-out", CLI_SOLVE | CLI_SIMULATE, K_FILE, AT(plan_out), 0, 0},
+    {"dp", PROBLEM, K_DP, AT(solve.dp_method), 0, 0},
+    {"max-table-mib", PROBLEM, K_MIB, AT(solve.max_table_bytes), 1, INT64_C(1) << 32},
+    {"cost-forward", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.forward), 0, 0},
+    {"cost-backward", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.backward), 0, 0},
+    {"cost-copy", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.copy), 0, 0},
+    {"cell", CLI_RUN, K_TEXT, AT(cell), 0, 0},
+    {"input", CLI_RUN, K_INT64, AT(input), 1, INT64_MAX},
+    {"hidden", CLI_RUN, K_INT64, AT(hidden), 1, INT64_MAX},
+    {"batch", CLI_RUN, K_INT64, AT(batch), 1, INT64_MAX},
+    {"output", CLI_RUN, K_INT64, AT(output), 1, INT64_MAX},
+    {"plan", CLI_RUN, K_TEXT, AT(plan), 0, 0},
+    {"repeat", CLI_RUN, K_INT, AT(repeat), 1, 100000},
+    {"threads", CLI_RUN, K_INT, AT(threads), 1, 1024},
+    {"pin", CLI_RUN, K_INT, AT(pin), 0, 1 << 20},
+    {"events", CLI_RUN, K_TEXT, AT(events), 0, 0},
+    {"seed", CLI_RUN, K_INT64, AT(seed), 0, INT64_MAX},
+    {"input-grads", CLI_RUN, K_FLAG, AT(input_grads), 0, 0},
+};
+#define N_OPTIONS (sizeof table / sizeof table[0])
+
+static const char *const command_names[] = {"solve", "simulate", "compare", "verify",
+                                            "run",   "sweep",    "merge"};
+
+/* "solve and simulate", "simulate, compare and run": the commands of `bits`. */
+static void commands_text(unsigned bits, char *dst, size_t cap)
+{
+    size_t n = 0, k = 0, total = 0;
+    for (size_t i = 0; i < sizeof command_names / sizeof command_names[0]; i++)
+        total += (bits >> i) & 1u;
+    dst[0] = '\0';
+    for (size_t i = 0; i < sizeof command_names / sizeof command_names[0]; i++) {
+        if (!((bits >> i) & 1u))
+            continue;
+        k++;
+        int w = snprintf(dst + n, cap - n, "%s%s", k == 1 ? "" : k == total ? " and " : ", ",
+                         command_names[i]);
+        if (w < 0 || (size_t)w >= cap - n)
+            return;
+        n += (size_t)w;
+    }
+}
+
+static int parse_value(const option *o, const char *text, cli_values *v)
+{
+    char key[40];
+    snprintf(key, sizeof key, "--%s", o->name);
+    void *dst = (char *)v + o->offset;
+    int64_t i;
+    int rc;
+    switch (o->kind) {
+    case K_TEXT:
+        if (text[0] == '\0')
+            return MB_ERROR(MB_EINVAL, "%s '': an empty value; see --help for what it takes", key);
+        *(const char **)dst = text;
+        return MB_OK;
+    case K_FILE: /* the writer refuses a folder, a socket, ... when it opens the path */
+        if (text[0] == '\0')
+            return MB_ERROR(MB_EINVAL, "%s '': an empty path; give a file (an existing device "
+                            "or FIFO is written into, a regular file is replaced)", key);
+        *(const char **)dst = text;
+        return MB_OK;
+    case K_FOLDER:
+        if ((rc = mb_output_path_check(key, text, 1)) == MB_OK)
+            *(const char **)dst = text;
+        return rc;
+    case K_INT64: return mb_parse_int(key, text, o->min, o->max, (int64_t *)dst);
+    case K_INT:
+        if ((rc = mb_parse_int(key, text, o->min, o->max, &i)) == MB_OK)
+            *(int *)dst = (int)i;
+        return rc;
+    case K_DOUBLE: return mb_parse_double(key, text, 0.0, (double *)dst);
+    case K_FLAG: *(int *)dst = 1; return MB_OK;
+    case K_FORMAT: return mb_format_parse(key, text, (mb_format *)dst);
+    case K_DP:
+        if (strcmp(text, "fast") == 0)
+            *(mb_dp_method *)dst = MB_DP_FAST;
+        else if (strcmp(text, "textbook") == 0)
+            *(mb_dp_method *)dst = MB_DP_TEXTBOOK;
+        else
+            return MB_ERROR(MB_EINVAL, "%s '%s': expected fast or textbook", key, text);
+        return MB_OK;
+    case K_MIB:
+        if ((rc = mb_parse_int(key, text, o->min, o->max, &i)) == MB_OK)
+            *(int64_t *)dst = i << 20;
+        return rc;
+    case K_SHARD: break;
+    }
+    return MB_ERROR(MB_EINTERNAL, "%s: option kind %d has no parser", key, (int)o->kind);
+}
+
+int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_values *v)
+{
+    struct option longopts[N_OPTIONS + 2];
+    memset(v, 0, sizeof *v);
+    v->cost = mb_cost_model_default();
+    v->solve.progress = stderr; /* long DP solves report table size and progress */
+    v->pin = -1;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        longopts[i] = (struct option){table[i].name,
+                                      table[i].kind == K_FLAG ? no_argument : required_argument,
+                                      NULL, (int)(256 + i)};
+    longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[N_OPTIONS + 1] = (struct option){NULL, 0, NULL, 0};
+    opterr = 0;
+    optind = 1;
+    int c, rc = MB_OK;
+    while (rc == MB_OK && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            v->help = 1;
+            return MB_OK;
+        }
+        if (c == ':')
+            return MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]);
+        if (c < 256 || c >= 256 + (int)N_OPTIONS)
+            return MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
+        const option *o = &table[c - 256];
+        if (!(o->commands & command)) {
+            char who[128];
+            commands_text(o->commands, who, sizeof who);
+            return MB_ERROR(MB_EINVAL, "--%s: %s does not use this option (it is for %s)",
+                            o->name, name, who);
+        }
+        if (v->given[c - 256]++)
+            return MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", o->name);
+        rc = parse_value(o, o->kind == K_FLAG ? "" : optarg, v);
+    }
+    v->args = argv + optind;
+    v->n_args = argc - optind;
+    return rc;
+}
+
+int cli_given(const cli_values *v, const char *name)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return v->given[i] != 0;
+    return 0;
+}
+
+int cli_options_check(void)
+{
+    if (N_OPTIONS > sizeof ((cli_values *)0)->given)
+        return MB_ERROR(MB_EINTERNAL, "%zu options, room for %zu", (size_t)N_OPTIONS,
+                        sizeof ((cli_values *)0)->given);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (table[i].commands == 0)
+            return MB_ERROR(MB_EINTERNAL, "--%s: no command takes it", table[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(table[i].name, table[j].name) == 0)
+                return MB_ERROR(MB_EINTERNAL, "--%s: in the table twice", table[i].name);
+        if (strcmp(table[i].name, "help") == 0)
+            return MB_ERROR(MB_EINTERNAL, "--help is every command's, not a table row");
+    }
+    return MB_OK;
+}
+
+int cli_fail_prog(const char *prog, const char *cmd, int rc)
+{
+    int status = mb_exit_status(rc);
+    fprintf(stderr, "%s %s: error: ", prog, cmd);
+    mb_text_write(stderr, mb_errmsg());
+    fputc('\n', stderr);
+    if (status == 2)
+        fprintf(stderr, "Run '%s %s --help' for the options.\n", prog, cmd);
+    return status;
+}
+
+int cli_fail(const char *cmd, int rc) { return cli_fail_prog("membptt", cmd, rc); }
