@@ -561,13 +561,34 @@ int cmd_reproduce(int argc, char **argv)
         lstm_fits(lstm, &fo, cal.f);
     mb_csv_free(paper);
     mb_csv_free(lstm);
-    if ((rc = mb_atomic_commit(&fits)) != MB_OK)
-        return cli_fail("reproduce", rc);
-    if (lstm || ftell(cal.f) > 0) {
-        if ((rc = mb_atomic_commit(&cal)) != MB_OK)
+    /* each CSV with its sidecar; a CSV with no row is not written (no stale one stays) */
+    char config_name[512];
+    snprintf(config_name, sizeof config_name, "%s", analytic ? analytic : set->analytic_config);
+    mb_meta_config fcf[] = {{"command", "membptt reproduce"}, {"analytic_config", config_name},
+                            {"lstm_config", measure ? set->lstm_config : NULL}};
+    struct {
+        mb_atomic_file *af;
+        const char *path, *what;
+    } outs[] = {{&fits, fpath, "least-squares fits: HSM cost and LSTM time against steps, with "
+                               "95% intervals and the model's exponent"},
+                {&cal, cpath, "per-op costs of the LSTM fitted to its measured medians"}};
+    for (int i = 0; i < 2; i++) {
+        char side[4400];
+        mb_sidecar_path(outs[i].path, side, sizeof side);
+        if (ftell(outs[i].af->f) == 0) {
+            mb_atomic_abort(outs[i].af);
+            remove(outs[i].path);
+            remove(side);
+            continue;
+        }
+        if ((rc = mb_atomic_commit(outs[i].af)) != MB_OK ||
+            (rc = mb_sidecar_write(outs[i].path, outs[i].what, fcf,
+                                   sizeof fcf / sizeof fcf[0])) != MB_OK) {
+            if (i == 0)
+                mb_atomic_abort(&cal);
             return cli_fail("reproduce", rc);
-    } else
-        mb_atomic_abort(&cal);
+        }
+    }
     printf("\nFits: %s%s%s\n", fpath, measure ? ", " : "", measure ? cpath : "");
     printf("\nFigures (gnuplot, from the CSVs alone; each .gp redraws its figure):\n");
     int drawn;

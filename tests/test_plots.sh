@@ -46,9 +46,16 @@ chmod +x "$T/bin/pwnd"
 export PATH="$T/bin:$PATH"
 H1='x" ; system("pwnd dq") ; print "'
 H2="y\` pwnd bq \` ' ; system('pwnd sq') ; \$(pwnd sh) @X"
-# a plan CSV whose first line (the plan's title) is hostile
-sed -i "1s|.*|# plan: $H1 $H2|" "$T/results/plan-quick.csv"
+# a plan whose title (in its sidecar) is hostile
+H="$H1 $H2" python3 -c '
+import json, os, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["run"]["config"]["title"] = os.environ["H"]
+json.dump(d, open(p, "w"))' "$T/results/plan-quick.json" || fail "cannot edit the plan sidecar"
+grep -q 'pwnd sq' "$T/results/plan-quick.json" || fail "the hostile title is not in the plan sidecar"
 "$M" plot --out "$T" fig6_plan > "$T/p6.txt" 2>&1 || { cat "$T/p6.txt"; fail "fig6 with a hostile title failed"; }
+grep -q "pwnd sq" "$T/plots/fig6_plan.gp" || fail "fig6 does not show the plan's title from its sidecar"
 # a bench file whose name holds quotes, backquotes and a command substitution
 B="$T/it's \`pwnd name\` \$(pwnd name2) \"q\".csv"
 cp "$SRC/results/bench_solvers.csv" "$B"
