@@ -66,7 +66,7 @@ static void fit_row(fit_out *fo, const char *fit, const char *group, const mb_fi
 static void hsm_fits(const mb_csv *t, fit_out *fo)
 {
     int sw = mb_csv_col(t, "sweep"), sv = mb_csv_col(t, "solver"), st = mb_csv_col(t, "steps"),
-        bu = mb_csv_col(t, "budget"), fw = mb_csv_col(t, "forward_ops"),
+        bu = mb_csv_col(t, "budget_units"), fw = mb_csv_col(t, "forward_ops"),
         ha = mb_csv_col(t, "hidden_units");
     double x[4096], y[4096];
     double ms[16];
@@ -147,10 +147,10 @@ static long find_row(const mb_csv *t, const char *sweep, const char *solver, con
 static void solver_table(const mb_csv *t)
 {
     int sv = mb_csv_col(t, "solver"), fw = mb_csv_col(t, "forward_ops"),
-        pk = mb_csv_col(t, "peak"), pf = mb_csv_col(t, "peak_fraction"),
+        pk = mb_csv_col(t, "peak_units"), pf = mb_csv_col(t, "peak_fraction"),
         pt = mb_csv_col(t, "predicted_time_vs_full"), fe = mb_csv_col(t, "feasible"),
-        mn = mb_csv_col(t, "min_budget"), sw = mb_csv_col(t, "sweep"),
-        sp = mb_csv_col(t, "budget_spec"), bu = mb_csv_col(t, "budget");
+        mn = mb_csv_col(t, "min_budget_units"), sw = mb_csv_col(t, "sweep"),
+        sp = mb_csv_col(t, "budget_spec"), bu = mb_csv_col(t, "budget_units");
     printf("\nEvery solver at t = 1000, alpha = 5, budget 5%% of full-BPTT memory (the paper's "
            "headline problem;\ntime model c_f = 1, c_b = 2)\n\n");
     printf("%-9s %8s %11s %8s %8s %12s %11s\n", "solver", "budget", "forward_ops", "per_step",
@@ -172,7 +172,7 @@ static void solver_table(const mb_csv *t)
 static void chen_table(const mb_csv *t)
 {
     int sw = mb_csv_col(t, "sweep"), sv = mb_csv_col(t, "solver"), st = mb_csv_col(t, "steps"),
-        al = mb_csv_col(t, "internal_units"), bu = mb_csv_col(t, "budget"),
+        al = mb_csv_col(t, "internal_units"), bu = mb_csv_col(t, "budget_units"),
         cps = mb_csv_col(t, "cost_per_step");
     double tmax = 0;
     for (size_t r = 0; r < t->n_rows; r++)
@@ -215,9 +215,9 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
         rc_ = mb_csv_col(t, "recompute_ops"),
         ts = mb_csv_col(t, "time_s"), tf = mb_csv_col(t, "time_full_s"),
         tr = mb_csv_col(t, "time_ratio"), pr = mb_csv_col(t, "predicted_time_ratio"),
-        pa = mb_csv_col(t, "predicted_time_vs_full"), mf = mb_csv_col(t, "memory_fraction"),
+        pa = mb_csv_col(t, "predicted_time_vs_full"), mf = mb_csv_col(t, "budget_fraction"),
         ps = mb_csv_col(t, "peak_store_bytes"), bb = mb_csv_col(t, "budget_bytes"),
-        pfb = mb_csv_col(t, "peak_store_full_bytes"), bu = mb_csv_col(t, "budget"),
+        pfb = mb_csv_col(t, "peak_store_full_bytes"), bu = mb_csv_col(t, "budget_units"),
         sv = mb_csv_col(t, "solver");
     if (md < 0 || ts < 0)
         return;

@@ -82,7 +82,7 @@ printf 'a\tb\n' > "$T/tab.txt"
 
 # --- empty or unusable output paths: exit 2 naming the option, nothing written -------------
 for cmd in "reproduce --no-measure --out" "plot --out" "sweep $SRC/configs/smoke.ini --out" \
-           "merge a.csv --out" "plot --csv $T/results/smoke.csv --x steps --y budget --out"; do
+           "merge a.csv --out" "plot --csv $T/results/smoke.csv --x steps --y budget_units --out"; do
     # shellcheck disable=SC2086
     (cd "$T" && "$M" $cmd "" > "$T/e.txt" 2>&1)
     st=$?
@@ -124,7 +124,7 @@ printf '%s\n' '[output]' 'name = mine' '[solvers]' 'names = revolve, hsm, msm' '
     'steps = 120' 'alpha = 5' 'budget = 2%:20%:2%' '[problem length]' 'solvers = hsm' \
     'steps = 10*2:160' 'alpha = 1' 'budget = 10' > "$T/u/mine.ini"
 "$M" sweep "$T/u/mine.ini" --out "$T/u" --quiet > /dev/null 2>&1 || fail "sweep of the user config failed"
-U="$M plot --csv $T/u/mine.csv --x budget --y cost_per_step --by solver --where sweep=budget --out $T/u/fig/cost"
+U="$M plot --csv $T/u/mine.csv --x budget_units --y cost_per_step --by solver --where sweep=budget --out $T/u/fig/cost"
 $U > "$T/e.txt" 2>&1 || fail "plot --csv on a user config failed: $(cat "$T/e.txt")"
 grep -q "30 points in 3 series" "$T/e.txt" || fail "plot --csv: expected 30 points in 3 series ($(cat "$T/e.txt"))"
 [ "$(stat -c %s "$T/u/fig/cost.png" 2> /dev/null || echo 0)" -gt 10000 ] || fail "plot --csv drew no PNG"
