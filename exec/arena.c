@@ -29,7 +29,7 @@ int mb_arena_init(mb_arena *a, int64_t limit, int64_t max_keys)
     }
     /* Not memset: GCC folds malloc + memset(0) into calloc, which maps fresh pages without
      * touching them, and every run then paid the arena's page faults inside its timed copies
-     * (docs/design.md, "The arena"). */
+     * (docs/design.md, "The executor", the arena). */
     mb_mem_touch(a->base, (size_t)limit + 1);
     for (int64_t k = 0; k < max_keys; k++)
         a->key_off[k] = -1;

@@ -34,7 +34,7 @@ void mb_arena_release(mb_arena *a);
 
 /* Empties the arena for another run (no live block, peak and compaction counts zero), keeping
  * its memory and so its touched pages: an arena is allocated once and reused across runs
- * (docs/design.md, "The arena"). */
+ * (docs/design.md, "The executor", the arena). */
 void mb_arena_reset(mb_arena *a);
 
 /* Writes one byte of every page of [p, p + n) through a volatile pointer: a write the compiler

@@ -291,7 +291,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
     /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
-     * by every repetition (docs/design.md, "The arena"). */
+     * by every repetition (docs/design.md, "The executor", the arena). */
     const mb_run_options plain[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
                                                  {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
     counted.side = MB_EXEC_SIDE_PLAN;

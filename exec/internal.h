@@ -55,7 +55,7 @@ struct mb_net {
     int64_t workspace_bytes;
     /* The checkpoint arenas of the two sides of a comparison (MB_EXEC_SIDE_PLAN, _FULL) and
      * the straight loop's store: allocated and touched on first use, then reused by every run
-     * of the same size (docs/design.md, "The arena"). */
+     * of the same size (docs/design.md, "The executor", the arena). */
     mb_arena arena[MB_EXEC_SIDES];
     unsigned char *straight;
     size_t straight_bytes;

@@ -243,7 +243,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
     const int64_t T = net->T;
     if (net->straight == NULL) {
         /* Once per network, touched here so no timed run pays its page faults
-         * (docs/design.md, "The arena"). */
+         * (docs/design.md, "The executor", the arena). */
         net->straight_bytes = (size_t)T * ib;
         net->straight = malloc(net->straight_bytes);
         if (net->straight == NULL)
@@ -370,7 +370,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     if (o->side < 0 || o->side >= MB_EXEC_SIDES)
         return MB_ERROR(MB_EINTERNAL, "run: side %d", o->side);
     /* The side's arena, allocated and touched once and reused while its limit stays the same
-     * (docs/design.md, "The arena"). */
+     * (docs/design.md, "The executor", the arena). */
     mb_arena *const arena = &net->arena[o->side];
     const int64_t limit = o->arena_limit_bytes > 0 ? o->arena_limit_bytes : budget_bytes;
     if (arena->base != NULL && arena->limit == limit && arena->max_keys == T + 1) {

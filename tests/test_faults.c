@@ -1,4 +1,4 @@
-/* test_faults.c: the page-fault guard (docs/design.md, "The arena"). The headline shape scaled
+/* test_faults.c: the page-fault guard (docs/design.md, "The executor", the arena). The headline shape scaled
  * down (LSTM, I = H = 128, B = 16, T = 1000, msm at 5%; full BPTT's store is 73 MB, past
  * glibc's largest mmap threshold, so a store allocated per run would be fresh pages every run)
  * runs the plan, full BPTT and the straight loop on one network. It asserts that each side's
