@@ -281,7 +281,8 @@ int main(int argc, char **argv)
              bnb_limit);
     fprintf(stderr, "rerun: %s\n", rerun);
     mb_atomic_file af = {.f = stdout};
-    if (out_path && mb_atomic_open(&af, out_path) != MB_OK)
+    if (out_path && (mb_output_path_check("--out", out_path, 0) != MB_OK ||
+                     mb_atomic_open(&af, out_path) != MB_OK))
         goto bad;
     int status = 0;
     FILE *out = af.f;
