@@ -37,7 +37,8 @@ typedef struct {
 #define AT(field) offsetof(cli_values, field)
 enum { PROBLEM = CLI_SOLVE | CLI_SIMULATE | CLI_COMPARE };
 
-/* Every option of every command. A name appears once; its row says which commands take it. */
+/* Every option of every command. A row says which commands take it; a name has two rows only
+ * when it means two things to different commands (sweep's --out is a folder, merge's a file). */
 static const option table[] = {
     {"solver", CLI_SOLVE | CLI_SIMULATE | CLI_RUN, K_TEXT, AT(solver), 0, 0},
     {"steps", PROBLEM | CLI_RUN, K_TEXT, AT(steps), 0, 0},
@@ -64,6 +65,11 @@ static const option table[] = {
     {"events", CLI_RUN, K_TEXT, AT(events), 0, 0},
     {"seed", CLI_RUN, K_INT64, AT(seed), 0, INT64_MAX},
     {"input-grads", CLI_RUN, K_FLAG, AT(input_grads), 0, 0},
+    {"out", CLI_SWEEP, K_FOLDER, AT(out), 0, 0},
+    {"out", CLI_MERGE, K_FILE, AT(out), 0, 0},
+    {"shard", CLI_SWEEP, K_SHARD, AT(shard_index), 0, 0},
+    {"quiet", CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
+    {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
 };
 #define N_OPTIONS (sizeof table / sizeof table[0])
 
@@ -132,24 +138,60 @@ static int parse_value(const option *o, const char *text, cli_values *v)
         if ((rc = mb_parse_int(key, text, o->min, o->max, &i)) == MB_OK)
             *(int64_t *)dst = i << 20;
         return rc;
-    case K_SHARD: break;
+    case K_SHARD: { /* I/N: two decimal integers, 0 <= I < N <= 1000000 */
+        int64_t n;
+        char a[32];
+        const char *slash = strchr(text, '/');
+        if (slash != NULL && slash - text < (long)sizeof a) {
+            snprintf(a, sizeof a, "%.*s", (int)(slash - text), text);
+            if (mb_parse_int(key, a, 0, 999999, &i) == MB_OK &&
+                mb_parse_int(key, slash + 1, 1, 1000000, &n) == MB_OK && i < n) {
+                ((int *)dst)[0] = (int)i;
+                ((int *)dst)[1] = (int)n; /* shard_count follows shard_index */
+                return MB_OK;
+            }
+        }
+        return MB_ERROR(MB_EINVAL, "%s '%s': expected I/N, two integers with 0 <= I < N <= "
+                        "1000000 (e.g. 0/4)", key, text);
+    }
     }
     return MB_ERROR(MB_EINTERNAL, "%s: option kind %d has no parser", key, (int)o->kind);
+}
+
+/* The row of `name` for `command`, or -1; *all gets the commands of every row of that name. */
+static int row_of(const char *name, unsigned command, unsigned *all)
+{
+    int found = -1;
+    *all = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (strcmp(table[i].name, name) == 0) {
+            *all |= table[i].commands;
+            if (table[i].commands & command)
+                found = (int)i;
+        }
+    return found;
 }
 
 int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_values *v)
 {
     struct option longopts[N_OPTIONS + 2];
+    size_t n = 0;
     memset(v, 0, sizeof *v);
     v->cost = mb_cost_model_default();
     v->solve.progress = stderr; /* long DP solves report table size and progress */
     v->pin = -1;
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        longopts[i] = (struct option){table[i].name,
-                                      table[i].kind == K_FLAG ? no_argument : required_argument,
-                                      NULL, (int)(256 + i)};
-    longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[N_OPTIONS + 1] = (struct option){NULL, 0, NULL, 0};
+    for (size_t i = 0; i < N_OPTIONS; i++) { /* each name once; val: its first row */
+        size_t j = 0;
+        while (j < n && strcmp(longopts[j].name, table[i].name) != 0)
+            j++;
+        if (j == n)
+            longopts[n++] = (struct option){table[i].name,
+                                            table[i].kind == K_FLAG ? no_argument
+                                                                    : required_argument,
+                                            NULL, (int)(256 + i)};
+    }
+    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
     opterr = 0;
     optind = 1;
     int c, rc = MB_OK;
@@ -162,14 +204,16 @@ int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_val
             return MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]);
         if (c < 256 || c >= 256 + (int)N_OPTIONS)
             return MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        const option *o = &table[c - 256];
-        if (!(o->commands & command)) {
+        unsigned all;
+        int r = row_of(table[c - 256].name, command, &all);
+        if (r < 0) {
             char who[128];
-            commands_text(o->commands, who, sizeof who);
+            commands_text(all, who, sizeof who);
             return MB_ERROR(MB_EINVAL, "--%s: %s does not use this option (it is for %s)",
-                            o->name, name, who);
+                            table[c - 256].name, name, who);
         }
-        if (v->given[c - 256]++)
+        const option *o = &table[r];
+        if (v->given[r]++)
             return MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", o->name);
         rc = parse_value(o, o->kind == K_FLAG ? "" : optarg, v);
     }
@@ -181,8 +225,8 @@ int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_val
 int cli_given(const cli_values *v, const char *name)
 {
     for (size_t i = 0; i < N_OPTIONS; i++)
-        if (strcmp(table[i].name, name) == 0)
-            return v->given[i] != 0;
+        if (strcmp(table[i].name, name) == 0 && v->given[i])
+            return 1;
     return 0;
 }
 
@@ -195,8 +239,11 @@ int cli_options_check(void)
         if (table[i].commands == 0)
             return MB_ERROR(MB_EINTERNAL, "--%s: no command takes it", table[i].name);
         for (size_t j = 0; j < i; j++)
-            if (strcmp(table[i].name, table[j].name) == 0)
-                return MB_ERROR(MB_EINTERNAL, "--%s: in the table twice", table[i].name);
+            if (strcmp(table[i].name, table[j].name) == 0 &&
+                ((table[i].commands & table[j].commands) ||
+                 (table[i].kind == K_FLAG) != (table[j].kind == K_FLAG)))
+                return MB_ERROR(MB_EINTERNAL, "--%s: two rows for one command, or a flag and "
+                                "an option with a value", table[i].name);
         if (strcmp(table[i].name, "help") == 0)
             return MB_ERROR(MB_EINTERNAL, "--help is every command's, not a table row");
     }

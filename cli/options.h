@@ -40,7 +40,8 @@ typedef struct {
     int repeat, threads, pin, input_grads;
     /* sweep and merge */
     const char *out;
-    int shard_index, shard_count, quiet, dry_run;
+    int shard_index, shard_count; /* --shard I/N; in this order */
+    int quiet, dry_run;
     /* what was given, by the option's index in the table */
     unsigned char given[64];
     int help;
@@ -61,8 +62,8 @@ int cli_fail_prog(const char *prog, const char *cmd, int rc);
 /* 1 when the option called `option` (without dashes) was given. */
 int cli_given(const cli_values *v, const char *option);
 
-/* Checks the table itself: every option names at least one command and a name appears once.
- * MB_EINTERNAL naming the first fault; the cli test runs it through `membptt --check-options`. */
+/* Checks the table itself: every option names at least one command, and a name has at most
+ * one row per command. MB_EINTERNAL naming the first fault (test_options runs it). */
 int cli_options_check(void);
 
 #endif
