@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static _Thread_local char last_msg[512];
 static _Thread_local char last_where[128];
@@ -55,4 +56,10 @@ int mb_error_raise(int code, const char *file, int line, const char *fmt, ...)
     va_end(ap);
     snprintf(last_where, sizeof last_where, "%s:%d", file, line);
     return code;
+}
+
+void mb_assert_fail(const char *cond, const char *file, int line)
+{
+    fprintf(stderr, "membptt: %s:%d: cannot happen: %s\n", file, line, cond);
+    abort();
 }

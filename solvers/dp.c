@@ -869,7 +869,7 @@ int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve
     if (rc == MB_OK) {
         rc = dp_extract(&d, name, p, out);
         int64_t table = cost_row(&d, d.rows - 1)[d.T];
-        if (rc == MB_OK && (*out)->forward_ops != table) {
+        if (rc == MB_OK && MB_NEVER((*out)->forward_ops != table)) {
             rc = MB_ERROR(MB_EINTERNAL, "%s plan has %lld forward ops, its table "
                           "%lld", name, (long long)(*out)->forward_ops, (long long)table);
             mb_plan_free(*out);

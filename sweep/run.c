@@ -17,12 +17,9 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
+#include "core/version.h"
 #include "measure/measure.h"
 
-
-#ifndef MB_VERSION
-#define MB_VERSION "unknown"
-#endif
 #ifndef MB_INIH_VERSION
 #define MB_INIH_VERSION "unknown"
 #endif
