@@ -1,6 +1,6 @@
 /* point.c: the points of a sweep (the cartesian product of a [problem] section), the problem
  * each one is, and the record it produces through the solvers and the simulator. */
-#include "sweep/sweep.h"
+#include "sweep/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,8 +9,9 @@
 
 #include "core/error.h"
 #include "exec/exec.h"
+#include "measure/measure.h"
 
-/* The columns of every row, in order: identifying columns first (docs/design.md, "Records").
+/* The columns of every row, in order: identifying columns first (docs/design.md, "Sweeps, records and figures").
  * Names of quantities that also appear in `membptt solve` are the same as there. */
 static const char *const columns[] = {
     "sweep", "mode", "solver", "steps", "hidden_units", "internal_units", "unit_bytes",
@@ -34,8 +35,6 @@ static const char *const measured_columns[] = {
 };
 #define N_MEASURED (sizeof measured_columns / sizeof measured_columns[0])
 static const char *const counter_phase[] = {"first", "recompute", "backward"};
-
-int mb_sweep_build_columns(mb_sweep_config *c);
 
 int mb_sweep_build_columns(mb_sweep_config *c)
 {
@@ -70,7 +69,7 @@ static int exec_config(const mb_sweep_config *c, int64_t steps, mb_exec_config *
     *ec = mb_exec_config_default();
     int rc = mb_cell_parse("[model] cell", c->model.cell, &ec->cell);
     if (rc != MB_OK)
-        return rc;
+        return mb_sweep_model_error(c, rc);
     ec->input = c->model.input;
     ec->hidden = c->model.hidden;
     ec->batch = c->model.batch;
@@ -78,7 +77,15 @@ static int exec_config(const mb_sweep_config *c, int64_t steps, mb_exec_config *
     ec->threads = (int)c->model.threads;
     ec->repeat = (int)c->model.repetitions;
     ec->seed = (uint64_t)c->model.seed;
-    return mb_exec_config_check(ec);
+    if ((rc = mb_exec_config_check(ec)) != MB_OK)
+        return mb_sweep_model_error(c, rc);
+    return MB_OK;
+}
+
+int mb_sweep_model_check(const mb_sweep_config *c, int64_t steps)
+{
+    mb_exec_config ec;
+    return exec_config(c, steps, &ec);
 }
 
 static size_t section_points(const mb_sweep_problem *p)
@@ -125,9 +132,10 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
         mb_exec_config ec;
         int64_t steps;
         if ((rc = mb_parse_int(p->steps.where, out->steps, 1, MB_MAX_STEPS, &steps)) != MB_OK ||
-            (rc = exec_config(c, steps, &ec)) != MB_OK ||
-            (rc = mb_exec_problem(&ec, &out->problem)) != MB_OK)
+            (rc = exec_config(c, steps, &ec)) != MB_OK)
             return rc;
+        if ((rc = mb_exec_problem(&ec, &out->problem)) != MB_OK)
+            return MB_ERROR(rc, "%s = %s: %s", p->steps.where, out->steps, mb_errmsg());
         if (!special &&
             (rc = mb_parse_budget(p->budget.where, out->budget, &out->problem,
                                   &out->problem.budget)) != MB_OK)
@@ -171,6 +179,18 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
 
 int mb_sweep_config_check(const mb_sweep_config *c)
 {
+    if (c->n_counters > 0) {
+        /* a name that is no event on any machine is refused here, before any row */
+        char events[4096] = "";
+        for (size_t e = 0; e < c->n_counters; e++)
+            snprintf(events + strlen(events), sizeof events - strlen(events), "%s%s",
+                     e ? "," : "", c->counters[e]);
+        mb_counters *cc = NULL;
+        int rc = mb_counters_open_key(c->counters_where, events, &cc);
+        mb_counters_close(cc);
+        if (rc != MB_OK)
+            return rc;
+    }
     size_t n = mb_sweep_point_count(c);
     for (size_t i = 0; i < n; i++) {
         mb_sweep_point pt;
@@ -179,6 +199,30 @@ int mb_sweep_config_check(const mb_sweep_config *c)
             return rc;
     }
     return MB_OK;
+}
+
+void mb_sweep_point_ident(const mb_sweep_point *pt, int with_budget, mb_record *r)
+{
+    const mb_problem *p = &pt->problem;
+    mb_record_string(r, "sweep", pt->section->name);
+    mb_record_string(r, "mode", pt->section->mode == MB_SWEEP_MEASURED ? "measured" : "analytic");
+    mb_record_string(r, "solver", pt->solver->name);
+    mb_record_int(r, "steps", p->steps);
+    mb_record_int(r, "hidden_units", p->hidden_units);
+    mb_record_int(r, "internal_units", p->internal_units);
+    if (p->unit_bytes > 0)
+        mb_record_int(r, "unit_bytes", p->unit_bytes);
+    else
+        mb_record_empty(r, "unit_bytes");
+    if (pt->budget) {
+        mb_record_string(r, "budget_spec", pt->budget);
+    } else {
+        char spec[64];
+        snprintf(spec, sizeof spec, "cost<=%g/step", pt->section->target_cost_per_step);
+        mb_record_string(r, "budget_spec", spec);
+    }
+    if (with_budget && pt->budget)
+        mb_record_int(r, "budget", p->budget);
 }
 
 /* Solves the point at its budget; on success with a feasible plan, replays it. */
@@ -342,12 +386,9 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
     mb_solution s = {0};
     mb_sim_report rep = {0};
     int rc, found = 1;
-    char spec[64];
     if (pt->budget == NULL) {
-        snprintf(spec, sizeof spec, "cost<=%g/step", pt->section->target_cost_per_step);
         rc = search_budget(c, pt, &pr, &s, &rep, solve_seconds, &found);
     } else {
-        snprintf(spec, sizeof spec, "%s", pt->budget);
         rc = solve_replay(c, pt, &pr, &s, &rep);
         *solve_seconds = s.solve_seconds;
     }
@@ -358,17 +399,7 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
     int feasible = s.feasible && found;
     int64_t full;
     mb_problem_full_units(&pr, &full);
-    mb_record_string(r, "sweep", pt->section->name);
-    mb_record_string(r, "mode", pt->section->mode == MB_SWEEP_MEASURED ? "measured" : "analytic");
-    mb_record_string(r, "solver", pt->solver->name);
-    mb_record_int(r, "steps", pr.steps);
-    mb_record_int(r, "hidden_units", pr.hidden_units);
-    mb_record_int(r, "internal_units", pr.internal_units);
-    if (pr.unit_bytes > 0)
-        mb_record_int(r, "unit_bytes", pr.unit_bytes);
-    else
-        mb_record_empty(r, "unit_bytes");
-    mb_record_string(r, "budget_spec", spec);
+    mb_sweep_point_ident(pt, 0, r);
     if (found)
         mb_record_int(r, "budget", pr.budget);
     else
