@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/problem.h"
 #include "sweep/sweep.h"
 
@@ -77,11 +78,7 @@ int cmd_sweep(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
         switch (c) {
-        case 'o':
-            o.out_dir = optarg;
-            if (optarg[0] == '\0')
-                rc = MB_ERROR(MB_EINVAL, "--out '': an output folder is required");
-            break;
+        case 'o': o.out_dir = optarg; break;
         case 'q': o.progress = NULL; break;
         case 'n': dry = 1; break;
         case 'r': o.repair = 1; break;
@@ -96,6 +93,8 @@ int cmd_sweep(int argc, char **argv)
     if (rc == MB_OK && optind != argc - 1)
         rc = MB_ERROR(MB_EINVAL, optind >= argc ? "a CONFIG file is required"
                                                 : "one CONFIG file expected, more given");
+    if (rc == MB_OK)
+        rc = mb_output_path_check("--out", o.out_dir, 1);
     if (rc != MB_OK)
         return cli_fail("sweep", rc);
     mb_sweep_config *cfg;
@@ -153,6 +152,8 @@ int cmd_merge(int argc, char **argv)
     }
     if (rc == MB_OK && out == NULL)
         rc = MB_ERROR(MB_EINVAL, "--out FILE is required");
+    if (rc == MB_OK)
+        rc = mb_output_path_check("--out", out, 0);
     if (rc == MB_OK && optind >= argc)
         rc = MB_ERROR(MB_EINVAL, "no shard files given");
     if (rc == MB_OK)
