@@ -36,7 +36,11 @@ static void sweep_help(void)
            "                 on resume, keep rows another membptt build or machine wrote (the\n"
            "                 sidecar records which rows came from which build)\n"
            "  --quiet        no progress on stderr\n"
-           "  --dry-run      check the config and every point, print the point count, run nothing\n\n"
+           "  --dry-run      check the config and every point (keys, the DP table size against\n"
+           "                 [solvers] max_table_mib, a measured run's memory against this\n"
+           "                 machine), print the plan of the sweep (points, infeasible points,\n"
+           "                 rough time and memory peak per section), run nothing; a sweep\n"
+           "                 makes the same checks before its first row\n\n"
            "Config syntax (INI): see configs/smoke.ini and README.md, \"Sweeps\". A value is a\n"
            "single value, a list a,b,c, a range first:last:step or a geometric range\n"
            "first*factor:last. Exit status: 0 ok, 1 runtime failure, 2 invalid config, option\n"
@@ -101,10 +105,11 @@ int cmd_sweep(int argc, char **argv)
     if ((rc = mb_sweep_config_load(argv[optind], &cfg)) != MB_OK)
         return cli_fail("sweep", rc);
     if (dry) {
-        rc = mb_sweep_config_check(cfg);
+        mb_sweep_preflight_report plan;
+        rc = mb_sweep_preflight(cfg, o.shard_index, o.shard_count, &plan, NULL);
         if (rc == MB_OK)
-            printf("%s: %zu points in %zu problem sections\n", cfg->path,
-                   mb_sweep_point_count(cfg), cfg->n_problems);
+            mb_sweep_preflight_print(stdout, cfg, &plan);
+        mb_sweep_preflight_free(&plan);
         mb_sweep_config_free(cfg);
         return rc == MB_OK ? 0 : cli_fail("sweep", rc);
     }

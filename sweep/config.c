@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
+#include "core/json.h"
 
 /* The parse state handed to inih. */
 typedef struct {
@@ -71,7 +72,12 @@ static int fail(parser *ps, const char *key, const char *value, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    ps->rc = MB_ERROR(MB_EINVAL, "%s:%d: %s = '%s': %s", ps->c->path, ps->line, key, value, what);
+    /* the key and value are the user's bytes: quoted, so a message is always clean text */
+    char qk[128], qv[256], qw[512];
+    ps->rc = MB_ERROR(MB_EINVAL, "%s:%d: %s = '%s': %s", ps->c->path, ps->line,
+                      mb_text_quote(qk, sizeof qk, key, strlen(key)),
+                      mb_text_quote(qv, sizeof qv, value, strlen(value)),
+                      mb_text_quote(qw, sizeof qw, what, strlen(what)));
     return 0;
 }
 
@@ -512,22 +518,24 @@ static int handler(void *user, const char *section, const char *name, const char
     parser *ps = user;
     if (ps->rc != MB_OK)
         return 0;
+    char qs[160]; /* the section as written, quoted for messages */
+    mb_text_quote(qs, sizeof qs, section, strlen(section));
     /* section kind and optional name: "problem fig1" */
     char kind[64] = "", sname[64] = "", extra[2] = "";
     if (sscanf(section, "%63s %63s %1s", kind, sname, extra) == 3 ||
         strlen(section) > sizeof kind + sizeof sname)
         return fail(ps, name, value, "in section [%s]: a section header is [KIND] or [problem "
-                    "NAME], with NAME one word", section);
+                    "NAME], with NAME one word", qs);
     int sec = section_index(kind);
     if (sec < 0)
         return fail(ps, name, value, "in unknown section [%s]; allowed sections: [output], "
                     "[solvers], [cost], [model], [counters], [plan], [problem] and "
-                    "[problem NAME]", section);
+                    "[problem NAME]", qs);
     int k = key_index(sec, name);
     if (k < 0) {
         char list[512];
         key_list(sec, list, sizeof list);
-        return fail(ps, name, value, "unknown key in [%s]; allowed keys: %s", section, list);
+        return fail(ps, name, value, "unknown key in [%s]; allowed keys: %s", qs, list);
     }
     if (*value == '\0')
         return fail(ps, name, value, "empty value");
@@ -540,11 +548,11 @@ static int handler(void *user, const char *section, const char *name, const char
         if (ps->problem == NULL || header) {
             if (!name_ok(pname))
                 return fail(ps, name, value, "section [%s]: a problem name is letters, digits, "
-                            "_ - . (at most 63)", section);
+                            "_ - . (at most 63)", qs);
             for (size_t i = 0; i < c->n_problems; i++)
                 if (strcmp(c->problems[i].name, pname) == 0)
                     return fail(ps, name, value, "section [%s] appears twice (first at line %d)",
-                                section, c->problems[i].line);
+                                qs, c->problems[i].line);
             mb_sweep_problem *np = realloc(c->problems, (c->n_problems + 1) * sizeof *np);
             if (np == NULL)
                 return fail(ps, name, value, "out of memory");
@@ -557,11 +565,11 @@ static int handler(void *user, const char *section, const char *name, const char
         }
     } else if (sname[0]) {
         return fail(ps, name, value, "section [%s] takes no name; only [problem NAME] does",
-                    section);
+                    qs);
     } else if (header) {
         if (ps->seen_sections[sec])
             return fail(ps, name, value, "section [%s] appears twice (first key at line %d)",
-                        section, ps->seen_sections[sec]);
+                        qs, ps->seen_sections[sec]);
         ps->seen_sections[sec] = ps->line;
     }
     snprintf(ps->section, sizeof ps->section, "%s", section);
@@ -579,7 +587,7 @@ static int handler(void *user, const char *section, const char *name, const char
         }
     }
     if (ps->seen[sec][k])
-        return fail(ps, name, value, "given twice in [%s] (first at line %d)", section,
+        return fail(ps, name, value, "given twice in [%s] (first at line %d)", qs,
                     ps->seen[sec][k]);
     ps->seen[sec][k] = ps->line;
 

@@ -99,6 +99,9 @@ int mb_sweep_model_check(const mb_sweep_config *c, int64_t steps);
 /* Re-raises the last error (status rc) with the config place of the [model] key it is about. */
 int mb_sweep_model_error(const mb_sweep_config *c, int rc);
 
+/* Checks the [counters] names (mb_counters_open_key with the key's FILE:LINE). */
+int mb_sweep_counters_check(const mb_sweep_config *c);
+
 /* Whether point i belongs to shard `index` of `count` (count <= 1: every point does). */
 int mb_sweep_shard_owns(int index, int count, size_t i);
 

@@ -215,15 +215,20 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     return MB_OK;
 }
 
+int mb_sweep_counters_check(const mb_sweep_config *c)
+{
+    /* a name that is no event on any machine is refused here, before any row */
+    char events[4096];
+    mb_counters *cc = NULL;
+    int rc = mb_counters_open_key(c->counters_where, counter_list(c, events, sizeof events), &cc);
+    mb_counters_close(cc);
+    return rc;
+}
+
 int mb_sweep_config_check(const mb_sweep_config *c)
 {
     if (c->n_counters > 0) {
-        /* a name that is no event on any machine is refused here, before any row */
-        char events[4096];
-        mb_counters *cc = NULL;
-        int rc = mb_counters_open_key(c->counters_where, counter_list(c, events, sizeof events),
-                                      &cc);
-        mb_counters_close(cc);
+        int rc = mb_sweep_counters_check(c);
         if (rc != MB_OK)
             return rc;
     }

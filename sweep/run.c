@@ -66,13 +66,42 @@ static int mkdirs(const char *dir)
 }
 
 /* Progress: a bar with rate and ETA on a terminal, a plain line every few seconds (and at the
- * end) otherwise. */
+ * end) otherwise. The ETA weights the points left by their preflight estimates, kind by kind
+ * (analytic, measured), each kind's estimates scaled by the ratio of measured to estimated time
+ * of the points of that kind done so far (the other kind's ratio until one is done). */
 typedef struct {
     FILE *f;
     int tty;
     size_t total, done, base, shown;
-    double start, last;
+    double start, last, last_point;
+    const double *est;          /* per point of this run, seconds */
+    const unsigned char *kind;  /* per point: 0 analytic, 1 measured */
+    double left[2], pred[2], spent[2];
 } progress;
+
+static void progress_point(progress *pg, size_t k)
+{
+    double t = mb_clock_wall();
+    int kd = pg->kind[k];
+    pg->left[kd] -= pg->est[k];
+    pg->pred[kd] += pg->est[k];
+    pg->spent[kd] += t - pg->last_point;
+    pg->last_point = t;
+}
+
+static double progress_eta(const progress *pg)
+{
+    double ratio[2], eta = 0;
+    for (int kd = 0; kd < 2; kd++)
+        ratio[kd] = pg->pred[kd] > 0 ? pg->spent[kd] / pg->pred[kd] : NAN;
+    for (int kd = 0; kd < 2; kd++) {
+        double r = isfinite(ratio[kd]) ? ratio[kd] : ratio[1 - kd];
+        if (!isfinite(r))
+            return NAN;
+        eta += (pg->left[kd] > 0 ? pg->left[kd] : 0) * r;
+    }
+    return eta;
+}
 
 static void progress_show(progress *pg, int final)
 {
@@ -87,7 +116,7 @@ static void progress_show(progress *pg, int final)
     pg->last = t;
     size_t new_done = pg->done - pg->base;
     double rate = el > 0 ? (double)new_done / el : 0;
-    double eta = rate > 0 ? (double)(pg->total - pg->done) / rate : NAN;
+    double eta = final ? 0 : progress_eta(pg);
     double frac = pg->total ? (double)pg->done / (double)pg->total : 1;
     char etas[32];
     if (isfinite(eta))
@@ -352,17 +381,36 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
     if (o->shard_count > 1 && (o->shard_index < 0 || o->shard_index >= o->shard_count))
         return MB_ERROR(MB_EINVAL, "--shard %d/%d: the index must be in [0, %d]", o->shard_index,
                         o->shard_count, o->shard_count - 1);
-    int rc = mb_sweep_config_check(c);
-    if (rc != MB_OK)
-        return rc;
     size_t total = mb_sweep_point_count(c);
     size_t *order = malloc((total ? total : 1) * sizeof *order);
-    if (order == NULL)
+    double *est = malloc((total ? total : 1) * sizeof *est);
+    unsigned char *kind = malloc(total ? total : 1);
+    mb_sweep_preflight_report plan = {0};
+    int rc = MB_OK;
+    if (order == NULL || est == NULL || kind == NULL) {
+        free(order);
+        free(est);
+        free(kind);
         return MB_ERROR(MB_ENOMEM, "out of memory");
+    }
     size_t n_mine = 0;
     for (size_t i = 0; i < total; i++)
         if (mb_sweep_shard_owns(o->shard_index, o->shard_count, i))
             order[n_mine++] = i;
+    /* every point checked before the first row (docs/design.md, "Sweeps, records and
+     * figures"), with the estimates the ETA weights points by */
+    if ((rc = mb_sweep_preflight(c, o->shard_index, o->shard_count, &plan, est)) != MB_OK) {
+        mb_sweep_preflight_free(&plan);
+        free(order);
+        free(est);
+        free(kind);
+        return rc;
+    }
+    for (size_t k = 0; k < n_mine; k++) {
+        mb_sweep_point pt;
+        kind[k] = mb_sweep_point_get(c, order[k], &pt) == MB_OK &&
+                  pt.section->mode == MB_SWEEP_MEASURED;
+    }
     res->points = n_mine;
     char fp[17];
     mb_sweep_fingerprint(c, fp);
@@ -419,8 +467,17 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
             goto fail;
     }
     progress pg = {.f = rank == 0 ? o->progress : NULL, .total = n_mine, .done = done,
-                   .base = done, .start = mb_clock_wall()};
+                   .base = done, .start = mb_clock_wall(), .est = est, .kind = kind};
     pg.tty = pg.f && isatty(fileno(pg.f));
+    pg.last_point = pg.start;
+    for (size_t k = done; k < n_mine; k++)
+        pg.left[kind[k]] += est[k];
+    if (pg.f && done < n_mine) {
+        fprintf(pg.f, "membptt sweep: %zu points to compute (%zu kept), estimated %.0f s "
+                "analytic + %.0f s measured; memory peak %.0f MiB\n", n_mine - done, done,
+                pg.left[0], pg.left[1], plan.peak_bytes / 1048576.0);
+        fflush(pg.f);
+    }
     double synced_at = mb_clock_wall();
     size_t synced_rows = done;
     double every = o->sync_every > 0 ? o->sync_every : MB_SWEEP_SYNC_SECONDS;
@@ -485,6 +542,7 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
         }
         res->computed++;
         pg.done = k + 1;
+        progress_point(&pg, k);
         progress_show(&pg, 0);
     }
     if (rank == 0) {
@@ -511,5 +569,8 @@ fail:
         fclose(tf);
     free(header);
     free(order);
+    free(est);
+    free(kind);
+    mb_sweep_preflight_free(&plan);
     return rc;
 }

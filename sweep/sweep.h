@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/problem.h"
 #include "core/report.h"
@@ -100,8 +101,45 @@ typedef struct {
  * built and checked; a bad value is MB_EINVAL naming the config line. */
 int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *out /* out */);
 
-/* Checks every point without solving (exit 2 before any work when one is bad). */
+/* Checks the counter names and every point's keys without solving (exit 2 before any work
+ * when one is bad); mb_sweep_preflight checks more. */
 int mb_sweep_config_check(const mb_sweep_config *c);
+
+/* One section in the plan of a sweep. */
+typedef struct {
+    const char *name;  /* the section's name (points into the config) */
+    int measured;
+    size_t points, infeasible; /* infeasible: the budget is below the solver's minimum (a row
+                                  that says so, not an error) */
+    double seconds;    /* rough estimate of its points' time */
+    double peak_bytes; /* the most memory one of its points needs (DP table, measured run) */
+} mb_sweep_section_plan;
+
+/* The plan of a sweep (or of one shard of it), from mb_sweep_preflight. */
+typedef struct {
+    size_t points, measured;
+    double analytic_seconds, measured_seconds; /* rough estimates */
+    double peak_bytes;
+    size_t peak_point;
+    mb_sweep_section_plan *sections; /* n_sections, in config order (owned) */
+    size_t n_sections;
+} mb_sweep_preflight_report;
+
+/* Checks every point of the shard (shard_count <= 1: of the sweep) before anything runs: the
+ * counter names, each point's keys, the limits its solve would hit (plan size, DP table size
+ * against [solvers] max_table_mib; a budget search at full-BPTT memory, the largest it tries)
+ * and a measured run's memory against the machine's. A bad point is MB_EINVAL or MB_ERANGE
+ * naming its index, section and values. On success fills *rep (free it with
+ * mb_sweep_preflight_free) and, when `estimates` is not NULL, estimates[k] with the estimated
+ * seconds of the shard's k-th point. */
+int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_count,
+                       mb_sweep_preflight_report *rep /* out */, double *estimates /* out */);
+void mb_sweep_preflight_free(mb_sweep_preflight_report *rep);
+
+/* Prints the plan: points, kind, infeasible points, estimated time and memory peak per
+ * section, then the totals. */
+void mb_sweep_preflight_print(FILE *f, const mb_sweep_config *c,
+                              const mb_sweep_preflight_report *rep);
 
 /* Fills the identifying columns of the point's row into r (sweep, mode, solver, steps,
  * hidden_units, internal_units, unit_bytes, budget_spec, and budget when `with_budget` is set

@@ -690,6 +690,55 @@ static void test_resume_proves_rows(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Preflight: a point whose DP table passes the limit is refused before any row, naming its
+ * section and values; a good config gets its plan. */
+static void test_preflight(void **state)
+{
+    (void)state;
+    static const char text[] = "[output]\nname = pf\n[solvers]\nmax_table_mib = 1\n"
+                               "[problem ok]\nsolvers = msm, full\nsteps = 10:70:10\nalpha = 5\n"
+                               "budget = 1, 50%\n"
+                               "[problem big]\nsolvers = msm\nsteps = 20000\nalpha = 5\n"
+                               "budget = 50%\n";
+    mb_sweep_config *c;
+    assert_int_equal(mb_sweep_config_parse("pf.ini", text, &c), MB_OK);
+    mb_sweep_preflight_report rep;
+    assert_int_equal(mb_sweep_preflight(c, 0, 0, &rep, NULL), MB_ERANGE);
+    mb_sweep_preflight_free(&rep);
+    const char *want = "point 28 ([problem big] msm, steps = 20000, alpha = 5, budget = 50%)";
+    if (strstr(mb_errmsg(), want) == NULL || strstr(mb_errmsg(), "MiB") == NULL)
+        fail_msg("preflight message '%s' lacks '%s'", mb_errmsg(), want);
+    char dir[] = "/tmp/mb_test_preflight_XXXXXX", csv[300], cmd[600];
+    assert_non_null(mkdtemp(dir));
+    mb_sweep_options o = {.out_dir = dir};
+    mb_sweep_result res;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_ERANGE);
+    snprintf(csv, sizeof csv, "%s/pf.csv", dir);
+    assert_int_equal(access(csv, F_OK), -1); /* no row, no file: refused before the first */
+    mb_sweep_config_free(c);
+    /* without the big section: the plan of 28 points, 7 of them infeasible (full at 1 unit) */
+    char *cut = strdup(text);
+    *strstr(cut, "[problem big]") = '\0';
+    assert_int_equal(mb_sweep_config_parse("pf.ini", cut, &c), MB_OK);
+    free(cut);
+    double est[28];
+    assert_int_equal(mb_sweep_preflight(c, 0, 0, &rep, est), MB_OK);
+    assert_int_equal((int)rep.points, 28);
+    assert_int_equal((int)rep.n_sections, 1);
+    assert_int_equal((int)rep.sections[0].infeasible, 7 + 7); /* full at 1 and at 50% */
+    assert_true(rep.analytic_seconds > 0 && rep.peak_bytes > 0);
+    for (int k = 0; k < 28; k++)
+        assert_true(est[k] > 0);
+    mb_sweep_preflight_free(&rep);
+    /* shard 1 of 3 gets its own points only */
+    assert_int_equal(mb_sweep_preflight(c, 1, 3, &rep, NULL), MB_OK);
+    assert_int_equal((int)rep.points, 9);
+    mb_sweep_preflight_free(&rep);
+    mb_sweep_config_free(c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -697,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_config_invalid),  cmocka_unit_test(test_record_overflow),
         cmocka_unit_test(test_shards_and_resume), cmocka_unit_test(test_fingerprint_walk),
         cmocka_unit_test(test_merge_proves_rows), cmocka_unit_test(test_resume_proves_rows),
+        cmocka_unit_test(test_preflight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

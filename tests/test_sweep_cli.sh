@@ -141,6 +141,14 @@ case "$msg" in *"bad.ini:6: budjet = '3': unknown key"*) ;; *) fail "unknown key
 "$M" sweep /nonexistent.ini > /dev/null 2>&1
 [ $? -eq 2 ] || fail "a missing config should exit 2"
 "$M" sweep "$SRC/configs/smoke.ini" --dry-run | grep -q "218 points" || fail "dry run of smoke.ini"
+# preflight: the 8th point needs a DP table past the limit; refused before the first row
+printf '[problem small]\nsolvers = msm\nsteps = 10:70:10\nalpha = 5\nbudget = 50%%\n[problem huge]\nsolvers = msm\nsteps = 100000\nalpha = 5\nbudget = 50%%\n' > "$T/huge.ini"
+msg=$("$M" sweep "$T/huge.ini" --dry-run 2>&1)
+[ $? -eq 2 ] || fail "--dry-run of a point past the DP limit should exit 2"
+case "$msg" in *"point 7 ([problem huge] msm, steps = 100000, alpha = 5, budget = 50%)"*) ;; *) fail "preflight message: $msg";; esac
+"$M" sweep "$T/huge.ini" --out "$T/huge" --quiet > /dev/null 2>&1
+[ $? -eq 2 ] || fail "a sweep with a point past the DP limit should exit 2"
+[ ! -e "$T/huge/huge.csv" ] || fail "a sweep refused by preflight left a CSV"
 
 # a measured sweep: rows of the executor, peak store within the budget, gradients as full BPTT's
 cat > "$T/meas.ini" <<'INI'
