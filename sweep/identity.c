@@ -97,7 +97,8 @@ void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17])
 }
 
 /* A field of a stored row that the record writer could have printed: empty, a number, true,
- * false, or a name (letters, digits, _ . : + -). */
+ * false, or names (letters, digits, _ . : + - and the characters of a budget spec; commas in
+ * a list of counter events). */
 static int well_formed(const char *s)
 {
     if (*s == '\0' || strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
@@ -109,7 +110,7 @@ static int well_formed(const char *s)
         return 1;
     for (; *s; s++)
         if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
-              strchr("_.:+-<=/%()", *s)))
+              strchr("_.:+-<=/%(),", *s)))
             return 0;
     return 1;
 }

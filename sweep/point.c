@@ -247,7 +247,7 @@ void mb_sweep_point_ident(const mb_sweep_point *pt, int with_budget, mb_record *
     char spec[64];
     ident_fields(r, pt->section, pt->solver->name, &pt->problem, budget_spec(pt, spec, sizeof spec));
     if (with_budget && pt->budget)
-        mb_record_int(r, "budget", pt->problem.budget);
+        mb_record_int(r, "budget_units", pt->problem.budget);
 }
 
 /* Solves the point at its budget; on success with a feasible plan, replays it. */

@@ -1,6 +1,8 @@
-/* sidecar.c: the JSON metadata beside every sweep CSV (NAME.json), written with yajl's
- * generator and read back with yajl's tree parser, and the provenance of its rows (which build
- * and machine wrote them). docs/design.md, "Sweeps, records and figures". */
+/* sidecar.c: the JSON metadata beside every CSV membptt writes: a sweep's (NAME.json),
+ * written with yajl's generator and read back with yajl's tree parser, with the provenance of
+ * its rows (which build and machine wrote them); and the simpler one of the other CSVs (a
+ * plan's ops, fits, a calibration, a benchmark). docs/design.md, "Sweeps, records and
+ * figures". */
 #include "sweep/internal.h"
 
 #include <stdlib.h>
@@ -394,4 +396,44 @@ void mb_sweep_sidecar_fini(mb_sweep_sidecar *s)
 {
     free(s->config_text);
     s->config_text = NULL;
+}
+
+/* --- the sidecar of a CSV that is not a sweep's --- */
+
+int mb_sidecar_path(const char *csv, char *out, size_t cap)
+{
+    size_t n = strlen(csv);
+    if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
+        n -= 4;
+    if ((size_t)snprintf(out, cap, "%.*s.json", (int)n, csv) >= cap)
+        return MB_ERROR(MB_EINVAL, "path too long: %s", csv);
+    return MB_OK;
+}
+
+int mb_sidecar_write(const char *csv, const char *what, const mb_meta_config *config,
+                     size_t n_config)
+{
+    char path[4200];
+    int rc = mb_sidecar_path(csv, path, sizeof path);
+    if (rc != MB_OK)
+        return rc;
+    mb_atomic_file af;
+    if ((rc = mb_atomic_open(&af, path)) != MB_OK)
+        return rc;
+    const char *base = strrchr(csv, '/');
+    fputs("{\"format\": \"membptt-csv-metadata\", \"version\": 1, \"csv\": ", af.f);
+    mb_json_write_string(af.f, base ? base + 1 : csv);
+    fputs(", \"what\": ", af.f);
+    mb_json_write_string(af.f, what);
+    fputs(", \"columns\": \"docs/columns.md\",\n \"run\": ", af.f);
+    mb_meta meta;
+    if ((rc = mb_meta_init(&meta, -1)) == MB_OK)
+        rc = mb_meta_write_json(af.f, &meta, NULL, config, n_config);
+    mb_meta_fini(&meta);
+    fputs("}\n", af.f);
+    if (rc != MB_OK) {
+        mb_atomic_abort(&af);
+        return rc;
+    }
+    return mb_atomic_commit(&af);
 }
