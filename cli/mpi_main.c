@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/error.h"
+#include "core/version.h"
 #include "sweep/sweep.h"
 
 enum { TAG_ROW = 1 };

@@ -2,6 +2,8 @@
  * (cli/options.h; docs/design.md, "Command line"). */
 #include "cli/options.h"
 
+#include "cli/cli.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +25,8 @@ typedef enum {
     K_FORMAT, /* text, json or csv (mb_format) */
     K_DP,     /* fast or textbook (mb_dp_method) */
     K_MIB,    /* MiB in [1, 2^32], stored as bytes (int64_t) */
-    K_SHARD,  /* I/N with 0 <= I < N (two ints from `offset`) */
+    K_SHARD,  /* I/N with 0 <= I < N (mb_sweep_options' shard_index, then shard_count) */
+    K_SYNC,   /* point, end, batch:N or Ns (mb_sweep_sync_parse into mb_sweep_options) */
 } kind;
 
 typedef struct {
@@ -67,9 +70,13 @@ static const option table[] = {
     {"input-grads", CLI_RUN, K_FLAG, AT(input_grads), 0, 0},
     {"out", CLI_SWEEP, K_FOLDER, AT(out), 0, 0},
     {"out", CLI_MERGE, K_FILE, AT(out), 0, 0},
-    {"shard", CLI_SWEEP, K_SHARD, AT(shard_index), 0, 0},
+    {"shard", CLI_SWEEP, K_SHARD, AT(sweep.shard_index), 0, 0},
+    {"sync", CLI_SWEEP, K_SYNC, AT(sweep), 0, 0},
+    {"repair", CLI_SWEEP, K_FLAG, AT(sweep.repair), 0, 0},
+    {"accept-other-build", CLI_SWEEP, K_FLAG, AT(sweep.accept_other_build), 0, 0},
     {"quiet", CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
+    {"retry-contended", CLI_RUN, K_INT, AT(retry_contended), 0, 1000},
 };
 #define N_OPTIONS (sizeof table / sizeof table[0])
 
@@ -138,6 +145,7 @@ static int parse_value(const option *o, const char *text, cli_values *v)
         if ((rc = mb_parse_int(key, text, o->min, o->max, &i)) == MB_OK)
             *(int64_t *)dst = i << 20;
         return rc;
+    case K_SYNC: return mb_sweep_sync_parse(key, text, &v->sweep);
     case K_SHARD: { /* I/N: two decimal integers, 0 <= I < N <= 1000000 */
         int64_t n;
         char a[32];
@@ -146,8 +154,8 @@ static int parse_value(const option *o, const char *text, cli_values *v)
             snprintf(a, sizeof a, "%.*s", (int)(slash - text), text);
             if (mb_parse_int(key, a, 0, 999999, &i) == MB_OK &&
                 mb_parse_int(key, slash + 1, 1, 1000000, &n) == MB_OK && i < n) {
-                ((int *)dst)[0] = (int)i;
-                ((int *)dst)[1] = (int)n; /* shard_count follows shard_index */
+                v->sweep.shard_index = (int)i;
+                v->sweep.shard_count = (int)n;
                 return MB_OK;
             }
         }

@@ -12,6 +12,7 @@
 #include "core/report.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
+#include "sweep/sweep.h"
 
 /* The commands, as the bits of an option's `commands`. */
 enum {
@@ -38,9 +39,10 @@ typedef struct {
     const char *cell, *plan, *events;
     int64_t input, hidden, batch, output, seed;
     int repeat, threads, pin, input_grads;
+    int retry_contended;
     /* sweep and merge */
     const char *out;
-    int shard_index, shard_count; /* --shard I/N; in this order */
+    mb_sweep_options sweep; /* --shard, --sync, --repair, --accept-other-build */
     int quiet, dry_run;
     /* what was given, by the option's index in the table */
     unsigned char given[64];
