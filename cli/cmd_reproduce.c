@@ -432,7 +432,7 @@ static int run_config(const char *name, const char *file, const char *results, i
             remove(p);
         }
     }
-    mb_sweep_options o = {.out_dir = results, .progress = !quiet};
+    mb_sweep_options o = {.out_dir = results, .progress = quiet ? NULL : stderr};
     mb_sweep_result res;
     double t0 = mb_clock_wall();
     rc = mb_sweep_run(cfg, &o, &res);

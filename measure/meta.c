@@ -13,12 +13,10 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/version.h"
 #include "measure/measure.h"
 
 /* Set by CMake for this file only; the fallbacks keep a build without them honest. */
-#ifndef MB_VERSION
-#define MB_VERSION "unknown"
-#endif
 #ifndef MB_GIT_COMMIT
 #define MB_GIT_COMMIT "unknown"
 #endif
