@@ -79,7 +79,7 @@ static void print_csv_string(FILE *out, const char *s)
         return;
     }
     fputc('"', out);
-    char piece[sizeof ((mb_field *)0)->s];
+    char piece[MB_RECORD_TEXT]; /* a string value is at most the record's text */
     while (*s) {
         size_t n = strcspn(s, "\"");
         memcpy(piece, s, n);
