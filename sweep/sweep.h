@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/csv.h"
 #include "core/problem.h"
 #include "core/report.h"
 #include "measure/measure.h"
@@ -241,20 +242,7 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path);
  * "lstm", "smoke"), or NULL. */
 const char *mb_sweep_embedded_config(const char *name);
 
-/* --- Reading our own CSVs back (fits, merge, reproduce). --- */
-typedef struct {
-    char **names;
-    size_t n_cols;
-    char ***rows; /* rows[i][j] */
-    size_t n_rows;
-} mb_csv;
-
-int mb_csv_load(const char *path, mb_csv **out /* out */);
-void mb_csv_free(mb_csv *t);
-/* The column called `name`, or -1. */
-int mb_csv_col(const mb_csv *t, const char *name);
-/* The cell as a number; NAN when empty or not a number. */
-double mb_csv_num(const mb_csv *t, size_t row, int col);
+/* Reading our own CSVs back: core/csv.h (mb_csv_load, mb_csv_col, ...). */
 
 /* --- Sidecars of the other CSVs (sidecar.c) --- */
 

@@ -476,6 +476,30 @@ static void test_never(void **state)
 #endif
 }
 
+/* A CSV string field with a comma and quotes, longer than any internal buffer and made of
+ * two-byte UTF-8 characters, is quoted whole, its quotes doubled, no byte lost or escaped. */
+static void test_report_csv_long_string(void **state)
+{
+    (void)state;
+    static mb_record r; /* large: not on the stack */
+    memset(&r, 0, sizeof r);
+    char v[1024] = "a,\"b\"";
+    for (int i = 0; i < 300; i++)
+        strcat(v, "\xc3\xa9"); /* e acute */
+    mb_record_string(&r, "k", v);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    assert_int_equal(mb_record_print(m, &r, MB_FORMAT_CSV, 0), MB_OK);
+    fclose(m);
+    char want[1100] = "\"a,\"\"b\"\"";
+    strcat(want, v + 5);
+    strcat(want, "\"\n");
+    assert_string_equal(buf, want);
+    free(buf);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -580,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
         cmocka_unit_test(test_fileio),          cmocka_unit_test(test_fixed_policy_op_counts),
         cmocka_unit_test(test_never),
+        cmocka_unit_test(test_report_csv_long_string),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
