@@ -297,7 +297,8 @@ int cmd_run(int argc, char **argv)
                                       {"--alpha", NULL},
                                       {"the cell's hidden bytes", hbs},
                                       {"the cell's internal bytes", ibs},
-                                      {"--budget", budget}};
+                                      {"--budget", budget},
+                                      {"--slow-budget", NULL}};
         if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
             return cli_fail("run", rc);
         mb_solution s;

@@ -10,7 +10,8 @@
 
 enum {
     OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
-    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C, OPT_HELP
+    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C,
+    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -27,6 +28,11 @@ static const struct option long_options[] = {
     {"cost-forward", required_argument, NULL, OPT_COST_F},
     {"cost-backward", required_argument, NULL, OPT_COST_B},
     {"cost-copy", required_argument, NULL, OPT_COST_C},
+    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
+    {"cost-write", required_argument, NULL, OPT_COST_W},
+    {"cost-read", required_argument, NULL, OPT_COST_R},
+    {"cost-write-latency", required_argument, NULL, OPT_COST_WL},
+    {"cost-read-latency", required_argument, NULL, OPT_COST_RL},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -39,8 +45,6 @@ static int option_users(int opt)
     switch (opt) {
     case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
     case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
-    case OPT_COST_F:
-    case OPT_COST_B:
     case OPT_COST_C: return USE_SIMULATE | USE_COMPARE;
     default: return USE_ALL;
     }
@@ -61,7 +65,13 @@ static const char problem_help[] =
     "                         percentage of full-BPTT memory a_h + a_s*(t-1) (5%, 2.5%)\n"
     "  --format F             text (default), json (one object) or csv (header + row)\n"
     "  --dp fast|textbook     how hsm/ism/msm fill their table; same results (default fast)\n"
-    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n";
+    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n"
+    "  --slow-budget X        a slow store (level 1) beside memory: units, bytes, a\n"
+    "                         percentage of full-BPTT memory or unlimited (default: none)\n"
+    "  --cost-forward C  --cost-backward C      time of a forward / backward op (1, 2)\n"
+    "  --cost-write W  --cost-read R            time per unit written to / read from the\n"
+    "                         slow store (default 0)\n"
+    "  --cost-write-latency L  --cost-read-latency L   time per slow-store transfer (0)\n";
 
 static void help(const char *cmd)
 {
@@ -74,7 +84,7 @@ static void help(const char *cmd)
                "With --format json it prints one object per solver, one per line (JSON lines);\n"
                "with --format csv one header and one row per solver.\n\n"
                "options:\n%s"
-               "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n",
+               "  --cost-copy C          time per unit copied into or out of memory (default 0)\n",
                problem_help);
         return;
     }
@@ -83,6 +93,9 @@ static void help(const char *cmd)
            "--internal-bytes B)\n"
            "                       --budget X [--format text|json|csv] [--plan-out FILE]%s\n\n",
            cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]" : "");
+    if (strcmp(cmd, "solve") == 0)
+        printf("The two-level solvers (msm2, hrevolve, disk-revolve) minimise predicted time and\n"
+               "read the cost options; the others minimise forward ops.\n\n");
     if (sim)
         printf("Solves the problem, then replays the plan against the plan IR: it proves the\n"
                "plan valid (or names its first bad op), counts its ops, finds its peak and\n"
@@ -98,9 +111,7 @@ static void help(const char *cmd)
            "                         link); a device or FIFO (/dev/stdout) is written into\n",
            mb_solver_names(), problem_help);
     if (sim)
-        printf("  --cost-forward C       time of one forward op (default 1)\n"
-               "  --cost-backward C      time of one backward op (default 2)\n"
-               "  --cost-copy C          time per unit copied into or out of the store (default 0)\n");
+        printf("  --cost-copy C          time per unit copied into or out of memory (default 0)\n");
     printf("\nsolvers:\n");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
@@ -117,7 +128,7 @@ static void help(const char *cmd)
 static int parse(int argc, char **argv, const char *cmd, cli_args *a)
 {
     const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
-    const char *solver = NULL;
+    const char *solver = NULL, *slow = NULL;
     int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
     memset(a, 0, sizeof *a);
     a->cost = mb_cost_model_default();
@@ -176,6 +187,15 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
         case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
         case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
+        case OPT_SLOW_BUDGET: slow = optarg; break;
+        case OPT_COST_W: rc = mb_parse_double("--cost-write", optarg, 0.0, &a->cost.write); break;
+        case OPT_COST_R: rc = mb_parse_double("--cost-read", optarg, 0.0, &a->cost.read); break;
+        case OPT_COST_WL:
+            rc = mb_parse_double("--cost-write-latency", optarg, 0.0, &a->cost.write_latency);
+            break;
+        case OPT_COST_RL:
+            rc = mb_parse_double("--cost-read-latency", optarg, 0.0, &a->cost.read_latency);
+            break;
         case 'h':
         case OPT_HELP: help(cmd); return 0;
         case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
@@ -196,9 +216,10 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     if (rc == MB_OK) {
         const mb_problem_spec spec = {
             {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
-            {"--internal-bytes", ib}, {"--budget", budget}};
+            {"--internal-bytes", ib}, {"--budget", budget}, {"--slow-budget", slow}};
         rc = mb_problem_from_spec(&spec, &a->problem);
     }
+    a->solve.cost = &a->cost;
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 
@@ -271,6 +292,13 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_record_double(&r, "cost_backward", a.cost.backward);
         mb_record_double(&r, "cost_copy", a.cost.copy);
         mb_record_double(&r, "predicted_time", mb_sim_predict(&rep, &a.cost));
+        mb_sim_record_slow(&r, &a.problem, &rep);
+        if (a.problem.slow_budget != 0) {
+            mb_record_double(&r, "cost_write", a.cost.write);
+            mb_record_double(&r, "cost_read", a.cost.read);
+            mb_record_double(&r, "cost_write_latency", a.cost.write_latency);
+            mb_record_double(&r, "cost_read_latency", a.cost.read_latency);
+        }
         if (strcmp(a.solver->name, "hsm") == 0 || strcmp(a.solver->name, "revolve") == 0)
             mb_record_double(&r, "hsm_bound",
                              mb_sim_hsm_bound(a.problem.steps,

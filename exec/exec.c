@@ -157,6 +157,9 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
         return rc;
     if (!r.valid)
         return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r.reason);
+    if (r.slow_writes > 0)
+        return MB_ERROR(MB_EINVAL, "the plan writes %lld checkpoints to a slow store (level 1); "
+                        "this executor keeps checkpoints in memory only", (long long)r.slow_writes);
     return MB_OK;
 }
 
@@ -408,8 +411,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         rc = mb_sim_replay(full, &rf);
     if (rc != MB_OK)
         goto done;
-    mb_cost_model model = {out->cost_forward_s, out->cost_backward_s,
-                           out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes};
+    mb_cost_model model = mb_cost_model_default();
+    model.forward = out->cost_forward_s;
+    model.backward = out->cost_backward_s;
+    model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / mb_sim_predict(&rf, &model);
     out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
     out->loss = sp.loss;

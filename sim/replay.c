@@ -17,6 +17,11 @@ static void copy_counts(mb_sim_report *r, const mb_ir *m)
     r->free_ops = m->free_ops;
     r->peak = m->peak;
     r->copied_units = m->copied_units;
+    r->slow_peak = m->slow_peak;
+    r->slow_writes = m->slow_writes;
+    r->slow_reads = m->slow_reads;
+    r->slow_written_units = m->slow_written_units;
+    r->slow_read_units = m->slow_read_units;
     r->final_cursor = m->g;
 }
 
@@ -64,12 +69,23 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *r)
     return MB_OK;
 }
 
-mb_cost_model mb_cost_model_default(void) { return (mb_cost_model){1.0, 2.0, 0.0}; }
+mb_cost_model mb_cost_model_default(void)
+{
+    return (mb_cost_model){1.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+}
+
+double mb_cost_transfer(const mb_cost_model *m, int write, int64_t units)
+{
+    return write ? m->write_latency + (double)units * m->write
+                 : m->read_latency + (double)units * m->read;
+}
 
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m)
 {
     return (double)r->forward_ops * m->forward + (double)r->backward_ops * m->backward +
-           (double)r->copied_units * m->copy;
+           (double)r->copied_units * m->copy + (double)r->slow_writes * m->write_latency +
+           (double)r->slow_written_units * m->write + (double)r->slow_reads * m->read_latency +
+           (double)r->slow_read_units * m->read;
 }
 
 double mb_sim_hsm_bound(int64_t t, int64_t slots)
@@ -77,4 +93,28 @@ double mb_sim_hsm_bound(int64_t t, int64_t slots)
     if (slots < 1)
         return INFINITY;
     return (double)slots * pow((double)t, 1.0 + 1.0 / (double)slots);
+}
+
+void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *rep)
+{
+    if (p->slow_budget == 0)
+        return;
+    if (p->slow_budget == MB_SLOW_UNLIMITED)
+        mb_record_string(r, "slow_budget", "unlimited");
+    else
+        mb_record_int(r, "slow_budget", p->slow_budget);
+    mb_record_int(r, "slow_peak", rep->slow_peak);
+    mb_record_int(r, "slow_writes", rep->slow_writes);
+    mb_record_int(r, "slow_reads", rep->slow_reads);
+    mb_record_int(r, "slow_written_units", rep->slow_written_units);
+    mb_record_int(r, "slow_read_units", rep->slow_read_units);
+    int64_t wb, rb;
+    if (p->unit_bytes > 0 && !__builtin_mul_overflow(rep->slow_written_units, p->unit_bytes, &wb) &&
+        !__builtin_mul_overflow(rep->slow_read_units, p->unit_bytes, &rb)) {
+        mb_record_int(r, "slow_written_bytes", wb);
+        mb_record_int(r, "slow_read_bytes", rb);
+    } else { /* no byte sizes (alpha), or more bytes than 64 bits hold */
+        mb_record_empty(r, "slow_written_bytes");
+        mb_record_empty(r, "slow_read_bytes");
+    }
 }

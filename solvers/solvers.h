@@ -9,6 +9,7 @@
 
 #include "core/plan.h"
 #include "core/problem.h"
+#include "sim/sim.h"
 
 /* How the dynamic programs compute their table. All give identical tables and plans; the
  * textbook one is kept as the oracle of the others (docs/design.md, "The fast DP"). */
@@ -23,6 +24,8 @@ typedef struct {
     mb_dp_method dp_method;
     int64_t max_table_bytes; /* refuse DP tables larger than this; 0 means 8 GiB */
     FILE *progress; /* NULL: silent; else long DP solves say their table size and progress */
+    const mb_cost_model *cost; /* the time model the two-level solvers minimise; NULL:
+                                  mb_cost_model_default() */
 } mb_solve_options;
 
 /* A solver: a const table entry (GSL's gsl_root_fsolver_type). `min_budget` gives the

@@ -344,7 +344,7 @@ static void add_solver_plans(void)
         {"msm", 14, 3, 12}, {"msm-free", 12, 4, 14}, {"ism", 8, 2, 12}, {"hsm", 10, 2, 5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        mb_problem p = {cases[i].t, 1, cases[i].alpha, 0, cases[i].budget};
+        mb_problem p = {cases[i].t, 1, cases[i].alpha, 0, cases[i].budget, 0};
         mb_solution s;
         if (mb_solve(mb_solver_lookup(cases[i].solver), &p, NULL, &s) != MB_OK || !s.feasible) {
             fprintf(stderr, "mutate: cannot solve %s: %s\n", cases[i].solver, mb_errmsg());
