@@ -292,6 +292,12 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_record_double(&r, "cost_backward", a.cost.backward);
         mb_record_double(&r, "cost_copy", a.cost.copy);
         mb_record_double(&r, "predicted_time", mb_sim_predict(&rep, &a.cost));
+        if (strcmp(a.solver->name, "hsm") == 0 || strcmp(a.solver->name, "revolve") == 0)
+            mb_record_double(&r, "hsm_bound",
+                             mb_sim_hsm_bound(a.problem.steps,
+                                              a.problem.budget / a.problem.hidden_units));
+        else
+            mb_record_empty(&r, "hsm_bound");
         mb_sim_record_slow(&r, &a.problem, &rep);
         if (a.problem.slow_budget != 0) {
             mb_record_double(&r, "cost_write", a.cost.write);
@@ -299,12 +305,6 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
             mb_record_double(&r, "cost_write_latency", a.cost.write_latency);
             mb_record_double(&r, "cost_read_latency", a.cost.read_latency);
         }
-        if (strcmp(a.solver->name, "hsm") == 0 || strcmp(a.solver->name, "revolve") == 0)
-            mb_record_double(&r, "hsm_bound",
-                             mb_sim_hsm_bound(a.problem.steps,
-                                              a.problem.budget / a.problem.hidden_units));
-        else
-            mb_record_empty(&r, "hsm_bound");
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
         mb_plan_free(s.plan);
@@ -366,16 +366,26 @@ int cmd_compare(int argc, char **argv)
     if (a.format == MB_FORMAT_TEXT)
         printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
                "%lld); time model c_f = %g, c_b = %g, c_copy = %g\n\n"
-               "%-8s %12s %9s %10s %12s %9s\n",
+               "%-12s %12s %9s %10s %12s %9s\n",
                (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
                (long long)p->budget, 100.0 * (double)p->budget / (double)full, (long long)full,
                a.cost.forward, a.cost.backward, a.cost.copy, "solver", "forward_ops", "per_step",
                "peak", "time/full", "solve_s");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
+    int rows = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the two-level solvers only beside a slow store; one that cannot plan for this
+         * slow store (disk-revolve with a finite one) says so and is left out */
+        if (mb_solver_two_level(all[i]) && p->slow_budget == 0)
+            continue;
         mb_solution s;
         rc = mb_solve(all[i], p, &a.solve, &s);
+        if (rc == MB_EINVAL && mb_solver_two_level(all[i])) {
+            if (a.format == MB_FORMAT_TEXT)
+                printf("%-12s n/a: %s\n", all[i]->name, mb_errmsg());
+            continue;
+        }
         if (rc != MB_OK)
             return cli_fail("compare", rc);
         mb_sim_report rep = {0};
@@ -392,11 +402,11 @@ int cmd_compare(int argc, char **argv)
         double rel = s.feasible ? mb_sim_predict(&rep, &a.cost) / full_time : 0.0;
         if (a.format == MB_FORMAT_TEXT) {
             if (s.feasible)
-                printf("%-8s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
+                printf("%-12s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
                        (long long)rep.forward_ops, (double)rep.forward_ops / (double)p->steps,
                        (long long)rep.peak, rel, s.solve_seconds);
             else
-                printf("%-8s infeasible: needs a budget of at least %lld units\n", all[i]->name,
+                printf("%-12s infeasible: needs a budget of at least %lld units\n", all[i]->name,
                        (long long)s.min_budget);
             mb_plan_free(s.plan);
             continue;
@@ -407,7 +417,8 @@ int cmd_compare(int argc, char **argv)
             mb_record_double(&r, "predicted_time_vs_full", rel);
         else
             mb_record_empty(&r, "predicted_time_vs_full");
-        rc = mb_record_print(stdout, &r, a.format, i == 0);
+        mb_sim_record_slow(&r, p, &rep);
+        rc = mb_record_print(stdout, &r, a.format, rows++ == 0);
         mb_plan_free(s.plan);
         if (rc != MB_OK)
             return cli_fail("compare", rc);

@@ -8,12 +8,19 @@
 static const mb_solver_type *const all[] = {
     &mb_solver_full, &mb_solver_sqrt, &mb_solver_chen, &mb_solver_revolve,
     &mb_solver_hsm,  &mb_solver_ism,  &mb_solver_msm,    &mb_solver_msm_free,
+    &mb_solver_msm2, &mb_solver_hrevolve, &mb_solver_disk_revolve,
 };
 
 const mb_solver_type *const *mb_solver_all(size_t *count)
 {
     *count = sizeof all / sizeof all[0];
     return all;
+}
+
+int mb_solver_two_level(const mb_solver_type *type)
+{
+    return type == &mb_solver_msm2 || type == &mb_solver_hrevolve ||
+           type == &mb_solver_disk_revolve;
 }
 
 const mb_solver_type *mb_solver_lookup(const char *name)
@@ -24,7 +31,7 @@ const mb_solver_type *mb_solver_lookup(const char *name)
     return NULL;
 }
 
-const char *mb_solver_names(void) { return "full, sqrt, chen, revolve, hsm, ism, msm, msm-free"; }
+const char *mb_solver_names(void) { return "full, sqrt, chen, revolve, hsm, ism, msm, msm-free, msm2, hrevolve, disk-revolve"; }
 
 static double now_seconds(void)
 {

@@ -47,9 +47,15 @@ extern const mb_solver_type mb_solver_hsm;
 extern const mb_solver_type mb_solver_ism;
 extern const mb_solver_type mb_solver_msm;
 extern const mb_solver_type mb_solver_msm_free;
+extern const mb_solver_type mb_solver_msm2;
+extern const mb_solver_type mb_solver_hrevolve;
+extern const mb_solver_type mb_solver_disk_revolve;
 
 /* All solvers in registry order; *count gets their number. */
 const mb_solver_type *const *mb_solver_all(size_t *count /* out */);
+
+/* 1 when the solver plans over two storage levels (msm2, hrevolve, disk-revolve). */
+int mb_solver_two_level(const mb_solver_type *type);
 
 /* The solver called `name`, or NULL. */
 const mb_solver_type *mb_solver_lookup(const char *name);
@@ -112,6 +118,37 @@ enum {
 /* Solves the DP with the given moves and builds its plan (named `name`). */
 int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,
                 mb_plan **out /* out */);
+
+/* A solved DP table kept for the two-level solvers, which use the one-level optimum of the
+ * subproblems that live in memory (solvers/twolevel.c). Rows are named by `which`: 0 the top
+ * (the problem's budget), 1 its hidden child (budget - a_h), 2 its internal child
+ * (budget - a_s); a child the moves or the budget do not allow has no row. */
+typedef struct mb_dp_table mb_dp_table;
+
+/* Solves the DP with the given moves for p (as mb_dp_build) and keeps the table. */
+int mb_dp_table_alloc(int moves, const mb_problem *p, const mb_solve_options *o,
+                      mb_dp_table **out /* out */);
+
+/* Frees a table. NULL is a no-op. */
+void mb_dp_table_free(mb_dp_table *t);
+
+/* The costs C(k, row's budget), k = 0..steps, of row `which`, or NULL when it has none. The
+ * table owns them. */
+const int64_t *mb_dp_table_costs(const mb_dp_table *t, int which);
+
+/* --- The two-level solvers (solvers/twolevel.c, docs/design.md, "Two-level solvers"). --- */
+
+/* msm2's dynamic program with the given moves (MB_MOVE_HIDDEN and/or MB_MOVE_INTERNAL, on
+ * either level) and its plan, named `name`. *time_out (may be NULL) gets its predicted time
+ * without the backward ops: c_f * forward ops + the slow store's transfers. */
+int mb_twolevel_build(const char *name, int moves, const mb_problem *p,
+                      const mb_solve_options *o, mb_plan **out /* out */,
+                      double *time_out /* out */);
+
+/* H-Revolve (disk = 0) or Disk-Revolve (disk = 1) and its plan, with *time_out as above. */
+int mb_hrevolve_build(const char *name, int disk, const mb_problem *p,
+                      const mb_solve_options *o, mb_plan **out /* out */,
+                      double *time_out /* out */);
 
 /* The DP's optimal costs without a plan, for tests and benchmarks: costs[k] = C(k, budget)
  * for k = 0..steps (the caller's array has steps+1 entries). *policy_hash, when not NULL,

@@ -330,7 +330,7 @@ static void test_registry(void **state)
     (void)state;
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 11);
     for (size_t i = 0; i < n; i++) {
         assert_ptr_equal(mb_solver_lookup(all[i]->name), all[i]);
         assert_non_null(strstr(mb_solver_names(), all[i]->name));
