@@ -55,6 +55,22 @@ double mb_cost_transfer(const mb_cost_model *m, int write, int64_t units);
  *   + slow_writes*w_lat + slow_written_units*w + slow_reads*r_lat + slow_read_units*r. */
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m);
 
+/* The time of full BPTT for p's steps and sizes under model m: the canonical full plan
+ * (mb_plan_full), replayed and predicted, stores and frees included. The one reference of
+ * every "vs full" ratio, predicted or measured (docs/design.md, "Cost model"). */
+int mb_sim_full_time(const mb_problem *p, const mb_cost_model *m, double *out /* out */);
+
+/* Appends the cost model's columns: cost_forward, cost_backward, cost_copy. */
+void mb_cost_model_record(mb_record *r, const mb_cost_model *m);
+
+/* Appends a simulation report's columns: valid, store_ops, restore_ops, copied_units,
+ * predicted_time, predicted_time_vs_full (the predicted time over full_time, which
+ * mb_sim_full_time gives), hsm_bound (the paper's bound at p's budget when `hsm_bound` is set,
+ * for solvers it bounds, else empty). With rep NULL (no plan) every column but hsm_bound is
+ * empty. */
+void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
+                   const mb_cost_model *m, double full_time, int hsm_bound);
+
 /* Appends the slow level's columns of a replay of a plan for p (slow_budget, slow_peak,
  * slow_writes, slow_reads, slow_written_units, slow_read_units, and the same in bytes when
  * the unit's bytes are known) to r. Nothing when p has no slow level, so one-level records

@@ -17,12 +17,6 @@ const mb_solver_type *const *mb_solver_all(size_t *count)
     return all;
 }
 
-int mb_solver_two_level(const mb_solver_type *type)
-{
-    return type == &mb_solver_msm2 || type == &mb_solver_hrevolve ||
-           type == &mb_solver_disk_revolve;
-}
-
 const mb_solver_type *mb_solver_lookup(const char *name)
 {
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
