@@ -49,5 +49,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
+int cmd_calibrate_store(int argc, char **argv);
 
 #endif

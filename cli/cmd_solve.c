@@ -11,7 +11,7 @@
 enum {
     OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
     OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C,
-    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_HELP
+    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_STORE_COSTS, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -33,6 +33,7 @@ static const struct option long_options[] = {
     {"cost-read", required_argument, NULL, OPT_COST_R},
     {"cost-write-latency", required_argument, NULL, OPT_COST_WL},
     {"cost-read-latency", required_argument, NULL, OPT_COST_RL},
+    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -71,7 +72,9 @@ static const char problem_help[] =
     "  --cost-forward C  --cost-backward C      time of a forward / backward op (1, 2)\n"
     "  --cost-write W  --cost-read R            time per unit written to / read from the\n"
     "                         slow store (default 0)\n"
-    "  --cost-write-latency L  --cost-read-latency L   time per slow-store transfer (0)\n";
+    "  --cost-write-latency L  --cost-read-latency L   time per slow-store transfer (0)\n"
+    "  --store-costs FILE     all of these, in seconds, from membptt calibrate-store (needs\n"
+    "                         byte sizes; not with the --cost-* options)\n";
 
 static void help(const char *cmd)
 {
@@ -128,7 +131,7 @@ static void help(const char *cmd)
 static int parse(int argc, char **argv, const char *cmd, cli_args *a)
 {
     const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
-    const char *solver = NULL, *slow = NULL;
+    const char *solver = NULL, *slow = NULL, *costs_path = NULL, *cost_opt = NULL;
     int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
     memset(a, 0, sizeof *a);
     a->cost = mb_cost_model_default();
@@ -156,6 +159,8 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
                 break;
             }
         }
+        if (c == OPT_COST_F || c == OPT_COST_B || (c >= OPT_COST_W && c <= OPT_COST_RL))
+            cost_opt = long_options[c - OPT_SOLVER].name;
         switch (c) {
         case OPT_SOLVER: solver = optarg; break;
         case OPT_STEPS: steps = optarg; break;
@@ -188,6 +193,7 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
         case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
         case OPT_SLOW_BUDGET: slow = optarg; break;
+        case OPT_STORE_COSTS: costs_path = optarg; break;
         case OPT_COST_W: rc = mb_parse_double("--cost-write", optarg, 0.0, &a->cost.write); break;
         case OPT_COST_R: rc = mb_parse_double("--cost-read", optarg, 0.0, &a->cost.read); break;
         case OPT_COST_WL:
@@ -218,6 +224,14 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
             {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
             {"--internal-bytes", ib}, {"--budget", budget}, {"--slow-budget", slow}};
         rc = mb_problem_from_spec(&spec, &a->problem);
+    }
+    if (rc == MB_OK && costs_path != NULL && cost_opt != NULL)
+        rc = MB_ERROR(MB_EINVAL, "--store-costs %s and --%s: give the costs one way", costs_path,
+                      cost_opt);
+    if (rc == MB_OK && costs_path != NULL) {
+        double copy = a->cost.copy;
+        rc = mb_cost_model_load(costs_path, a->problem.unit_bytes, &a->cost);
+        a->cost.copy = copy;
     }
     a->solve.cost = &a->cost;
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);

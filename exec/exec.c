@@ -157,9 +157,9 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
         return rc;
     if (!r.valid)
         return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r.reason);
-    if (r.slow_writes > 0)
+    if (r.slow_writes > 0 && c->slow_dir == NULL)
         return MB_ERROR(MB_EINVAL, "the plan writes %lld checkpoints to a slow store (level 1); "
-                        "this executor keeps checkpoints in memory only", (long long)r.slow_writes);
+                        "give a directory for it (--slow-dir DIR)", (long long)r.slow_writes);
     return MB_OK;
 }
 
@@ -256,6 +256,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     double *v = NULL;
     counter_ctx cc = {NULL, -1, 0};
     mb_run_options counted = {0};
+    counted.slow_dir = c->slow_dir;
+    counted.slow_direct = c->slow_direct;
     if (c->pin >= 0) {
         rc = mb_topology_pin(c->pin);
         if (rc != MB_OK)
@@ -268,6 +270,9 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         counted.phase_hook = counter_hook;
         counted.hook_ctx = &cc;
     }
+    mb_run_options plain = counted; /* the slow store without the counters */
+    plain.phase_hook = NULL;
+    plain.hook_ctx = NULL;
     rc = mb_net_create(c, &net);
     if (rc != MB_OK)
         goto done;
@@ -283,7 +288,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     /* v: per repetition, plan then full: total, wall[4], cpu[4], cpu total */
     const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
-    rc = mb_net_run(net, plan, NULL, &sp); /* warm-up */
+    rc = mb_net_run(net, plan, &plain, &sp); /* warm-up */
     if (rc == MB_OK)
         rc = mb_net_run(net, full, NULL, &sf);
     out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
@@ -296,7 +301,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             if (which == 0 && cc.c != NULL)
                 mb_counters_reset(cc.c); /* the counters keep the last plan run */
             rc = mb_net_run(net, which == 0 ? plan : full,
-                            which == 0 && cc.c != NULL ? &counted : NULL, st);
+                            which == 1 ? NULL : cc.c != NULL ? &counted : &plain, st);
             if (rc != MB_OK)
                 break;
             int64_t hwm = hwm_ok ? hwm_read() : -1;
@@ -377,6 +382,24 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     model.forward = out->cost_forward_s;
     model.backward = out->cost_backward_s;
     model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
+    /* the slow store: the costs given (calibrate-store), else what this run measured */
+    out->slow_writes = sp.slow_writes;
+    out->slow_reads = sp.slow_reads;
+    out->slow_written_bytes = sp.slow_written_bytes;
+    out->slow_read_bytes = sp.slow_read_bytes;
+    out->slow_peak_bytes = sp.slow_peak_bytes;
+    out->slow_write_s = sp.slow_write_s;
+    out->slow_read_s = sp.slow_read_s;
+    const double u = (double)plan->problem.unit_bytes;
+    if (c->slow_costs != NULL) {
+        model.write = c->slow_costs->write * u;
+        model.read = c->slow_costs->read * u;
+        model.write_latency = c->slow_costs->write_latency;
+        model.read_latency = c->slow_costs->read_latency;
+    } else {
+        model.write = sp.slow_written_bytes > 0 ? sp.slow_write_s / (double)sp.slow_written_bytes * u : 0;
+        model.read = sp.slow_read_bytes > 0 ? sp.slow_read_s / (double)sp.slow_read_bytes * u : 0;
+    }
     rc = mb_sim_replay(plan, &rp);
     if (rc == MB_OK)
         rc = mb_sim_full_time(&plan->problem, &model, &full_time);

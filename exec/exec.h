@@ -17,6 +17,7 @@
 #include "core/plan.h"
 #include "core/problem.h"
 #include "core/report.h"
+#include "sim/sim.h"
 
 typedef enum { MB_CELL_LSTM = 0, MB_CELL_GRU = 1, MB_CELL_RNN = 2 } mb_cell_kind;
 
@@ -46,6 +47,11 @@ typedef struct {
     int input_grads;   /* 1: the backward also computes dL/dx_k (off: training needs none) */
     int pin;           /* core to pin to, or -1 */
     const char *events;/* counter events (comma-separated) or NULL */
+    const char *slow_dir; /* where a plan's slow store (level 1) lives as a file, or NULL */
+    int slow_direct;      /* 1: open it with O_DIRECT (exec/slowstore.h) */
+    const mb_cost_model *slow_costs; /* the slow store's costs in seconds, per byte
+                                        (calibrate-store), for the prediction; NULL: what the
+                                        run measures */
 } mb_exec_config;
 
 mb_exec_config mb_exec_config_default(void);
@@ -94,6 +100,9 @@ typedef struct {
     double cpu[MB_EXEC_PHASES];  /* process CPU seconds per phase */
     double wall_total;
     double loss; /* sum over steps of 0.5*||W_y h_k - y_k||^2 (in double) */
+    /* the slow store (all 0 without one): transfers, bytes, peak of live bytes, seconds */
+    int64_t slow_writes, slow_reads, slow_written_bytes, slow_read_bytes, slow_peak_bytes;
+    double slow_write_s, slow_read_s;
 } mb_exec_stats;
 
 typedef struct mb_net mb_net;
@@ -104,6 +113,8 @@ typedef struct {
     int no_timing;             /* 1: skip the per-op clocks */
     void (*phase_hook)(void *ctx, int phase_from, int phase_to); /* counters, or NULL */
     void *hook_ctx;
+    const char *slow_dir;      /* the slow store's directory (plans that write to level 1) */
+    int slow_direct;           /* open the slow store's file with O_DIRECT */
 } mb_run_options;
 
 /* A network for configuration c (weights, h_0, inputs, targets from the seeded rng), with
@@ -164,6 +175,10 @@ typedef struct {
     double wall_full[MB_EXEC_PHASES], cpu_full[MB_EXEC_PHASES]; /* full BPTT */
     double cost_forward_s, cost_recompute_s, cost_backward_s, cost_copy_s_per_byte; /* per op */
     double predicted_time_ratio; /* sim's cost model with the costs above */
+    /* the slow store in the last plan run (0 without one): transfers, bytes, live peak, and
+     * wall seconds of its writes (with their sync) and reads */
+    int64_t slow_writes, slow_reads, slow_written_bytes, slow_read_bytes, slow_peak_bytes;
+    double slow_write_s, slow_read_s;
     double grad_max_abs_diff;    /* plan vs full BPTT, all gradients and dL/dh_0 */
     int grad_bitwise_equal;
     double loss;
@@ -175,6 +190,12 @@ typedef struct {
     int64_t event_value[MB_EXEC_MAX_EVENTS][3];
     int event_available[MB_EXEC_MAX_EVENTS];
 } mb_exec_result;
+
+/* Appends the slow store's columns of a run of a plan for p (slow_dir, slow_mode, slow_writes,
+ * slow_reads, slow_written_bytes, slow_read_bytes, slow_peak_bytes, slow_write_s,
+ * slow_read_s); nothing when p has no slow level, so one-level records keep their columns. */
+void mb_exec_record_slow(mb_record *r, const mb_exec_config *c, const mb_problem *p,
+                         const mb_exec_result *res);
 
 /* Runs `plan` and full BPTT on configuration c: checks the plan (mb_exec_check_plan), one
  * warm-up of each, then c->repeat interleaved pairs; fills *out with medians. Full BPTT is the

@@ -2,9 +2,11 @@
  * checks what the plan declares about itself. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "sim/ir.h"
 #include "sim/sim.h"
 
@@ -117,4 +119,76 @@ void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *
         mb_record_empty(r, "slow_written_bytes");
         mb_record_empty(r, "slow_read_bytes");
     }
+}
+
+static const char *const cost_keys[6] = {"forward_s",       "backward_s",
+                                         "write_latency_s", "write_s_per_byte",
+                                         "read_latency_s",  "read_s_per_byte"};
+
+int mb_cost_model_save(const char *path, const mb_cost_model *m)
+{
+    mb_atomic_file af;
+    int rc = mb_atomic_open(&af, path);
+    if (rc != MB_OK)
+        return rc;
+    const double v[6] = {m->forward, m->backward, m->write_latency, m->write, m->read_latency,
+                         m->read};
+    fprintf(af.f, "membptt-store-costs 1\n");
+    for (int i = 0; i < 6; i++)
+        fprintf(af.f, "%s %.9g\n", cost_keys[i], v[i]);
+    return mb_atomic_commit(&af);
+}
+
+int mb_cost_model_load(const char *path, int64_t unit_bytes, mb_cost_model *m)
+{
+    char *text;
+    size_t len;
+    int rc = mb_read_file_max(path, 1 << 16, &text, &len);
+    if (rc != MB_OK)
+        return rc;
+    double v[6];
+    int seen[6] = {0}, line = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l != NULL && rc == MB_OK;
+         l = strtok_r(NULL, "\n", &save)) {
+        line++;
+        if (line == 1) {
+            if (strcmp(l, "membptt-store-costs 1") != 0)
+                rc = MB_ERROR(MB_EINVAL, "--store-costs %s: line 1 is '%.60s'; expected "
+                              "'membptt-store-costs 1' (from membptt calibrate-store)", path, l);
+            continue;
+        }
+        char *sp = strchr(l, ' ');
+        int k = -1;
+        for (int i = 0; sp != NULL && i < 6; i++)
+            if ((size_t)(sp - l) == strlen(cost_keys[i]) && strncmp(l, cost_keys[i], (size_t)(sp - l)) == 0)
+                k = i;
+        if (k < 0 || seen[k]++) {
+            rc = MB_ERROR(MB_EINVAL, "--store-costs %s:%d: '%.60s'; expected one line each of "
+                          "forward_s, backward_s, write_latency_s, write_s_per_byte, "
+                          "read_latency_s, read_s_per_byte and a number", path, line, l);
+            break;
+        }
+        char key[80];
+        snprintf(key, sizeof key, "--store-costs %s:%d: %s", path, line, cost_keys[k]);
+        rc = mb_parse_double(key, sp + 1, 0.0, &v[k]);
+    }
+    for (int i = 0; rc == MB_OK && i < 6; i++)
+        if (!seen[i])
+            rc = MB_ERROR(MB_EINVAL, "--store-costs %s: no line '%s VALUE'", path, cost_keys[i]);
+    free(text);
+    if (rc != MB_OK)
+        return rc;
+    if (unit_bytes <= 0)
+        return MB_ERROR(MB_EINVAL, "--store-costs %s: costs per byte need byte sizes, not alpha",
+                        path);
+    *m = mb_cost_model_default();
+    m->forward = v[0];
+    m->backward = v[1];
+    m->copy = 0.0;
+    m->write_latency = v[2];
+    m->write = v[3] * (double)unit_bytes;
+    m->read_latency = v[4];
+    m->read = v[5] * (double)unit_bytes;
+    return MB_OK;
 }

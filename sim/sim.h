@@ -77,6 +77,21 @@ void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
  * keep their columns. */
 void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
 
+/* The store-costs file (`membptt calibrate-store --out FILE`, read by --store-costs): the
+ * time model in seconds, with the slow store's costs per byte, one "key value" line each
+ * after the line "membptt-store-costs 1":
+ *   forward_s, backward_s            seconds per forward / backward op of the cell
+ *   write_latency_s, write_s_per_byte   seconds per write, and per byte written
+ *   read_latency_s, read_s_per_byte     seconds per read, and per byte read
+ * mb_cost_model_save writes m so (its write and read fields per byte); it goes through a
+ * temporary name and a rename. */
+int mb_cost_model_save(const char *path, const mb_cost_model *m);
+
+/* Reads a store-costs file into *m in units of `unit_bytes` bytes (write and read per unit;
+ * copy 0). Every key is required, once, with a finite value >= 0; anything else is MB_EINVAL
+ * naming the file, the line and what is allowed. */
+int mb_cost_model_load(const char *path, int64_t unit_bytes, mb_cost_model *m /* out */);
+
 /* The paper's HSM upper bound m * t^(1 + 1/m), m = hidden slots (h_0 included). */
 double mb_sim_hsm_bound(int64_t t, int64_t slots);
 

@@ -84,4 +84,101 @@ if [ "$(cut -d, -f9 "$W/dr.csv")" = "$(cut -d, -f9 "$W/out")" ]; then
     ok "disk-revolve without a slow store: hsm's forward ops"
 else bad "disk-revolve without a slow store: hsm's forward ops" "$(cat "$W/dr.csv")"; fi
 
+# ---------------------------------------------------------------- the executor's slow store
+S=(--cell lstm --steps 30 --input 6 --hidden 8 --batch 3 --repeat 1)
+cat >"$W/cheap.costs" <<'EOF'
+membptt-store-costs 1
+forward_s 0.001
+backward_s 0.002
+write_latency_s 0
+write_s_per_byte 1e-12
+read_latency_s 0
+read_s_per_byte 1e-12
+EOF
+mkdir "$W/slow"
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow" \
+    --store-costs "$W/cheap.costs" --format json
+expect "run msm2 with a slow store: exit 0" 0 '"slow_writes"'
+jcheck "slow store used, gradients bitwise equal to full BPTT" '
+assert d["slow_writes"] > 0 and d["slow_reads"] > 0, d
+assert d["slow_written_bytes"] > 0 and d["slow_peak_bytes"] <= d["slow_written_bytes"], d
+assert d["grad_bitwise_equal"] is True and d["grad_max_abs_diff"] == 0, d'
+[ -z "$(ls -A "$W/slow")" ] && ok "the slow store's file is removed after the run" ||
+    bad "the slow store's file is removed after the run" "$(ls "$W/slow")"
+if run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow" \
+    --slow-direct --store-costs "$W/cheap.costs" --format json && [ "$rc" = 0 ]; then
+    jcheck "O_DIRECT: bitwise equal gradients" 'assert d["grad_bitwise_equal"] is True, d'
+elif grep -q "O_DIRECT" "$W/err"; then
+    ok "O_DIRECT unsupported here: refused with a clear message"
+else bad "--slow-direct" "exit $rc: $(snippet "$W/err")"; fi
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/nowhere" \
+    --store-costs "$W/cheap.costs"
+expect "a slow directory that does not exist: exit 2, named" 2 "--slow-dir" "nowhere"
+touch "$W/afile"
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/afile" \
+    --store-costs "$W/cheap.costs"
+expect "a slow directory that is a file: exit 2" 2 "not a directory"
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --store-costs "$W/cheap.costs"
+expect "--slow-budget without --slow-dir: exit 2" 2 "--slow-dir"
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow"
+expect "--slow-budget without --store-costs: exit 2" 2 "--store-costs"
+printf 'membptt-store-costs 1\nforward_s x\n' >"$W/bad.costs"
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow" \
+    --store-costs "$W/bad.costs"
+expect "a malformed store-costs file: exit 2, names the line" 2 "bad.costs:2" "forward_s"
+# not writable and full: a read-only and a tiny tmpfs when we may mount, else permissions
+# and a file-size limit
+if [ "$(id -u)" = 0 ] && mkdir "$W/ro" "$W/tiny" && mount -t tmpfs -o ro,size=1m tmpfs "$W/ro" 2>/dev/null; then
+    run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/ro" \
+        --store-costs "$W/cheap.costs"
+    expect "a read-only slow directory: exit 2" 2 "--slow-dir" "not writable"
+    umount "$W/ro"
+    mount -t tmpfs -o size=8k tmpfs "$W/tiny"
+    run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/tiny" \
+        --store-costs "$W/cheap.costs"
+    expect "a full file system (8 KiB tmpfs): exit 1, names the file and the reason" 1 \
+        "slow store" "No space left on device"
+    [ -z "$(ls -A "$W/tiny")" ] && ok "full file system: no file left" ||
+        bad "full file system: no file left" "$(ls "$W/tiny")"
+    umount "$W/tiny"
+else
+    mkdir -p "$W/ro" && chmod 500 "$W/ro"
+    run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/ro" \
+        --store-costs "$W/cheap.costs"
+    expect "a read-only slow directory: exit 2" 2 "--slow-dir" "not writable"
+    ( ulimit -f 8; run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited \
+        --slow-dir "$W/slow" --store-costs "$W/cheap.costs"; echo "$rc" >"$W/rc.fsize" )
+    [ "$(cat "$W/rc.fsize")" = 1 ] && grep -q "File too large" "$W/err" &&
+        ok "a file-size limit mid-run: exit 1, EFBIG named" ||
+        bad "a file-size limit mid-run: exit 1, EFBIG named" "$(snippet "$W/err")"
+    [ -z "$(ls -A "$W/slow")" ] && ok "file-size limit: no file left" ||
+        bad "file-size limit: no file left" "$(ls "$W/slow")"
+fi
+
+# calibrate-store: a store-costs file that run and simulate read back
+run calibrate-store --slow-dir "$W/slow" --out "$W/disk.costs" --steps 5 --repeat 3 \
+    --input 6 --hidden 8 --batch 3 --format json
+expect "calibrate-store: exit 0" 0 '"write_latency_s"'
+jcheck "calibrate-store: positive sizes and costs" '
+assert d["hidden_bytes"] > 0 and d["internal_bytes"] > d["hidden_bytes"], d
+assert d["forward_s"] > 0 and d["backward_s"] > 0, d'
+head -1 "$W/disk.costs" | grep -q '^membptt-store-costs 1$' && ok "the costs file's header" ||
+    bad "the costs file's header" "$(head -c 100 "$W/disk.costs")"
+[ -z "$(ls -A "$W/slow")" ] && ok "calibrate-store leaves no file in the directory" ||
+    bad "calibrate-store leaves no file in the directory" "$(ls "$W/slow")"
+run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow" \
+    --store-costs "$W/disk.costs" --format json
+expect "run with the measured costs: exit 0" 0 '"predicted_time_ratio"'
+run simulate --solver msm2 --steps 30 --hidden-bytes 768 --internal-bytes 3456 --budget 10% \
+    --slow-budget unlimited --store-costs "$W/disk.costs" --format json
+expect "simulate --store-costs: exit 0" 0 '"cost_write"'
+run simulate --solver msm2 "${P[@]}" --budget 10 --slow-budget unlimited --store-costs "$W/disk.costs"
+expect "simulate --store-costs with alpha sizes: exit 2" 2 "byte sizes"
+run simulate --solver msm2 --steps 30 --hidden-bytes 768 --internal-bytes 3456 --budget 10% \
+    --slow-budget unlimited --store-costs "$W/disk.costs" --cost-write 1
+expect "--store-costs with --cost-write: exit 2" 2 "--store-costs" "--cost-write"
+run calibrate-store --slow-dir "$W/nowhere" --out "$W/x.costs"
+expect "calibrate-store, missing directory: exit 2" 2 "--slow-dir" "nowhere"
+[ ! -e "$W/x.costs" ] && ok "no costs file after a failure" || bad "no costs file after a failure" "exists"
+
 finish
