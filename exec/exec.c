@@ -129,7 +129,8 @@ int mb_exec_problem(const mb_exec_config *c, mb_problem *out)
     return rc;
 }
 
-int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+/* mb_exec_check_plan, keeping the replay's report (*r) for the prediction. */
+static int check_plan(const mb_exec_config *c, const mb_plan *plan, mb_sim_report *r)
 {
     mb_problem want;
     int rc = mb_exec_problem(c, &want);
@@ -151,16 +152,21 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
                         (long long)p->unit_bytes, mb_cell_name(c->cell), (long long)hb,
                         (long long)ib, (long long)want.hidden_units,
                         (long long)want.internal_units, (long long)want.unit_bytes);
-    mb_sim_report r;
-    rc = mb_sim_replay(plan, &r);
+    rc = mb_sim_replay(plan, r);
     if (rc != MB_OK)
         return rc;
-    if (!r.valid)
-        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r.reason);
-    if (r.slow_writes > 0 && c->slow_dir == NULL)
+    if (!r->valid)
+        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r->reason);
+    if (r->slow_writes > 0 && c->slow_dir == NULL)
         return MB_ERROR(MB_EINVAL, "the plan writes %lld checkpoints to a slow store (level 1); "
-                        "give a directory for it (--slow-dir DIR)", (long long)r.slow_writes);
+                        "give a directory for it (--slow-dir DIR)", (long long)r->slow_writes);
     return MB_OK;
+}
+
+int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+{
+    mb_sim_report r;
+    return check_plan(c, plan, &r);
 }
 
 /* ---- mb_exec_run ------------------------------------------------------------------------- */
@@ -243,7 +249,11 @@ static double max_abs_diff(const mb_net *net, const unsigned char *a, const unsi
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = mb_exec_check_plan(c, plan);
+    /* The plan is replayed once, here; full BPTT's canonical plan once, in mb_sim_full_time
+     * below. The runs then skip their whole-plan replay (mb_run_options.verified) and only
+     * apply each op to the state machine as they execute it. */
+    mb_sim_report rp;
+    int rc = check_plan(c, plan, &rp);
     if (rc != MB_OK)
         return rc;
     mb_plan *full = NULL;
@@ -255,7 +265,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     unsigned char *gp = NULL, *gf = NULL;
     double *v = NULL;
     counter_ctx cc = {NULL, -1, 0};
-    mb_run_options counted = {0};
+    const mb_run_options verified = {.verified = 1};
+    mb_run_options counted = {.verified = 1};
     counted.slow_dir = c->slow_dir;
     counted.slow_direct = c->slow_direct;
     if (c->pin >= 0) {
@@ -290,7 +301,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     mb_exec_stats sp, sf;
     rc = mb_net_run(net, plan, &plain, &sp); /* warm-up */
     if (rc == MB_OK)
-        rc = mb_net_run(net, full, NULL, &sf);
+        rc = mb_net_run(net, full, &verified, &sf);
     out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
     int hwm_ok = 1;
     for (int r = 0; rc == MB_OK && r < R; r++) {
@@ -301,7 +312,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             if (which == 0 && cc.c != NULL)
                 mb_counters_reset(cc.c); /* the counters keep the last plan run */
             rc = mb_net_run(net, which == 0 ? plan : full,
-                            which == 1 ? NULL : cc.c != NULL ? &counted : &plain, st);
+                            which == 1 ? &verified : cc.c != NULL ? &counted : &plain, st);
             if (rc != MB_OK)
                 break;
             int64_t hwm = hwm_ok ? hwm_read() : -1;
@@ -376,7 +387,6 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->cost_recompute_s = sp.recompute_ops > 0
                                 ? out->wall[MB_EXEC_RECOMPUTE] / (double)sp.recompute_ops
                                 : NAN;
-    mb_sim_report rp;
     double full_time;
     mb_cost_model model = mb_cost_model_default();
     model.forward = out->cost_forward_s;
@@ -400,9 +410,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         model.write = sp.slow_written_bytes > 0 ? sp.slow_write_s / (double)sp.slow_written_bytes * u : 0;
         model.read = sp.slow_read_bytes > 0 ? sp.slow_read_s / (double)sp.slow_read_bytes * u : 0;
     }
-    rc = mb_sim_replay(plan, &rp);
-    if (rc == MB_OK)
-        rc = mb_sim_full_time(&plan->problem, &model, &full_time);
+    rc = mb_sim_full_time(&plan->problem, &model, &full_time);
     if (rc != MB_OK)
         goto done;
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / full_time;
