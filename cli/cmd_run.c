@@ -281,6 +281,7 @@ int cmd_run(int argc, char **argv)
     mb_plan *plan = NULL;
     mb_problem p;
     mb_cost_model solve_cost, byte_cost;
+    mb_time_costs time_cost;
     mb_solve_options so = {0};
     mb_solution s = {.feasible = 1, .min_budget = -1}; /* a plan file: no solver was asked */
     if (plan_path == NULL) {
@@ -308,7 +309,8 @@ int cmd_run(int argc, char **argv)
              (rc = mb_cost_model_load(costs_path, 1, &byte_cost)) != MB_OK))
             return cli_fail("run", rc);
         if (costs_path != NULL) {
-            so.cost = &solve_cost;
+            time_cost = cli_time_costs(&solve_cost);
+            so.cost = &time_cost;
             c.slow_costs = &byte_cost;
         }
         if ((rc = mb_solve(type, &p, &so, &s)) != MB_OK)

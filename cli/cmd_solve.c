@@ -126,6 +126,11 @@ static void help(const char *cmd)
            "3 infeasible budget (the message names the smallest feasible one)\n");
 }
 
+mb_time_costs cli_time_costs(const mb_cost_model *m)
+{
+    return (mb_time_costs){m->forward, m->write, m->read, m->write_latency, m->read_latency};
+}
+
 /* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit
  * status to leave with (0 after --help). */
 static int parse(int argc, char **argv, const char *cmd, cli_args *a)
@@ -233,7 +238,8 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         rc = mb_cost_model_load(costs_path, a->problem.unit_bytes, &a->cost);
         a->cost.copy = copy;
     }
-    a->solve.cost = &a->cost;
+    a->time = cli_time_costs(&a->cost);
+    a->solve.cost = &a->time;
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 

@@ -64,12 +64,12 @@ static int time_store(const char *dir, mb_slow_mode mode, const int64_t *bytes, 
         buf[i] = (unsigned char)(i * 131 + 7);
     for (int z = 0; rc == MB_OK && z < NSIZES; z++) {
         for (int k = 0; rc == MB_OK && k < repeat; k++) {
-            double w0 = s.write_s, r0 = s.read_s;
+            double w0 = s.n.write_s, r0 = s.n.read_s;
             rc = mb_slow_write(&s, k, buf, bytes[z]);
             if (rc == MB_OK)
                 rc = mb_slow_read(&s, k, buf);
-            tw[k] = s.write_s - w0;
-            tr[k] = s.read_s - r0;
+            tw[k] = s.n.write_s - w0;
+            tr[k] = s.n.read_s - r0;
         }
         for (int k = 0; rc == MB_OK && k < repeat; k++)
             rc = mb_slow_free(&s, k);

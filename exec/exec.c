@@ -393,13 +393,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     model.backward = out->cost_backward_s;
     model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
     /* the slow store: the costs given (calibrate-store), else what this run measured */
-    out->slow_writes = sp.slow_writes;
-    out->slow_reads = sp.slow_reads;
-    out->slow_written_bytes = sp.slow_written_bytes;
-    out->slow_read_bytes = sp.slow_read_bytes;
-    out->slow_peak_bytes = sp.slow_peak_bytes;
-    out->slow_write_s = sp.slow_write_s;
-    out->slow_read_s = sp.slow_read_s;
+    out->slow = sp.slow;
     const double u = (double)plan->problem.unit_bytes;
     if (c->slow_costs != NULL) {
         model.write = c->slow_costs->write * u;
@@ -407,8 +401,9 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         model.write_latency = c->slow_costs->write_latency;
         model.read_latency = c->slow_costs->read_latency;
     } else {
-        model.write = sp.slow_written_bytes > 0 ? sp.slow_write_s / (double)sp.slow_written_bytes * u : 0;
-        model.read = sp.slow_read_bytes > 0 ? sp.slow_read_s / (double)sp.slow_read_bytes * u : 0;
+        const mb_slow_counts *n = &sp.slow;
+        model.write = n->written_bytes > 0 ? n->write_s / (double)n->written_bytes * u : 0;
+        model.read = n->read_bytes > 0 ? n->read_s / (double)n->read_bytes * u : 0;
     }
     rc = mb_sim_full_time(&plan->problem, &model, &full_time);
     if (rc != MB_OK)

@@ -87,6 +87,13 @@ enum {
     MB_EXEC_PHASES = 4
 };
 
+/* What a run's slow store did: transfers, their bytes, the peak of live bytes, and the wall
+ * seconds of its writes (with their sync) and reads. */
+typedef struct {
+    int64_t writes, reads, written_bytes, read_bytes, peak_bytes;
+    double write_s, read_s;
+} mb_slow_counts;
+
 /* What one execution of a plan measured. */
 typedef struct {
     int64_t forward_ops, recompute_ops, backward_ops, store_ops, restore_ops, free_ops;
@@ -100,9 +107,7 @@ typedef struct {
     double cpu[MB_EXEC_PHASES];  /* process CPU seconds per phase */
     double wall_total;
     double loss; /* sum over steps of 0.5*||W_y h_k - y_k||^2 (in double) */
-    /* the slow store (all 0 without one): transfers, bytes, peak of live bytes, seconds */
-    int64_t slow_writes, slow_reads, slow_written_bytes, slow_read_bytes, slow_peak_bytes;
-    double slow_write_s, slow_read_s;
+    mb_slow_counts slow; /* the slow store (all 0 without one) */
 } mb_exec_stats;
 
 typedef struct mb_net mb_net;
@@ -178,10 +183,7 @@ typedef struct {
     double wall_full[MB_EXEC_PHASES], cpu_full[MB_EXEC_PHASES]; /* full BPTT */
     double cost_forward_s, cost_recompute_s, cost_backward_s, cost_copy_s_per_byte; /* per op */
     double predicted_time_ratio; /* sim's cost model with the costs above */
-    /* the slow store in the last plan run (0 without one): transfers, bytes, live peak, and
-     * wall seconds of its writes (with their sync) and reads */
-    int64_t slow_writes, slow_reads, slow_written_bytes, slow_read_bytes, slow_peak_bytes;
-    double slow_write_s, slow_read_s;
+    mb_slow_counts slow; /* the slow store in the last plan run (0 without one) */
     double grad_max_abs_diff;    /* plan vs full BPTT, all gradients and dL/dh_0 */
     int grad_bitwise_equal;
     double loss;

@@ -507,13 +507,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     st->compactions = arena.compactions;
     st->compacted_bytes = arena.compacted_bytes;
     st->loss = net->loss;
-    st->slow_writes = slow.writes;
-    st->slow_reads = slow.reads;
-    st->slow_written_bytes = slow.written_bytes;
-    st->slow_read_bytes = slow.read_bytes;
-    st->slow_peak_bytes = slow.peak;
-    st->slow_write_s = slow.write_s;
-    st->slow_read_s = slow.read_s;
+    st->slow = slow.n;
 done:
     mb_ir_release(&m);
     mb_arena_release(&arena);

@@ -70,6 +70,25 @@ int mb_slow_open(mb_slow_store *s, const char *dir, mb_slow_mode mode, int64_t l
     return MB_OK;
 }
 
+/* Moves n bytes between buf and the file at off, whole (pwrite or pread until done). */
+static int transfer(const mb_slow_store *s, int write, void *buf, int64_t n, off_t off,
+                    int64_t key)
+{
+    for (int64_t done = 0; done < n;) {
+        ssize_t m = write ? pwrite(s->fd, (const char *)buf + done, (size_t)(n - done), off + done)
+                          : pread(s->fd, (char *)buf + done, (size_t)(n - done), off + done);
+        if (m < 0 && errno == EINTR)
+            continue;
+        if (m <= 0)
+            return MB_ERROR(MB_EIO, "slow store %s: %s step %lld (%lld bytes): %s", s->path,
+                            write ? "writing" : "reading", (long long)key, (long long)n,
+                            m < 0 ? strerror(errno)
+                                  : write ? "nothing written" : "the file is shorter than written");
+        done += m;
+    }
+    return MB_OK;
+}
+
 int mb_slow_write(mb_slow_store *s, int64_t key, const void *src, int64_t bytes)
 {
     if (key < 0 || key >= s->max_keys || s->size[key] >= 0 || bytes > s->slot)
@@ -87,28 +106,21 @@ int mb_slow_write(mb_slow_store *s, int64_t key, const void *src, int64_t bytes)
     }
     double t0 = mb_clock_wall();
     const off_t off = (off_t)(key * s->slot);
-    for (int64_t done = 0; done < n;) {
-        ssize_t w = pwrite(s->fd, (const char *)buf + done, (size_t)(n - done), off + done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return MB_ERROR(MB_EIO, "slow store %s: writing step %lld (%lld bytes): %s",
-                            s->path, (long long)key, (long long)n,
-                            w < 0 ? strerror(errno) : "nothing written");
-        done += w;
-    }
+    int rc = transfer(s, 1, (void *)buf, n, off, key);
+    if (rc != MB_OK)
+        return rc;
     if (s->mode == MB_SLOW_BUFFERED) { /* on the device, then out of the page cache */
         if (fdatasync(s->fd) != 0)
             return MB_ERROR(MB_EIO, "slow store %s: fdatasync: %s", s->path, strerror(errno));
         (void)posix_fadvise(s->fd, off, n, POSIX_FADV_DONTNEED);
     }
-    s->write_s += mb_clock_wall() - t0;
+    s->n.write_s += mb_clock_wall() - t0;
     s->size[key] = bytes;
     s->used += bytes;
-    if (s->used > s->peak)
-        s->peak = s->used;
-    s->writes++;
-    s->written_bytes += bytes;
+    if (s->used > s->n.peak_bytes)
+        s->n.peak_bytes = s->used;
+    s->n.writes++;
+    s->n.written_bytes += bytes;
     return MB_OK;
 }
 
@@ -121,23 +133,16 @@ int mb_slow_read(mb_slow_store *s, int64_t key, void *dst)
     void *buf = s->mode == MB_SLOW_DIRECT ? (void *)s->bounce : dst;
     double t0 = mb_clock_wall();
     const off_t off = (off_t)(key * s->slot);
-    for (int64_t done = 0; done < n;) {
-        ssize_t r = pread(s->fd, (char *)buf + done, (size_t)(n - done), off + done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return MB_ERROR(MB_EIO, "slow store %s: reading step %lld (%lld bytes): %s",
-                            s->path, (long long)key, (long long)n,
-                            r < 0 ? strerror(errno) : "the file is shorter than written");
-        done += r;
-    }
+    int rc = transfer(s, 0, buf, n, off, key);
+    if (rc != MB_OK)
+        return rc;
     if (s->mode == MB_SLOW_BUFFERED) /* the next read of it comes from the device too */
         (void)posix_fadvise(s->fd, off, n, POSIX_FADV_DONTNEED);
     if (s->mode == MB_SLOW_DIRECT)
         memcpy(dst, s->bounce, (size_t)bytes);
-    s->read_s += mb_clock_wall() - t0;
-    s->reads++;
-    s->read_bytes += bytes;
+    s->n.read_s += mb_clock_wall() - t0;
+    s->n.reads++;
+    s->n.read_bytes += bytes;
     return MB_OK;
 }
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exec/exec.h"
+
 /* The file's block: offsets and, with O_DIRECT, transfer sizes are multiples of it. */
 #define MB_SLOW_BLOCK 4096
 
@@ -23,13 +25,12 @@ typedef struct {
     char path[4096];     /* the file, for messages and removal; "" when none */
     mb_slow_mode mode;
     int64_t limit;       /* bytes the live checkpoints may hold */
-    int64_t used, peak;  /* bytes of live checkpoints */
+    int64_t used;        /* bytes of live checkpoints */
     int64_t slot;        /* bytes reserved per step: the largest state, block-aligned */
     int64_t *size;       /* [max_keys]: bytes of key's checkpoint, -1 when none */
     int64_t max_keys;
     unsigned char *bounce; /* block-aligned buffer of `slot` bytes for O_DIRECT */
-    int64_t writes, reads, written_bytes, read_bytes;
-    double write_s, read_s; /* wall seconds in pwrite (+ sync) and pread */
+    mb_slow_counts n;      /* what it did; write_s includes the sync */
 } mb_slow_store;
 
 /* Creates the store's file in `dir` (O_CREAT | O_EXCL, mode 0600, a unique name) for keys

@@ -9,7 +9,6 @@
 
 #include "core/plan.h"
 #include "core/problem.h"
-#include "sim/sim.h"
 
 /* How the dynamic programs compute their table. All give identical tables and plans; the
  * textbook one is kept as the oracle of the others (docs/design.md, "The fast DP"). */
@@ -19,13 +18,22 @@ typedef enum {
     MB_DP_BNB = 2,      /* the earlier branch and bound over y-intervals, kept as a baseline */
 } mb_dp_method;
 
+/* The time the two-level solvers minimise (docs/design.md, "Two-level solvers"), in one time
+ * unit: per forward op, and per transfer of the slow store (a latency plus a cost per unit of
+ * state). Backward ops (t in every plan) and memory copies are left out. */
+typedef struct {
+    double forward;                     /* c_f */
+    double write, read;                 /* per unit written to / read from the slow store */
+    double write_latency, read_latency; /* per write / read */
+} mb_time_costs;
+
 /* Options shared by all solvers. Zero-initialise, then set what you need. */
 typedef struct {
     mb_dp_method dp_method;
     int64_t max_table_bytes; /* refuse DP tables larger than this; 0 means 8 GiB */
     FILE *progress; /* NULL: silent; else long DP solves say their table size and progress */
-    const mb_cost_model *cost; /* the time model the two-level solvers minimise; NULL:
-                                  mb_cost_model_default() */
+    const mb_time_costs *cost; /* what the two-level solvers minimise; NULL: c_f = 1 and
+                                  free transfers */
 } mb_solve_options;
 
 /* What a solver's table entry says about it (mb_solver_type.flags). */

@@ -36,14 +36,20 @@ typedef struct {
     double f, wh, ws, rh, rs;
 } tl_costs;
 
+static const mb_time_costs default_costs = {1.0, 0.0, 0.0, 0.0, 0.0};
+
+static const mb_time_costs *model_of(const mb_solve_options *o)
+{
+    return o && o->cost ? o->cost : &default_costs;
+}
+
 static tl_costs costs_of(const mb_problem *p, const mb_solve_options *o)
 {
-    mb_cost_model d = mb_cost_model_default();
-    const mb_cost_model *m = o && o->cost ? o->cost : &d;
-    return (tl_costs){m->forward, mb_cost_transfer(m, 1, p->hidden_units),
-                      mb_cost_transfer(m, 1, p->internal_units),
-                      mb_cost_transfer(m, 0, p->hidden_units),
-                      mb_cost_transfer(m, 0, p->internal_units)};
+    const mb_time_costs *m = model_of(o);
+    const double h = (double)p->hidden_units, i = (double)p->internal_units;
+    return (tl_costs){m->forward, m->write_latency + h * m->write,
+                      m->write_latency + i * m->write, m->read_latency + h * m->read,
+                      m->read_latency + i * m->read};
 }
 
 /* The slow store's free units as table rows: every value reachable from the top ones by the
@@ -318,23 +324,22 @@ static void table_emit(const tl_table *t, const tl_rows *rows, const mb_problem 
     free(st);
 }
 
-/* Replays a finished plan and checks that the time it predicts (forward and slow-store
- * terms) is the table's: a disagreement is a bug, never a result. */
-static int check_plan(const mb_plan *plan, const mb_solve_options *o, double want,
-                      const char *name)
+/* Checks that the time of the plan emitted so far (what the builder's IR state machine
+ * counted: forwards and the slow store's transfers) is the table's: a disagreement is a bug,
+ * never a result. */
+static int check_plan(mb_builder *b, const mb_solve_options *o, double want)
 {
-    mb_sim_report r;
-    int rc = mb_sim_replay(plan, &r);
-    if (rc != MB_OK)
-        return rc;
-    mb_cost_model d = mb_cost_model_default();
-    mb_cost_model m = o && o->cost ? *o->cost : d;
-    m.backward = 0.0;
-    m.copy = 0.0;
-    double got = mb_sim_predict(&r, &m);
-    if (!r.valid || fabs(got - want) > 1e-9 * fmax(1.0, fabs(want)))
-        return MB_ERROR(MB_EINTERNAL, "%s: the plan predicts %.17g, its table %.17g (%s)", name,
-                        got, want, r.valid ? "valid" : r.reason);
+    if (b->rc != MB_OK)
+        return b->rc;
+    const mb_time_costs *m = model_of(o);
+    const mb_ir *ir = &b->ir;
+    double got = (double)ir->forward_ops * m->forward +
+                 (double)ir->slow_writes * m->write_latency +
+                 (double)ir->slow_written_units * m->write +
+                 (double)ir->slow_reads * m->read_latency + (double)ir->slow_read_units * m->read;
+    if (fabs(got - want) > 1e-9 * fmax(1.0, fabs(want)))
+        return MB_ERROR(MB_EINTERNAL, "%s: the plan takes %.17g, its table %.17g",
+                        b->plan->solver, got, want);
     return MB_OK;
 }
 
@@ -381,11 +386,8 @@ int mb_twolevel_build(const char *name, int moves, const mb_problem *p,
                 mb_builder_store_at(&b, 0, 0, MB_LEVEL_SLOW);
             }
             table_emit(&tab[use], &rows, p, &b, 0, p->steps, row, use ? CL_DH : CL_M);
+            b.rc = check_plan(&b, o, best);
             rc = mb_builder_finish(&b, out);
-        }
-        if (rc == MB_OK && (rc = check_plan(*out, o, best, name)) != MB_OK) {
-            mb_plan_free(*out);
-            *out = NULL;
         }
         if (rc == MB_OK && time_out != NULL)
             *time_out = best;
@@ -596,11 +598,8 @@ int mb_hrevolve_build(const char *name, int disk, const mb_problem *p,
         mb_builder b;
         if ((rc = mb_builder_init(&b, name, p)) == MB_OK) {
             hr_emit(&h, &b);
+            b.rc = check_plan(&b, o, want);
             rc = mb_builder_finish(&b, out);
-        }
-        if (rc == MB_OK && (rc = check_plan(*out, o, want, name)) != MB_OK) {
-            mb_plan_free(*out);
-            *out = NULL;
         }
         if (rc == MB_OK && time_out != NULL)
             *time_out = want;

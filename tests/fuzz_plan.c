@@ -346,8 +346,8 @@ static void add_solver_plans(void)
         /* version 2: levels on ops, a finite and an unlimited slow store */
         {"msm2", 12, 3, 6, 9}, {"msm2", 10, 2, 3, -1}, {"hrevolve", 12, 1, 3, 4},
     };
-    mb_cost_model cost = mb_cost_model_default();
-    cost.write = cost.read = 0.25; /* cheap enough that the solvers use the slow store */
+    /* transfers cheap enough that the solvers use the slow store */
+    mb_time_costs cost = {1.0, 0.25, 0.25, 0.0, 0.0};
     mb_solve_options o = {0};
     o.cost = &cost;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

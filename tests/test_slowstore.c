@@ -52,8 +52,8 @@ static void roundtrip(mb_slow_mode mode)
     assert_int_equal(mb_slow_free(&s, 1), MB_OK);
     EXPECT_EQ(mb_slow_read(&s, 1, b), MB_EINTERNAL, "a read of a freed checkpoint");
     assert_int_equal(mb_slow_write(&s, 3, a, 3000), MB_OK);
-    EXPECT_EQ(s.peak, 8000, "peak live bytes");
-    EXPECT_EQ(s.written_bytes, 11000, "bytes written");
+    EXPECT_EQ(s.n.peak_bytes, 8000, "peak live bytes");
+    EXPECT_EQ(s.n.written_bytes, 11000, "bytes written");
     assert_int_equal(mb_slow_close(&s), MB_OK);
     EXPECT_EQ(entries(dir), 0, "no file after close");
 }

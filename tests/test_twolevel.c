@@ -33,7 +33,8 @@ static double tl_time(int which, int moves, const mb_problem *p, const mb_cost_m
                       int64_t *fwd)
 {
     mb_solve_options o = {0};
-    o.cost = c;
+    mb_time_costs tc = {c->forward, c->write, c->read, c->write_latency, c->read_latency};
+    o.cost = &tc;
     mb_plan *plan = NULL;
     double time = -1.0;
     int rc = which == 0   ? mb_twolevel_build("msm2", moves, p, &o, &plan, &time)
