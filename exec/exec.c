@@ -265,7 +265,6 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     unsigned char *gp = NULL, *gf = NULL;
     double *v = NULL;
     counter_ctx cc = {NULL, -1, 0};
-    const mb_run_options verified = {.verified = 1};
     mb_run_options counted = {.verified = 1};
     counted.slow_dir = c->slow_dir;
     counted.slow_direct = c->slow_direct;
@@ -281,9 +280,6 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         counted.phase_hook = counter_hook;
         counted.hook_ctx = &cc;
     }
-    mb_run_options plain = counted; /* the slow store without the counters */
-    plain.phase_hook = NULL;
-    plain.hook_ctx = NULL;
     rc = mb_net_create(c, &net);
     if (rc != MB_OK)
         goto done;
@@ -299,9 +295,17 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     /* v: per repetition, plan then full: total, wall[4], cpu[4], cpu total */
     const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
-    rc = mb_net_run(net, plan, &plain, &sp); /* warm-up */
+    /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
+     * by every repetition (docs/design.md, "The executor", the arena). The plan's side also
+     * has the slow store's directory. */
+    mb_run_options plain[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
+                                           {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
+    plain[MB_EXEC_SIDE_PLAN].slow_dir = c->slow_dir;
+    plain[MB_EXEC_SIDE_PLAN].slow_direct = c->slow_direct;
+    counted.side = MB_EXEC_SIDE_PLAN;
+    rc = mb_net_run(net, plan, &plain[MB_EXEC_SIDE_PLAN], &sp); /* warm-up */
     if (rc == MB_OK)
-        rc = mb_net_run(net, full, &verified, &sf);
+        rc = mb_net_run(net, full, &plain[MB_EXEC_SIDE_FULL], &sf);
     out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
     int hwm_ok = 1;
     for (int r = 0; rc == MB_OK && r < R; r++) {
@@ -312,7 +316,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             if (which == 0 && cc.c != NULL)
                 mb_counters_reset(cc.c); /* the counters keep the last plan run */
             rc = mb_net_run(net, which == 0 ? plan : full,
-                            which == 1 ? &verified : cc.c != NULL ? &counted : &plain, st);
+                            which == 0 && cc.c != NULL ? &counted : &plain[which], st);
             if (rc != MB_OK)
                 break;
             int64_t hwm = hwm_ok ? hwm_read() : -1;

@@ -1,11 +1,12 @@
 /* internal.h: the network structure shared by the cells, the runner and the high-level run.
- * Not installed; nothing outside exec/ includes it. */
+ * Not installed; outside exec/ only its white-box test (tests/test_exec.c) includes it. */
 #ifndef MB_EXEC_INTERNAL_H
 #define MB_EXEC_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exec/arena.h"
 #include "exec/exec.h"
 
 /* OpenBLAS's cblas.h includes <complex.h>, whose macro I (the imaginary unit) would replace the
@@ -52,6 +53,12 @@ struct mb_net {
     int64_t chunk;      /* steps projected together (about 128 rows), in aligned blocks */
     int64_t proj_first, proj_count; /* the steps whose projections `proj` holds */
     int64_t workspace_bytes;
+    /* The checkpoint arenas of the two sides of a comparison (MB_EXEC_SIDE_PLAN, _FULL) and
+     * the straight loop's store: allocated and touched on first use, then reused by every run
+     * of the same size (docs/design.md, "The executor", the arena). */
+    mb_arena arena[MB_EXEC_SIDES];
+    unsigned char *straight;
+    size_t straight_bytes;
     const mb_cell_ops *ops;
     double loss;        /* accumulated by the backward steps of a run */
 };

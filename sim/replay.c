@@ -102,10 +102,10 @@ void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *
     if (p->slow_budget == 0)
         return;
     if (p->slow_budget == MB_SLOW_UNLIMITED)
-        mb_record_string(r, "slow_budget", "unlimited");
+        mb_record_string(r, "slow_budget_units", "unlimited");
     else
-        mb_record_int(r, "slow_budget", p->slow_budget);
-    mb_record_int(r, "slow_peak", rep->slow_peak);
+        mb_record_int(r, "slow_budget_units", p->slow_budget);
+    mb_record_int(r, "slow_peak_units", rep->slow_peak);
     mb_record_int(r, "slow_writes", rep->slow_writes);
     mb_record_int(r, "slow_reads", rep->slow_reads);
     mb_record_int(r, "slow_written_units", rep->slow_written_units);

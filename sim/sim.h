@@ -71,7 +71,7 @@ void mb_cost_model_record(mb_record *r, const mb_cost_model *m);
 void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
                    const mb_cost_model *m, double full_time, int hsm_bound);
 
-/* Appends the slow level's columns of a replay of a plan for p (slow_budget, slow_peak,
+/* Appends the slow level's columns of a replay of a plan for p (slow_budget_units, slow_peak_units,
  * slow_writes, slow_reads, slow_written_units, slow_read_units, and the same in bytes when
  * the unit's bytes are known) to r. Nothing when p has no slow level, so one-level records
  * keep their columns. */

@@ -41,7 +41,7 @@ grep -q '"version": 1' "$W/one.json" && ok "no slow level: plan file version 1" 
     bad "no slow level: plan file version 1" "$(head -c 200 "$W/one.json")"
 
 run simulate --solver msm "${P[@]}" --budget 10 --slow-budget unlimited --format json
-expect "msm with a slow store: exit 0" 0 '"slow_budget": "unlimited"' '"slow_writes": 0'
+expect "msm with a slow store: exit 0" 0 '"slow_budget_units": "unlimited"' '"slow_writes": 0'
 
 # the two-level solvers: a version-2 plan that verify replays to the same counts
 C=(--cost-write 0.3 --cost-read 0.3)
@@ -59,7 +59,7 @@ expect "verify the msm2 plan: exit 0" 0 '"valid": true'
 pycheck "verify counts what simulate counted" "$W/out" "$W/m2.out" <<'EOF'
 import json, sys
 v, s = (json.load(open(f)) for f in sys.argv[1:3])
-for k in ["forward_ops", "peak", "slow_peak", "slow_writes", "slow_reads", "slow_written_units",
+for k in ["forward_ops", "peak_units", "slow_peak_units", "slow_writes", "slow_reads", "slow_written_units",
           "slow_read_units"]:
     assert v[k] == s[k], (k, v[k], s[k])
 EOF
