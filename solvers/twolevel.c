@@ -625,7 +625,9 @@ const mb_solver_type mb_solver_msm2 = {
     "predicted time in its class)",
     "naive, then memory h_y, memory s_y, slow h_y, slow s_y, promote, each only if strictly "
     "cheaper; smallest y; h_0 kept in memory unless moving it is strictly cheaper",
-    tl_min_budget, build_msm2, NULL, MB_SOLVER_TWO_LEVEL | MB_SOLVER_DP};
+    .min_budget = tl_min_budget,
+    .build = build_msm2,
+    .flags = MB_SOLVER_TWO_LEVEL | MB_SOLVER_DP};
 
 static int build_hrevolve(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
@@ -643,10 +645,16 @@ const mb_solver_type mb_solver_hrevolve = {
     "hrevolve",
     "H-Revolve (Herrmann & Pallez 2020): hidden states over memory and a slow store of "
     "limited size (least predicted time in its class)",
-    HR_TIE_BREAK, tl_min_budget, build_hrevolve, NULL, MB_SOLVER_TWO_LEVEL | MB_SOLVER_DP};
+    .tie_break = HR_TIE_BREAK,
+    .min_budget = tl_min_budget,
+    .build = build_hrevolve,
+    .flags = MB_SOLVER_TWO_LEVEL | MB_SOLVER_DP};
 
 const mb_solver_type mb_solver_disk_revolve = {
     "disk-revolve",
     "Disk-Revolve (Aupy, Herrmann, Hovland & Robert 2016): hidden states over memory and an "
     "unlimited slow store (least predicted time in its class)",
-    HR_TIE_BREAK, tl_min_budget, build_disk_revolve, NULL, MB_SOLVER_TWO_LEVEL | MB_SOLVER_DP};
+    .tie_break = HR_TIE_BREAK,
+    .min_budget = tl_min_budget,
+    .build = build_disk_revolve,
+    .flags = MB_SOLVER_TWO_LEVEL | MB_SOLVER_DP};
