@@ -1,6 +1,8 @@
 /* cmd_run.c: `membptt run`: executes a plan (from a solver or a plan file) on a real LSTM, GRU
  * or tanh RNN, against full BPTT in the same process, and reports measured time, memory,
  * counters and the cost model's prediction. */
+#include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,11 +10,43 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/options.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "exec/exec.h"
 #include "measure/measure.h"
+
+enum {
+    OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
+    OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
+    OPT_INPUT_GRADS, OPT_SLOW_BUDGET, OPT_SLOW_DIR, OPT_SLOW_DIRECT, OPT_STORE_COSTS,
+    OPT_RETRY_CONTENDED, OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"cell", required_argument, NULL, OPT_CELL},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"solver", required_argument, NULL, OPT_SOLVER},
+    {"budget", required_argument, NULL, OPT_BUDGET},
+    {"plan", required_argument, NULL, OPT_PLAN},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"pin", required_argument, NULL, OPT_PIN},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"input-grads", no_argument, NULL, OPT_INPUT_GRADS},
+    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
+    {"slow-dir", required_argument, NULL, OPT_SLOW_DIR},
+    {"slow-direct", no_argument, NULL, OPT_SLOW_DIRECT},
+    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
+    {"retry-contended", required_argument, NULL, OPT_RETRY_CONTENDED},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
 
 static void help(void)
 {
@@ -56,6 +90,15 @@ static void help(void)
         "                   reported empty with a notice, never as a zero\n"
         "  --seed N         seed of the weights, h_0, inputs and targets (default 1)\n"
         "  --input-grads    also compute dL/dx (training does not need it; off by default)\n"
+        "  --slow-budget X  a slow store beside memory (units, bytes, %% of full-BPTT memory or\n"
+        "                   unlimited): level 1 of the plan, a file in --slow-dir\n"
+        "  --slow-dir DIR   where the slow store's file is created (exclusively; removed at the\n"
+        "                   end and on error); needed by any plan that writes to level 1\n"
+        "  --slow-direct    open it with O_DIRECT (default: buffered, each write synced to the\n"
+        "                   device and dropped from the page cache, each read dropped after)\n"
+        "  --store-costs F  the slow store's and the cell's costs from calibrate-store: the\n"
+        "                   two-level solvers minimise time with them, and the predicted ratio\n"
+        "                   uses them (required with --slow-budget and --solver)\n"
         "  --retry-contended N  measure again, up to N times, while a run is contended\n"
         "                   (default 0)\n"
         "  --format F       text (default), json (one object) or csv (header + row)\n\n"
@@ -64,6 +107,15 @@ static void help(void)
         "message names the smallest feasible one), 4 a plan file that is invalid or for other\n"
         "sizes (the message names the first bad op)\n",
         mb_solver_names(), MB_COUNTERS_DEFAULT);
+}
+
+static int parse_int_opt(const char *key, const char *text, int64_t min, int64_t max, int *out)
+{
+    int64_t v;
+    int rc = mb_parse_int(key, text, min, max, &v);
+    if (rc == MB_OK)
+        *out = (int)v;
+    return rc;
 }
 
 /* JSON writes the counters as one object instead of flat columns: each event's name maps to
@@ -135,116 +187,174 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
     return MB_OK;
 }
 
-/* Builds the run's configuration from the options; exit 2 (MB_EINVAL) naming the option. */
-static int build_config(const cli_values *v, mb_exec_config *c /* out */)
-{
-    *c = mb_exec_config_default();
-    if (v->cell == NULL)
-        return MB_ERROR(MB_EINVAL, "--cell is required: lstm, gru or rnn");
-    int rc = mb_cell_parse("--cell", v->cell, &c->cell);
-    if (rc == MB_OK && v->steps == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--steps is required (an integer >= 1)");
-    if (rc == MB_OK)
-        rc = mb_parse_int("--steps", v->steps, 1, MB_MAX_STEPS, &c->steps);
-    static const char *const required[] = {"input", "hidden", "batch"};
-    for (size_t i = 0; rc == MB_OK && i < 3; i++)
-        if (!cli_given(v, required[i]))
-            rc = MB_ERROR(MB_EINVAL, "--%s is required (an integer >= 1)", required[i]);
-    if (rc != MB_OK)
-        return rc;
-    c->input = v->input;
-    c->hidden = v->hidden;
-    c->batch = v->batch;
-    c->output = v->output; /* 0 when not given: O = I */
-    if (cli_given(v, "repeat"))
-        c->repeat = v->repeat;
-    if (cli_given(v, "threads"))
-        c->threads = v->threads;
-    if (cli_given(v, "seed"))
-        c->seed = (uint64_t)v->seed;
-    c->pin = v->pin;
-    if (cli_given(v, "retry-contended"))
-        c->retry_contended = v->retry_contended;
-    c->input_grads = v->input_grads;
-    if (v->events != NULL)
-        c->events = strcmp(v->events, "default") == 0 ? MB_COUNTERS_DEFAULT : v->events;
-    if ((rc = mb_exec_config_check(c)) != MB_OK)
-        return rc;
-    if (v->plan == NULL && (v->solver == NULL || v->budget == NULL))
-        return MB_ERROR(MB_EINVAL, "give --solver and --budget, or --plan FILE");
-    if (v->plan != NULL && (v->solver != NULL || v->budget != NULL))
-        return MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
-                        v->plan);
-    if (c->events != NULL) {
-        /* Validate the event list now (exit 2 naming a malformed one) before any work. */
-        mb_counters *probe;
-        if ((rc = mb_counters_open_key("--events", c->events, &probe)) != MB_OK)
-            return rc;
-        mb_counters_close(probe);
-    }
-    if (c->pin >= 0)
-        return mb_topology_check("--pin", c->pin); /* exit 2 naming the core before any work */
-    return MB_OK;
-}
-
-/* The plan to run: the solver's at the budget (parsed exactly as solve parses it, in the
- * cell's own units) or the plan file's. */
-static int build_plan(const cli_values *v, const mb_exec_config *c, mb_problem *p /* out */,
-                      mb_solution *s /* out */)
-{
-    *s = (mb_solution){.feasible = 1, .min_budget = -1}; /* a plan file: no solver was asked */
-    int rc;
-    if (v->plan != NULL) {
-        if ((rc = mb_plan_load(v->plan, &s->plan)) != MB_OK)
-            return rc;
-        *p = s->plan->problem; /* mb_exec_run checks it against the cell before anything runs */
-        return MB_OK;
-    }
-    const mb_solver_type *type = mb_solver_lookup(v->solver);
-    if (type == NULL)
-        return MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", v->solver,
-                        mb_solver_names());
-    if ((rc = mb_exec_problem(c, p)) != MB_OK ||
-        (rc = mb_parse_budget("--budget", v->budget, p, &p->budget)) != MB_OK ||
-        (rc = mb_problem_check(p)) != MB_OK || (rc = mb_solve(type, p, NULL, s)) != MB_OK)
-        return rc;
-    if (!s->feasible)
-        return MB_ERROR(MB_EINFEASIBLE,
-                        "--budget %s (%lld units of %lld bytes) is infeasible for %s at t = %lld; "
-                        "the smallest feasible budget is %lld units (%lld bytes)",
-                        v->budget, (long long)p->budget, (long long)p->unit_bytes, type->name,
-                        (long long)p->steps, (long long)s->min_budget,
-                        (long long)(s->min_budget * p->unit_bytes));
-    return MB_OK;
-}
-
 int cmd_run(int argc, char **argv)
 {
-    cli_values v;
-    mb_exec_config c;
-    int rc = cli_parse(CLI_RUN, "run", argc, argv, &v);
-    if (rc == MB_OK && v.help) {
-        help();
-        return 0;
+    const char *cell = NULL, *steps = NULL, *input = NULL, *hidden = NULL, *batch = NULL,
+               *output = NULL, *solver = NULL, *budget = NULL, *plan_path = NULL,
+               *slow = NULL, *costs_path = NULL;
+    mb_exec_config c = mb_exec_config_default();
+    mb_format format = MB_FORMAT_TEXT;
+    int rc = MB_OK;
+    opterr = 0;
+    optind = 1;
+    int o, given[OPT_HELP - OPT_CELL + 1] = {0};
+    while (rc == MB_OK && (o = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if (o >= OPT_CELL && o < OPT_HELP && given[o - OPT_CELL]++) {
+            rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once",
+                          long_options[o - OPT_CELL].name);
+            break;
+        }
+        switch (o) {
+        case OPT_CELL: cell = optarg; break;
+        case OPT_STEPS: steps = optarg; break;
+        case OPT_INPUT: input = optarg; break;
+        case OPT_HIDDEN: hidden = optarg; break;
+        case OPT_BATCH: batch = optarg; break;
+        case OPT_OUTPUT: output = optarg; break;
+        case OPT_SOLVER: solver = optarg; break;
+        case OPT_BUDGET: budget = optarg; break;
+        case OPT_PLAN: plan_path = optarg; break;
+        case OPT_REPEAT: rc = parse_int_opt("--repeat", optarg, 1, 100000, &c.repeat); break;
+        case OPT_THREADS: rc = parse_int_opt("--threads", optarg, 1, 1024, &c.threads); break;
+        case OPT_PIN: rc = parse_int_opt("--pin", optarg, 0, 1 << 20, &c.pin); break;
+        case OPT_EVENTS:
+            c.events = strcmp(optarg, "default") == 0 ? MB_COUNTERS_DEFAULT : optarg;
+            break;
+        case OPT_SEED: {
+            int64_t s;
+            rc = mb_parse_int("--seed", optarg, 0, INT64_MAX, &s);
+            c.seed = (uint64_t)s;
+            break;
+        }
+        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
+        case OPT_INPUT_GRADS: c.input_grads = 1; break;
+        case OPT_SLOW_BUDGET: slow = optarg; break;
+        case OPT_SLOW_DIR: c.slow_dir = optarg; break;
+        case OPT_SLOW_DIRECT: c.slow_direct = 1; break;
+        case OPT_STORE_COSTS: costs_path = optarg; break;
+        case OPT_RETRY_CONTENDED:
+            rc = parse_int_opt("--retry-contended", optarg, 0, 1000, &c.retry_contended);
+            break;
+        case 'h':
+        case OPT_HELP: help(); return 0;
+        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
+        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
+        }
     }
-    if (rc == MB_OK && v.n_args > 0)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", v.args[0]);
-    if (rc == MB_OK)
-        rc = build_config(&v, &c);
+    if (rc == MB_OK && optind < argc)
+        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
     if (rc != MB_OK)
         return cli_fail("run", rc);
-    mb_format format = v.format;
-    mb_problem p;
-    mb_solution s;
-    if ((rc = build_plan(&v, &c, &p, &s)) != MB_OK)
+
+    /* Sizes: each required, each an integer >= 1 (the byte sizes are checked for overflow
+     * by mb_exec_config_check). */
+    const struct {
+        const char *key, *text;
+        int64_t *dst;
+    } sizes[] = {{"--steps", steps, &c.steps}, {"--input", input, &c.input},
+                 {"--hidden", hidden, &c.hidden}, {"--batch", batch, &c.batch}};
+    if (cell == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--cell is required: lstm, gru or rnn");
+    else
+        rc = mb_cell_parse("--cell", cell, &c.cell);
+    for (size_t i = 0; rc == MB_OK && i < 4; i++) {
+        if (sizes[i].text == NULL)
+            rc = MB_ERROR(MB_EINVAL, "%s is required (an integer >= 1)", sizes[i].key);
+        else
+            rc = mb_parse_int(sizes[i].key, sizes[i].text, 1, INT64_MAX, sizes[i].dst);
+    }
+    if (rc == MB_OK && output != NULL)
+        rc = mb_parse_int("--output", output, 1, INT64_MAX, &c.output);
+    if (rc == MB_OK)
+        rc = mb_exec_config_check(&c);
+    if (rc == MB_OK && plan_path == NULL && (solver == NULL || budget == NULL))
+        rc = MB_ERROR(MB_EINVAL, "give --solver and --budget, or --plan FILE");
+    if (rc == MB_OK && plan_path != NULL && slow != NULL)
+        rc = MB_ERROR(MB_EINVAL, "--plan '%s' brings its own slow budget: leave out --slow-budget",
+                      plan_path);
+    if (rc == MB_OK && plan_path != NULL && (solver != NULL || budget != NULL))
+        rc = MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
+                      plan_path);
+    const mb_solver_type *type = NULL;
+    if (rc == MB_OK && solver != NULL && (type = mb_solver_lookup(solver)) == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver, mb_solver_names());
+    if (rc == MB_OK && c.events != NULL) {
+        /* Validate the event list now (exit 2 naming a malformed one) before any work. */
+        mb_counters *probe;
+        rc = mb_counters_open_key("--events", c.events, &probe);
+        if (rc == MB_OK)
+            mb_counters_close(probe);
+    }
+    if (rc == MB_OK && c.pin >= 0)
+        rc = mb_topology_check("--pin", c.pin); /* exit 2 naming the core before any work */
+    if (rc != MB_OK)
         return cli_fail("run", rc);
-    mb_plan *plan = s.plan;
+
+    /* The problem in the cell's units; the budget parsed exactly as solve parses it. */
+    int64_t hb, ib;
+    if ((rc = mb_exec_state_bytes(&c, &hb, &ib)) != MB_OK)
+        return cli_fail("run", rc);
+    mb_plan *plan = NULL;
+    mb_problem p;
+    mb_cost_model solve_cost, byte_cost;
+    mb_time_costs time_cost;
+    mb_solve_options so = {0};
+    mb_solution s = {.feasible = 1, .min_budget = -1}; /* a plan file: no solver was asked */
+    if (plan_path == NULL) {
+        char hbs[32], ibs[32], ts[32];
+        snprintf(hbs, sizeof hbs, "%" PRId64, hb);
+        snprintf(ibs, sizeof ibs, "%" PRId64, ib);
+        snprintf(ts, sizeof ts, "%" PRId64, c.steps);
+        const mb_problem_spec spec = {{"--steps", ts},
+                                      {"--alpha", NULL},
+                                      {"the cell's hidden bytes", hbs},
+                                      {"the cell's internal bytes", ibs},
+                                      {"--budget", budget},
+                                      {"--slow-budget", slow}};
+        if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
+            return cli_fail("run", rc);
+        if (p.slow_budget != 0 && costs_path == NULL)
+            return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --store-costs FILE "
+                                            "(membptt calibrate-store): the two-level solvers "
+                                            "need the slow store's costs", slow));
+        if (p.slow_budget != 0 && c.slow_dir == NULL)
+            return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --slow-dir DIR, "
+                                            "where the slow store's file goes", slow));
+        if (costs_path != NULL &&
+            ((rc = mb_cost_model_load(costs_path, p.unit_bytes, &solve_cost)) != MB_OK ||
+             (rc = mb_cost_model_load(costs_path, 1, &byte_cost)) != MB_OK))
+            return cli_fail("run", rc);
+        if (costs_path != NULL) {
+            time_cost = cli_time_costs(&solve_cost);
+            so.cost = &time_cost;
+            c.slow_costs = &byte_cost;
+        }
+        if ((rc = mb_solve(type, &p, &so, &s)) != MB_OK)
+            return cli_fail("run", rc);
+        if (!s.feasible) {
+            MB_ERROR(MB_EINFEASIBLE,
+                     "--budget %s (%lld units of %lld bytes) is infeasible for %s at t = %lld; "
+                     "the smallest feasible budget is %lld units (%lld bytes)",
+                     budget, (long long)p.budget, (long long)p.unit_bytes, type->name,
+                     (long long)p.steps, (long long)s.min_budget,
+                     (long long)(s.min_budget * p.unit_bytes));
+            return cli_fail("run", MB_EINFEASIBLE);
+        }
+        plan = s.plan;
+    } else {
+        if ((rc = mb_plan_load(plan_path, &plan)) != MB_OK)
+            return cli_fail("run", rc);
+        p = plan->problem; /* mb_exec_run checks it against the cell before anything runs */
+        s.plan = plan;
+    }
 
     mb_exec_result res;
+    /* a file-size limit makes writes past it fail with EFBIG instead of killing us */
+    signal(SIGXFSZ, SIG_IGN);
     rc = mb_exec_run(&c, plan, &res);
-    if (rc == MB_EBADPLAN && v.plan != NULL) { /* a plan file refused: name it */
+    if (rc == MB_EBADPLAN && plan_path != NULL) { /* a plan file refused: name it */
         char msg[768];
-        snprintf(msg, sizeof msg, "--plan '%s': %s", v.plan, mb_errmsg());
+        snprintf(msg, sizeof msg, "--plan '%s': %s", plan_path, mb_errmsg());
         MB_ERROR(rc, "%s", msg);
     }
     if (rc != MB_OK) {
@@ -268,6 +378,7 @@ int cmd_run(int argc, char **argv)
     mb_problem_record(&r, &p);
     mb_solution_record(&r, &p, &s);
     mb_exec_record(&r, &c, &res);
+    mb_exec_record_slow(&r, &c, &p, &res);
     if (format != MB_FORMAT_JSON) /* JSON has them as one object (print_counters_json) */
         mb_exec_record_counters(&r, c.events, &res);
 

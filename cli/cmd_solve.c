@@ -1,12 +1,60 @@
 /* cmd_solve.c: `membptt solve`, `membptt simulate` and `membptt compare`, which share the
  * problem options. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/options.h"
 #include "core/error.h"
+
+enum {
+    OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
+    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C,
+    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_STORE_COSTS, OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"solver", required_argument, NULL, OPT_SOLVER},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"hidden-bytes", required_argument, NULL, OPT_HIDDEN_BYTES},
+    {"internal-bytes", required_argument, NULL, OPT_INTERNAL_BYTES},
+    {"budget", required_argument, NULL, OPT_BUDGET},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"plan-out", required_argument, NULL, OPT_PLAN_OUT},
+    {"dp", required_argument, NULL, OPT_DP},
+    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
+    {"cost-forward", required_argument, NULL, OPT_COST_F},
+    {"cost-backward", required_argument, NULL, OPT_COST_B},
+    {"cost-copy", required_argument, NULL, OPT_COST_C},
+    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
+    {"cost-write", required_argument, NULL, OPT_COST_W},
+    {"cost-read", required_argument, NULL, OPT_COST_R},
+    {"cost-write-latency", required_argument, NULL, OPT_COST_WL},
+    {"cost-read-latency", required_argument, NULL, OPT_COST_RL},
+    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* Which commands take each option: every command refuses the options it does not use. */
+enum { USE_SOLVE = 1, USE_SIMULATE = 2, USE_COMPARE = 4, USE_ALL = 7 };
+
+static int option_users(int opt)
+{
+    switch (opt) {
+    case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
+    case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
+    case OPT_COST_C: return USE_SIMULATE | USE_COMPARE;
+    default: return USE_ALL;
+    }
+}
+
+static const char *users_text(int users)
+{
+    return users == (USE_SOLVE | USE_SIMULATE) ? "solve and simulate" : "simulate and compare";
+}
 
 static const char problem_help[] =
     "  --steps T              sequence length t (>= 1)\n"
@@ -18,7 +66,15 @@ static const char problem_help[] =
     "                         percentage of full-BPTT memory a_h + a_s*(t-1) (5%, 2.5%)\n"
     "  --format F             text (default), json (one object) or csv (header + row)\n"
     "  --dp fast|textbook     how hsm/ism/msm fill their table; same results (default fast)\n"
-    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n";
+    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n"
+    "  --slow-budget X        a slow store (level 1) beside memory: units, bytes, a\n"
+    "                         percentage of full-BPTT memory or unlimited (default: none)\n"
+    "  --cost-forward C  --cost-backward C      time of a forward / backward op (1, 2)\n"
+    "  --cost-write W  --cost-read R            time per unit written to / read from the\n"
+    "                         slow store (default 0)\n"
+    "  --cost-write-latency L  --cost-read-latency L   time per slow-store transfer (0)\n"
+    "  --store-costs FILE     all of these, in seconds, from membptt calibrate-store (needs\n"
+    "                         byte sizes; not with the --cost-* options)\n";
 
 static void help(const char *cmd)
 {
@@ -31,7 +87,7 @@ static void help(const char *cmd)
                "With --format json it prints one object per solver, one per line (JSON lines);\n"
                "with --format csv one header and one row per solver.\n\n"
                "options:\n%s"
-               "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n",
+               "  --cost-copy C          time per unit copied into or out of memory (default 0)\n",
                problem_help);
         return;
     }
@@ -40,6 +96,9 @@ static void help(const char *cmd)
            "--internal-bytes B)\n"
            "                       --budget X [--format text|json|csv] [--plan-out FILE]%s\n\n",
            cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]" : "");
+    if (strcmp(cmd, "solve") == 0)
+        printf("The two-level solvers (msm2, hrevolve, disk-revolve) minimise predicted time and\n"
+               "read the cost options; the others minimise forward ops.\n\n");
     if (sim)
         printf("Solves the problem, then replays the plan against the plan IR: it proves the\n"
                "plan valid (or names its first bad op), counts its ops, finds its peak and\n"
@@ -55,9 +114,7 @@ static void help(const char *cmd)
            "                         link); a device or FIFO (/dev/stdout) is written into\n",
            mb_solver_names(), problem_help);
     if (sim)
-        printf("  --cost-forward C       time of one forward op (default 1)\n"
-               "  --cost-backward C      time of one backward op (default 2)\n"
-               "  --cost-copy C          time per unit copied into or out of the store (default 0)\n");
+        printf("  --cost-copy C          time per unit copied into or out of memory (default 0)\n");
     printf("\nsolvers:\n");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
@@ -69,46 +126,120 @@ static void help(const char *cmd)
            "3 infeasible budget (the message names the smallest feasible one)\n");
 }
 
-/* Parses the options of solve, simulate or compare (`me`, a CLI_* bit) and builds the solver
- * and the problem from them into a. Returns -1 to go on, or the exit status to leave with (0
- * after --help). */
-static int parse(int argc, char **argv, unsigned me, const char *cmd, cli_args *a)
+mb_time_costs cli_time_costs(const mb_cost_model *m)
 {
-    cli_values v;
-    int compare = me == CLI_COMPARE;
-    int rc = cli_parse(me, cmd, argc, argv, &v);
-    if (rc == MB_OK && v.help) {
-        help(cmd);
-        return 0;
-    }
-    if (rc == MB_OK && v.n_args > 0)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", v.args[0]);
+    return (mb_time_costs){m->forward, m->write, m->read, m->write_latency, m->read_latency};
+}
+
+/* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit
+ * status to leave with (0 after --help). */
+static int parse(int argc, char **argv, const char *cmd, cli_args *a)
+{
+    const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
+    const char *solver = NULL, *slow = NULL, *costs_path = NULL, *cost_opt = NULL;
+    int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
     memset(a, 0, sizeof *a);
-    a->format = v.format;
-    a->plan_out = v.plan_out;
-    a->solve = v.solve;
-    a->cost = v.cost;
+    a->cost = mb_cost_model_default();
+    a->solve.progress = stderr; /* long DP solves report table size and progress */
+    if (compare) {
+        steps = "1000";
+        budget = "5%";
+    }
+    const int me = compare ? USE_COMPARE : strcmp(cmd, "simulate") == 0 ? USE_SIMULATE : USE_SOLVE;
+    int given[OPT_HELP - OPT_SOLVER + 1] = {0};
+    opterr = 0;
+    optind = 1;
+    int c, index = -1;
+    while ((c = getopt_long(argc, argv, ":h", long_options, &index)) != -1 && rc == MB_OK) {
+        if (c >= OPT_SOLVER && c < OPT_HELP) {
+            const char *name = long_options[c - OPT_SOLVER].name;
+            int users = option_users(c);
+            if (!(users & me)) {
+                rc = MB_ERROR(MB_EINVAL, "--%s: %s does not use this option (it is for %s)",
+                              name, cmd, users_text(users));
+                break;
+            }
+            if (given[c - OPT_SOLVER]++) {
+                rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", name);
+                break;
+            }
+        }
+        if (c == OPT_COST_F || c == OPT_COST_B || (c >= OPT_COST_W && c <= OPT_COST_RL))
+            cost_opt = long_options[c - OPT_SOLVER].name;
+        switch (c) {
+        case OPT_SOLVER: solver = optarg; break;
+        case OPT_STEPS: steps = optarg; break;
+        case OPT_ALPHA: alpha = optarg; break;
+        case OPT_HIDDEN_BYTES: hb = optarg; break;
+        case OPT_INTERNAL_BYTES: ib = optarg; break;
+        case OPT_BUDGET: budget = optarg; break;
+        case OPT_PLAN_OUT:
+            a->plan_out = optarg;
+            if (optarg[0] == '\0')
+                rc = MB_ERROR(MB_EINVAL, "--plan-out '': expected a file path (an existing "
+                              "device or FIFO is written into, a regular file is replaced)");
+            break;
+        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &a->format); break;
+        case OPT_DP:
+            if (strcmp(optarg, "fast") == 0)
+                a->solve.dp_method = MB_DP_FAST;
+            else if (strcmp(optarg, "textbook") == 0)
+                a->solve.dp_method = MB_DP_TEXTBOOK;
+            else
+                rc = MB_ERROR(MB_EINVAL, "--dp '%s': expected fast or textbook", optarg);
+            break;
+        case OPT_MAX_TABLE: {
+            int64_t mib;
+            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &mib);
+            a->solve.max_table_bytes = mib << 20;
+            break;
+        }
+        case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
+        case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
+        case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
+        case OPT_SLOW_BUDGET: slow = optarg; break;
+        case OPT_STORE_COSTS: costs_path = optarg; break;
+        case OPT_COST_W: rc = mb_parse_double("--cost-write", optarg, 0.0, &a->cost.write); break;
+        case OPT_COST_R: rc = mb_parse_double("--cost-read", optarg, 0.0, &a->cost.read); break;
+        case OPT_COST_WL:
+            rc = mb_parse_double("--cost-write-latency", optarg, 0.0, &a->cost.write_latency);
+            break;
+        case OPT_COST_RL:
+            rc = mb_parse_double("--cost-read-latency", optarg, 0.0, &a->cost.read_latency);
+            break;
+        case 'h':
+        case OPT_HELP: help(cmd); return 0;
+        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
+        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (rc == MB_OK && optind < argc)
+        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
     if (rc == MB_OK && !compare) {
-        if (v.solver == NULL)
+        if (solver == NULL)
             rc = MB_ERROR(MB_EINVAL, "--solver is required; one of: %s", mb_solver_names());
-        else if ((a->solver = mb_solver_lookup(v.solver)) == NULL)
-            rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", v.solver,
+        else if ((a->solver = mb_solver_lookup(solver)) == NULL)
+            rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver,
                           mb_solver_names());
     }
-    if (compare) { /* without options: the paper's headline problem */
-        if (v.steps == NULL)
-            v.steps = "1000";
-        if (v.budget == NULL)
-            v.budget = "5%";
-        if (v.alpha == NULL && v.hidden_bytes == NULL && v.internal_bytes == NULL)
-            v.alpha = "5";
-    }
+    if (rc == MB_OK && compare && alpha == NULL && hb == NULL && ib == NULL)
+        alpha = "5";
     if (rc == MB_OK) {
         const mb_problem_spec spec = {
-            {"--steps", v.steps}, {"--alpha", v.alpha}, {"--hidden-bytes", v.hidden_bytes},
-            {"--internal-bytes", v.internal_bytes}, {"--budget", v.budget}};
+            {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
+            {"--internal-bytes", ib}, {"--budget", budget}, {"--slow-budget", slow}};
         rc = mb_problem_from_spec(&spec, &a->problem);
     }
+    if (rc == MB_OK && costs_path != NULL && cost_opt != NULL)
+        rc = MB_ERROR(MB_EINVAL, "--store-costs %s and --%s: give the costs one way", costs_path,
+                      cost_opt);
+    if (rc == MB_OK && costs_path != NULL) {
+        double copy = a->cost.copy;
+        rc = mb_cost_model_load(costs_path, a->problem.unit_bytes, &a->cost);
+        a->cost.copy = copy;
+    }
+    a->time = cli_time_costs(&a->cost);
+    a->solve.cost = &a->time;
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 
@@ -149,7 +280,7 @@ static int infeasible(const char *cmd, const char *solver, const mb_problem *p, 
 static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulate)
 {
     cli_args a;
-    int status = parse(argc, argv, simulate ? CLI_SIMULATE : CLI_SOLVE, cmd, &a);
+    int status = parse(argc, argv, cmd, &a);
     if (status >= 0)
         return status;
     mb_solution s;
@@ -169,6 +300,14 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_cost_model_record(&r, &a.cost);
         mb_sim_record(&r, &a.problem, s.feasible ? &rep : NULL, &a.cost, full_time,
                       (a.solver->flags & MB_SOLVER_HSM_BOUND) != 0);
+        if (s.feasible)
+            mb_sim_record_slow(&r, &a.problem, &rep);
+        if (a.problem.slow_budget != 0) {
+            mb_record_double(&r, "cost_write", a.cost.write);
+            mb_record_double(&r, "cost_read", a.cost.read);
+            mb_record_double(&r, "cost_write_latency", a.cost.write_latency);
+            mb_record_double(&r, "cost_read_latency", a.cost.read_latency);
+        }
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
         mb_plan_free(s.plan);
@@ -190,7 +329,7 @@ int cmd_simulate(int argc, char **argv) { return solve_or_simulate(argc, argv, "
 int cmd_compare(int argc, char **argv)
 {
     cli_args a;
-    int status = parse(argc, argv, CLI_COMPARE, "compare", &a);
+    int status = parse(argc, argv, "compare", &a);
     if (status >= 0)
         return status;
     const mb_problem *p = &a.problem;
@@ -204,16 +343,26 @@ int cmd_compare(int argc, char **argv)
     if (a.format == MB_FORMAT_TEXT)
         printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
                "%lld); time model c_f = %g, c_b = %g, c_copy = %g\n\n"
-               "%-8s %12s %9s %10s %12s %9s\n",
+               "%-12s %12s %9s %10s %12s %9s\n",
                (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
                (long long)p->budget, 100.0 * (double)p->budget / (double)full, (long long)full,
                a.cost.forward, a.cost.backward, a.cost.copy, "solver", "forward_ops", "per_step",
                "peak", "time/full", "solve_s");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
+    int rows = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the two-level solvers only beside a slow store; one that cannot plan for this
+         * slow store (disk-revolve with a finite one) says so and is left out */
+        if ((all[i]->flags & MB_SOLVER_TWO_LEVEL) && p->slow_budget == 0)
+            continue;
         mb_solution s;
         rc = mb_solve(all[i], p, &a.solve, &s);
+        if (rc == MB_EINVAL && (all[i]->flags & MB_SOLVER_TWO_LEVEL)) {
+            if (a.format == MB_FORMAT_TEXT)
+                printf("%-12s n/a: %s\n", all[i]->name, mb_errmsg());
+            continue;
+        }
         if (rc != MB_OK)
             return cli_fail("compare", rc);
         mb_sim_report rep = {0};
@@ -224,11 +373,11 @@ int cmd_compare(int argc, char **argv)
         double rel = s.feasible ? mb_sim_predict(&rep, &a.cost) / full_time : 0.0;
         if (a.format == MB_FORMAT_TEXT) {
             if (s.feasible)
-                printf("%-8s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
+                printf("%-12s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
                        (long long)rep.forward_ops, (double)rep.forward_ops / (double)p->steps,
                        (long long)rep.peak, rel, s.solve_seconds);
             else
-                printf("%-8s infeasible: needs a budget of at least %lld units\n", all[i]->name,
+                printf("%-12s infeasible: needs a budget of at least %lld units\n", all[i]->name,
                        (long long)s.min_budget);
             mb_plan_free(s.plan);
             continue;
@@ -237,7 +386,9 @@ int cmd_compare(int argc, char **argv)
         record_solution(&r, all[i]->name, p, &s);
         mb_sim_record(&r, p, s.feasible ? &rep : NULL, &a.cost, full_time,
                       (all[i]->flags & MB_SOLVER_HSM_BOUND) != 0);
-        rc = mb_record_print(stdout, &r, a.format, i == 0);
+        if (s.feasible)
+            mb_sim_record_slow(&r, p, &rep);
+        rc = mb_record_print(stdout, &r, a.format, rows++ == 0);
         mb_plan_free(s.plan);
         if (rc != MB_OK)
             return cli_fail("compare", rc);

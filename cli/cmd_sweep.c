@@ -14,7 +14,7 @@
 void cli_sweep_help(const char *prog)
 {
     printf("usage: %s sweep CONFIG [--out DIR] [--shard I/N] [--sync WHEN] [--repair]\n"
-           "           [--accept-other-build] [--quiet] [--dry-run]\n\n"
+           "           [--skip-failed] [--accept-other-build] [--quiet] [--dry-run]\n\n"
            "Runs every point of the config's [problem] sections (the cartesian product of\n"
            "solvers, sizes, steps and budgets) through the solver and the simulator and appends\n"
            "one CSV row per point to DIR/NAME.csv (NAME from [output] name, else the config's\n"
@@ -32,6 +32,9 @@ void cli_sweep_help(const char *prog)
            "                 loses at most the row in flight whatever WHEN is\n"
            "  --repair       on resume, compute again the rows from the first one that is not\n"
            "                 its point's (instead of stopping with exit 2)\n"
+           "  --skip-failed  a point that fails while it is computed (out of memory, say) is\n"
+           "                 recorded as a row with status failed and empty values, and the\n"
+           "                 sweep goes on (without it the sweep stops; finished rows stay)\n"
            "  --accept-other-build\n"
            "                 on resume, keep rows another membptt build or machine wrote (the\n"
            "                 sidecar records which rows came from which build)\n"
@@ -103,6 +106,8 @@ int cmd_sweep(int argc, char **argv)
            res.computed, res.resumed);
     if (res.repaired)
         printf(", %zu bad ones computed again", res.repaired);
+    if (res.failed)
+        printf(", %zu failed and recorded with status failed", res.failed);
     printf(")\n");
     return 0;
 }

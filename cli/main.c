@@ -21,6 +21,7 @@ static const struct {
     {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
     {"run", cmd_run, "run a plan on a real LSTM/GRU/RNN against full BPTT: time, memory, counters"},
     {"compare", cmd_compare, "every solver on one problem, side by side"},
+    {"calibrate-store", cmd_calibrate_store, "measure a slow-store directory and a cell; write --store-costs"},
     {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
     {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
     {"plot", cmd_plot, "draw the figures, or any CSV, with gnuplot (PDF + PNG + .gp)"},

@@ -38,45 +38,20 @@ typedef struct {
 } option;
 
 #define AT(field) offsetof(cli_values, field)
-enum { PROBLEM = CLI_SOLVE | CLI_SIMULATE | CLI_COMPARE };
 
 /* Every option of every command. A row says which commands take it; a name has two rows only
  * when it means two things to different commands (sweep's --out is a folder, merge's a file). */
 static const option table[] = {
-    {"solver", CLI_SOLVE | CLI_SIMULATE | CLI_RUN, K_TEXT, AT(solver), 0, 0},
-    {"steps", PROBLEM | CLI_RUN, K_TEXT, AT(steps), 0, 0},
-    {"alpha", PROBLEM, K_TEXT, AT(alpha), 0, 0},
-    {"hidden-bytes", PROBLEM, K_TEXT, AT(hidden_bytes), 0, 0},
-    {"internal-bytes", PROBLEM, K_TEXT, AT(internal_bytes), 0, 0},
-    {"budget", PROBLEM | CLI_RUN, K_TEXT, AT(budget), 0, 0},
-    {"format", PROBLEM | CLI_VERIFY | CLI_RUN, K_FORMAT, AT(format), 0, 0},
-    {"plan-out", CLI_SOLVE | CLI_SIMULATE, K_FILE, AT(plan_out), 0, 0},
-    {"dp", PROBLEM, K_DP, AT(solve.dp_method), 0, 0},
-    {"max-table-mib", PROBLEM, K_MIB, AT(solve.max_table_bytes), 1, INT64_C(1) << 32},
-    {"cost-forward", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.forward), 0, 0},
-    {"cost-backward", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.backward), 0, 0},
-    {"cost-copy", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.copy), 0, 0},
-    {"cell", CLI_RUN, K_TEXT, AT(cell), 0, 0},
-    {"input", CLI_RUN, K_INT64, AT(input), 1, INT64_MAX},
-    {"hidden", CLI_RUN, K_INT64, AT(hidden), 1, INT64_MAX},
-    {"batch", CLI_RUN, K_INT64, AT(batch), 1, INT64_MAX},
-    {"output", CLI_RUN, K_INT64, AT(output), 1, INT64_MAX},
-    {"plan", CLI_RUN, K_TEXT, AT(plan), 0, 0},
-    {"repeat", CLI_RUN, K_INT, AT(repeat), 1, 100000},
-    {"threads", CLI_RUN, K_INT, AT(threads), 1, 1024},
-    {"pin", CLI_RUN, K_INT, AT(pin), 0, 1 << 20},
-    {"events", CLI_RUN, K_TEXT, AT(events), 0, 0},
-    {"seed", CLI_RUN, K_INT64, AT(seed), 0, INT64_MAX},
-    {"input-grads", CLI_RUN, K_FLAG, AT(input_grads), 0, 0},
+    {"format", CLI_VERIFY, K_FORMAT, AT(format), 0, 0},
     {"out", CLI_SWEEP, K_FOLDER, AT(out), 0, 0},
     {"out", CLI_MERGE, K_FILE, AT(out), 0, 0},
     {"shard", CLI_SWEEP, K_SHARD, AT(sweep.shard_index), 0, 0},
     {"sync", CLI_SWEEP, K_SYNC, AT(sweep), 0, 0},
     {"repair", CLI_SWEEP, K_FLAG, AT(sweep.repair), 0, 0},
     {"accept-other-build", CLI_SWEEP, K_FLAG, AT(sweep.accept_other_build), 0, 0},
+    {"skip-failed", CLI_SWEEP, K_FLAG, AT(sweep.skip_failed), 0, 0},
     {"quiet", CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
-    {"retry-contended", CLI_RUN, K_INT, AT(retry_contended), 0, 1000},
 };
 #define N_OPTIONS (sizeof table / sizeof table[0])
 
@@ -185,9 +160,6 @@ int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_val
     struct option longopts[N_OPTIONS + 2];
     size_t n = 0;
     memset(v, 0, sizeof *v);
-    v->cost = mb_cost_model_default();
-    v->solve.progress = stderr; /* long DP solves report table size and progress */
-    v->pin = -1;
     for (size_t i = 0; i < N_OPTIONS; i++) { /* each name once; val: its first row */
         size_t j = 0;
         while (j < n && strcmp(longopts[j].name, table[i].name) != 0)

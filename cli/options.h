@@ -26,20 +26,9 @@ enum {
 };
 
 /* Where the options' values go: one struct for every command, each reading its own fields.
- * Texts point into argv. cli_parse sets the defaults every command shares. */
+ * Texts point into argv; what was not given is zero. */
 typedef struct {
-    /* the problem, as text for mb_problem_from_spec (solve, simulate, compare; run's
-     * --steps and --budget) */
-    const char *solver, *steps, *alpha, *hidden_bytes, *internal_bytes, *budget;
-    mb_format format;
-    const char *plan_out; /* solve, simulate */
-    mb_solve_options solve; /* --dp, --max-table-mib */
-    mb_cost_model cost;     /* --cost-forward, --cost-backward, --cost-copy */
-    /* run */
-    const char *cell, *plan, *events;
-    int64_t input, hidden, batch, output, seed;
-    int repeat, threads, pin, input_grads;
-    int retry_contended;
+    mb_format format; /* verify */
     /* sweep and merge */
     const char *out;
     mb_sweep_options sweep; /* --shard, --sync, --repair, --accept-other-build */

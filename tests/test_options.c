@@ -1,7 +1,7 @@
 /* test_options.c: the command line's option table (cli/options.c): the table is consistent
- * (each name once, each used by a command), and the one parser refuses, for every command alike,
- * an option the command does not take, an option given twice, and a missing or empty value,
- * naming the option; values land where the table says. */
+ * (a name has one row per command, each row used by a command), and the one parser refuses, for
+ * every command alike, an option the command does not take, an option given twice, and a
+ * missing, empty or malformed value, naming the option; values land where the table says. */
 #include <string.h>
 
 #include "cli/options.h"
@@ -29,27 +29,29 @@ static void test_values(void **state)
 {
     (void)state;
     cli_values v;
-    const char *solve[] = {"--solver", "msm", "--steps", "10", "--alpha", "5", "--budget", "5%",
-                           "--dp", "textbook", "--max-table-mib", "3", "--format", "json", NULL};
-    assert_int_equal(parse(CLI_SOLVE, "solve", solve, &v), MB_OK);
-    assert_string_equal(v.solver, "msm");
-    assert_string_equal(v.budget, "5%");
-    assert_int_equal(v.solve.dp_method, MB_DP_TEXTBOOK);
-    assert_int_equal(v.solve.max_table_bytes, 3 << 20);
-    assert_int_equal(v.format, MB_FORMAT_JSON);
-    assert_true(cli_given(&v, "steps"));
-    assert_false(cli_given(&v, "plan-out"));
-    assert_int_equal(v.n_args, 0);
-    const char *run[] = {"--input", "7", "--repeat", "3", "--input-grads", "extra", NULL};
-    assert_int_equal(parse(CLI_RUN, "run", run, &v), MB_OK);
-    assert_int_equal(v.input, 7);
-    assert_int_equal(v.repeat, 3);
-    assert_int_equal(v.input_grads, 1);
-    assert_int_equal(v.pin, -1);
+    const char *sweep[] = {"--out", "o", "--shard", "1/3", "--sync", "point", "--repair",
+                           "--quiet", "cfg.ini", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", sweep, &v), MB_OK);
+    assert_string_equal(v.out, "o");
+    assert_int_equal(v.sweep.shard_index, 1);
+    assert_int_equal(v.sweep.shard_count, 3);
+    assert_int_equal(v.sweep.sync, MB_SWEEP_SYNC_POINT);
+    assert_int_equal(v.sweep.repair, 1);
+    assert_int_equal(v.quiet, 1);
+    assert_int_equal(v.dry_run, 0);
+    assert_true(cli_given(&v, "shard"));
+    assert_false(cli_given(&v, "dry-run"));
     assert_int_equal(v.n_args, 1);
-    assert_string_equal(v.args[0], "extra");
-    const char *help[] = {"--steps", "5", "--help", NULL};
-    assert_int_equal(parse(CLI_COMPARE, "compare", help, &v), MB_OK);
+    assert_string_equal(v.args[0], "cfg.ini");
+    const char *verify[] = {"--format", "json", "plan.json", NULL};
+    assert_int_equal(parse(CLI_VERIFY, "verify", verify, &v), MB_OK);
+    assert_int_equal(v.format, MB_FORMAT_JSON);
+    const char *merge[] = {"--out", "-", "a.csv", "b.csv", NULL}; /* merge's --out is a file */
+    assert_int_equal(parse(CLI_MERGE, "merge", merge, &v), MB_OK);
+    assert_string_equal(v.out, "-");
+    assert_int_equal(v.n_args, 2);
+    const char *help[] = {"--quiet", "--help", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", help, &v), MB_OK);
     assert_int_equal(v.help, 1);
 }
 
@@ -57,25 +59,27 @@ static void test_refusals(void **state)
 {
     (void)state;
     cli_values v;
-    const char *unused[] = {"--cost-copy", "1", NULL};
-    assert_int_equal(parse(CLI_SOLVE, "solve", unused, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--cost-copy: solve does not use this option (it is for "
-                                        "simulate and compare)"));
-    const char *twice[] = {"--steps", "1", "--steps", "2", NULL};
-    assert_int_equal(parse(CLI_RUN, "run", twice, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--steps given twice"));
-    const char *empty_out[] = {"--plan-out", "", NULL};
-    assert_int_equal(parse(CLI_SOLVE, "solve", empty_out, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--plan-out ''"));
-    const char *empty[] = {"--events", "", NULL};
-    assert_int_equal(parse(CLI_RUN, "run", empty, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--events ''"));
-    const char *missing[] = {"--budget", NULL};
-    assert_int_equal(parse(CLI_SOLVE, "solve", missing, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--budget: missing value"));
-    const char *bad[] = {"--repeat", "0", NULL};
-    assert_int_equal(parse(CLI_RUN, "run", bad, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "--repeat"));
+    const char *unused[] = {"--shard", "0/2", NULL};
+    assert_int_equal(parse(CLI_MERGE, "merge", unused, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--shard: merge does not use this option (it is for "
+                                        "sweep)"));
+    const char *twice[] = {"--quiet", "--quiet", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", twice, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--quiet given twice"));
+    const char *empty_out[] = {"--out", "", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", empty_out, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--out ''"));
+    assert_int_equal(parse(CLI_MERGE, "merge", empty_out, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--out ''"));
+    const char *missing[] = {"--format", NULL};
+    assert_int_equal(parse(CLI_VERIFY, "verify", missing, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--format: missing value"));
+    const char *bad[] = {"--shard", "2/2", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", bad, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--shard '2/2'"));
+    const char *badsync[] = {"--sync", "often", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", badsync, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--sync"));
     const char *unknown[] = {"--bogus", NULL};
     assert_int_equal(parse(CLI_VERIFY, "verify", unknown, &v), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "'--bogus'"));
