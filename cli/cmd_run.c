@@ -17,7 +17,7 @@
 enum {
     OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
     OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
-    OPT_INPUT_GRADS, OPT_RETRY_CONTENDED, OPT_HELP
+    OPT_INPUT_GRADS, OPT_RETRY_CONTENDED, OPT_MAX_TABLE, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -38,6 +38,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"input-grads", no_argument, NULL, OPT_INPUT_GRADS},
     {"retry-contended", required_argument, NULL, OPT_RETRY_CONTENDED},
+    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -48,7 +49,8 @@ static void help(void)
         "usage: membptt run --cell lstm|gru|rnn --steps T --input I --hidden H --batch B\n"
         "                   (--solver S --budget X | --plan FILE) [--repeat N] [--threads N]\n"
         "                   [--pin CORE] [--events LIST] [--seed N] [--output O]\n"
-        "                   [--input-grads] [--retry-contended N] [--format text|json|csv]\n\n"
+        "                   [--input-grads] [--retry-contended N] [--max-table-mib N]\n"
+        "                   [--format text|json|csv]\n\n"
         "Runs a plan on a real recurrent network (OpenBLAS, float32) and full BPTT on the same\n"
         "network in the same process: one warm-up of each, then N interleaved pairs. Reports\n"
         "min, median and max over the pairs of every time and of the time ratio (with a 95%%\n"
@@ -86,6 +88,7 @@ static void help(void)
         "  --input-grads    also compute dL/dx (training does not need it; off by default)\n"
         "  --retry-contended N  measure again, up to N times, while a run is contended\n"
         "                   (default 0)\n"
+        "  --max-table-mib N  refuse DP tables (hsm, ism, msm) larger than N MiB (default 8192)\n"
         "  --format F       text (default), json (one object) or csv (header + row)\n\n"
         "Full BPTT is the baseline: it runs with its own memory whatever the budget.\n\n"
         "exit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
@@ -178,6 +181,7 @@ int cmd_run(int argc, char **argv)
                *output = NULL, *solver = NULL, *budget = NULL, *plan_path = NULL;
     mb_exec_config c = mb_exec_config_default();
     mb_format format = MB_FORMAT_TEXT;
+    int64_t max_table_mib = 8192;
     int rc = MB_OK;
     opterr = 0;
     optind = 1;
@@ -212,6 +216,9 @@ int cmd_run(int argc, char **argv)
         }
         case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
         case OPT_INPUT_GRADS: c.input_grads = 1; break;
+        case OPT_MAX_TABLE:
+            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &max_table_mib);
+            break;
         case OPT_RETRY_CONTENDED:
             rc = parse_int_opt("--retry-contended", optarg, 0, 1000, &c.retry_contended);
             break;
@@ -286,7 +293,17 @@ int cmd_run(int argc, char **argv)
                                       {"--budget", budget}};
         if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
             return cli_fail("run", rc);
-        if ((rc = mb_solve(type, &p, NULL, &s)) != MB_OK)
+        int64_t budget_bytes;
+        if (__builtin_mul_overflow(p.budget, p.unit_bytes, &budget_bytes))
+            return cli_fail("run", MB_ERROR(MB_EINVAL,
+                                            "--budget %s: %lld units of %lld bytes do not fit "
+                                            "in a byte count; give at most %lld units",
+                                            budget, (long long)p.budget,
+                                            (long long)p.unit_bytes,
+                                            (long long)(INT64_MAX / p.unit_bytes)));
+        mb_solve_options so = {0};
+        so.max_table_bytes = max_table_mib * (INT64_C(1) << 20);
+        if ((rc = mb_solve(type, &p, &so, &s)) != MB_OK)
             return cli_fail("run", rc);
         if (!s.feasible) {
             MB_ERROR(MB_EINFEASIBLE,
