@@ -10,7 +10,7 @@
 
 enum {
     OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
-    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C, OPT_HELP
+    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C, OPT_COST_R, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -27,6 +27,7 @@ static const struct option long_options[] = {
     {"cost-forward", required_argument, NULL, OPT_COST_F},
     {"cost-backward", required_argument, NULL, OPT_COST_B},
     {"cost-copy", required_argument, NULL, OPT_COST_C},
+    {"cost-recompute", required_argument, NULL, OPT_COST_R},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -41,7 +42,8 @@ static int option_users(int opt)
     case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
     case OPT_COST_F:
     case OPT_COST_B:
-    case OPT_COST_C: return USE_SIMULATE | USE_COMPARE;
+    case OPT_COST_C:
+    case OPT_COST_R: return USE_SIMULATE | USE_COMPARE;
     default: return USE_ALL;
     }
 }
@@ -74,7 +76,8 @@ static void help(const char *cmd)
                "With --format json it prints one object per solver, one per line (JSON lines);\n"
                "with --format csv one header and one row per solver.\n\n"
                "options:\n%s"
-               "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n",
+               "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n"
+               "  --cost-recompute C     time of a recompute forward (default: --cost-forward)\n",
                problem_help);
         return;
     }
@@ -82,11 +85,14 @@ static void help(const char *cmd)
     printf("usage: membptt %s --solver NAME --steps T (--alpha A | --hidden-bytes B "
            "--internal-bytes B)\n"
            "                       --budget X [--format text|json|csv] [--plan-out FILE]%s\n\n",
-           cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]" : "");
+           cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]"
+                 "\n                       [--cost-recompute C]" : "");
     if (sim)
         printf("Solves the problem, then replays the plan against the plan IR: it proves the\n"
                "plan valid (or names its first bad op), counts its ops, finds its peak and\n"
-               "predicts its time as forward_ops*c_f + backward_ops*c_b + copied_units*c_copy.\n"
+               "predicts its time as (forward_ops - recompute_ops)*c_f + recompute_ops*c_r +\n"
+               "backward_ops*c_b + copied_units*c_copy (a recompute is a forward of a step\n"
+               "already forwarded once).\n"
                "For hsm and revolve it prints the paper's bound m*t^(1+1/m) beside the cost.\n\n");
     else
         printf("Chooses which states to keep and which to recompute for t steps under a memory\n"
@@ -100,7 +106,8 @@ static void help(const char *cmd)
     if (sim)
         printf("  --cost-forward C       time of one forward op (default 1)\n"
                "  --cost-backward C      time of one backward op (default 2)\n"
-               "  --cost-copy C          time per unit copied into or out of the store (default 0)\n");
+               "  --cost-copy C          time per unit copied into or out of the store (default 0)\n"
+               "  --cost-recompute C     time of a recompute forward (default: --cost-forward)\n");
     printf("\nsolvers:\n");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
@@ -176,6 +183,9 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
         case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
         case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
+        case OPT_COST_R:
+            rc = mb_parse_double("--cost-recompute", optarg, 0.0, &a->cost.recompute);
+            break;
         case 'h':
         case OPT_HELP: help(cmd); return 0;
         case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
@@ -277,6 +287,8 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
                                               a.problem.budget / a.problem.hidden_units));
         else
             mb_record_empty(&r, "hsm_bound");
+        mb_record_int(&r, "recompute_ops", rep.recompute_ops);
+        mb_record_double(&r, "cost_recompute", mb_cost_recompute(&a.cost));
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
         mb_plan_free(s.plan);
@@ -337,11 +349,11 @@ int cmd_compare(int argc, char **argv)
         return cli_fail("compare", rc);
     if (a.format == MB_FORMAT_TEXT)
         printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
-               "%lld); time model c_f = %g, c_b = %g, c_copy = %g\n\n"
+               "%lld); time model c_f = %g, c_b = %g, c_copy = %g, c_r = %g\n\n"
                "%-8s %12s %9s %10s %12s %9s\n",
                (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
                (long long)p->budget, 100.0 * (double)p->budget / (double)full, (long long)full,
-               a.cost.forward, a.cost.backward, a.cost.copy, "solver", "forward_ops", "per_step",
+               a.cost.forward, a.cost.backward, a.cost.copy, mb_cost_recompute(&a.cost), "solver", "forward_ops", "per_step",
                "peak", "time/full", "solve_s");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);

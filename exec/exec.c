@@ -408,8 +408,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         rc = mb_sim_replay(full, &rf);
     if (rc != MB_OK)
         goto done;
-    mb_cost_model model = {out->cost_forward_s, out->cost_backward_s,
-                           out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes};
+    /* c_r is the recompute cost measured in this run (NAN, so c_f, when nothing recomputes) */
+    mb_cost_model model = {.forward = out->cost_forward_s, .backward = out->cost_backward_s,
+                           .copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes,
+                           .recompute = out->cost_recompute_s};
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / mb_sim_predict(&rf, &model);
     out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
     out->loss = sp.loss;

@@ -38,11 +38,17 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *r)
         invalid(r, 0, m.reason);
         rc = MB_OK;
     }
+    int64_t seen = 0; /* the highest step forwarded so far: a forward at or below it recomputes */
     for (size_t i = 0; rc == MB_OK && r->valid && i < plan->n_ops; i++) {
         rc = mb_ir_apply(&m, plan->ops[i]);
         if (rc == MB_EBADPLAN) {
             invalid(r, i, m.reason);
             rc = MB_OK;
+        } else if (rc == MB_OK && plan->ops[i].kind == MB_OP_FORWARD) {
+            if (plan->ops[i].step > seen)
+                seen = plan->ops[i].step;
+            else
+                r->recompute_ops++;
         }
     }
     if (rc == MB_OK && r->valid && mb_ir_finish(&m) != MB_OK)
@@ -64,12 +70,21 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *r)
     return MB_OK;
 }
 
-mb_cost_model mb_cost_model_default(void) { return (mb_cost_model){1.0, 2.0, 0.0}; }
+mb_cost_model mb_cost_model_default(void)
+{
+    return (mb_cost_model){.forward = 1.0, .backward = 2.0, .copy = 0.0, .recompute = NAN};
+}
+
+double mb_cost_recompute(const mb_cost_model *m)
+{
+    return isnan(m->recompute) ? m->forward : m->recompute;
+}
 
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m)
 {
-    return (double)r->forward_ops * m->forward + (double)r->backward_ops * m->backward +
-           (double)r->copied_units * m->copy;
+    return (double)(r->forward_ops - r->recompute_ops) * m->forward +
+           (double)r->recompute_ops * mb_cost_recompute(m) +
+           (double)r->backward_ops * m->backward + (double)r->copied_units * m->copy;
 }
 
 double mb_sim_hsm_bound(int64_t t, int64_t slots)

@@ -14,6 +14,8 @@ typedef struct {
     size_t bad_op;         /* index of the first bad op (n_ops when the end was bad) */
     char reason[256];      /* the first violation, in words; "" when valid */
     int64_t forward_ops;   /* the plan's cost */
+    int64_t recompute_ops; /* forward ops of a step already forwarded once (forward_ops - t
+                            * for a valid plan): the recomputation */
     int64_t backward_ops;
     int64_t store_ops;     /* store_hidden + store_internal */
     int64_t restore_ops;
@@ -30,17 +32,22 @@ typedef struct {
  * forward_ops and peak, when present (>= 0), must match the replay, or the plan is invalid. */
 int mb_sim_replay(const mb_plan *plan, mb_sim_report *report /* out */);
 
-/* Per-op costs of the analytic time model. */
+/* Per-op costs of the analytic time model (docs/design.md, "Cost model"). */
 typedef struct {
-    double forward;  /* per forward op (default 1) */
-    double backward; /* per backward op (default 2) */
-    double copy;     /* per unit copied into or out of the store (default 0) */
+    double forward;   /* per first forward of a step, c_f (default 1) */
+    double backward;  /* per backward op, c_b (default 2) */
+    double copy;      /* per unit copied into or out of the store, c_copy (default 0) */
+    double recompute; /* per recompute forward, c_r; NAN (the default) means c_r = c_f */
 } mb_cost_model;
 
-/* The defaults of docs/design.md: c_f = 1, c_b = 2, c_copy = 0. */
+/* The defaults of docs/design.md: c_f = 1, c_b = 2, c_copy = 0, c_r = c_f. */
 mb_cost_model mb_cost_model_default(void);
 
-/* Predicted time = forward_ops*c_f + backward_ops*c_b + copied_units*c_copy. */
+/* c_r of model m: m->recompute, or m->forward when it is NAN. */
+double mb_cost_recompute(const mb_cost_model *m);
+
+/* Predicted time = (forward_ops - recompute_ops)*c_f + recompute_ops*c_r + backward_ops*c_b +
+ * copied_units*c_copy. */
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m);
 
 /* The paper's HSM upper bound m * t^(1 + 1/m), m = hidden slots (h_0 included). */
