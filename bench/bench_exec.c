@@ -61,7 +61,7 @@ static void bench_overhead(const args *a)
         die("network");
     mb_problem p;
     mb_plan *full;
-    if (mb_exec_problem(&c, &p) != MB_OK || mb_exec_full_plan(&p, &full) != MB_OK)
+    if (mb_exec_problem(&c, &p) != MB_OK || mb_plan_full(&p, &full) != MB_OK)
         die("full plan");
     const int R = a->repeat;
     double *te = malloc((size_t)R * sizeof *te), *ts = malloc((size_t)R * sizeof *ts);

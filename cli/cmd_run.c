@@ -95,36 +95,6 @@ static int parse_int_opt(const char *key, const char *text, int64_t min, int64_t
     return rc;
 }
 
-/* ckeys: room for the counter columns' names, which the record points to. */
-static void record_counters(mb_record *r, const mb_exec_result *res, const char *events,
-                            char (*ckeys)[160])
-{
-    if (events == NULL) {
-        mb_record_empty(r, "counters");
-        return;
-    }
-    char list[256] = "";
-    size_t used = 0;
-    for (int e = 0; e < res->n_events; e++) {
-        int n = snprintf(list + used, sizeof list - used, "%s%s", e ? "," : "",
-                         res->event_name[e]);
-        if (n < 0 || (size_t)n >= sizeof list - used)
-            break;
-        used += (size_t)n;
-    }
-    mb_record_string(r, "counters", list);
-    static const char *const phase[] = {"first", "recompute", "backward"};
-    for (int e = 0; e < res->n_events; e++)
-        for (int ph = 0; ph < 3; ph++) {
-            char *k = ckeys[e * 3 + ph];
-            snprintf(k, 160, "%s.%s", res->event_name[e], phase[ph]);
-            if (res->event_value[e][ph] >= 0)
-                mb_record_int(r, k, res->event_value[e][ph]);
-            else
-                mb_record_empty(r, k);
-        }
-}
-
 /* JSON writes the counters as one object instead of flat columns: each event's name maps to
  * {"first": n, "recompute": n, "backward": n} (null for a phase nothing was counted in), or to
  * null when the event is unavailable; "counters" is null without --events. */
@@ -288,6 +258,7 @@ int cmd_run(int argc, char **argv)
         return cli_fail("run", rc);
     mb_plan *plan = NULL;
     mb_problem p;
+    mb_solution s = {.feasible = 1, .min_budget = -1}; /* a plan file: no solver was asked */
     if (plan_path == NULL) {
         char hbs[32], ibs[32], ts[32];
         snprintf(hbs, sizeof hbs, "%" PRId64, hb);
@@ -300,7 +271,6 @@ int cmd_run(int argc, char **argv)
                                       {"--budget", budget}};
         if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
             return cli_fail("run", rc);
-        mb_solution s;
         if ((rc = mb_solve(type, &p, NULL, &s)) != MB_OK)
             return cli_fail("run", rc);
         if (!s.feasible) {
@@ -324,6 +294,7 @@ int cmd_run(int argc, char **argv)
             return cli_fail("run", rc);
         }
         p = plan->problem;
+        s.plan = plan;
     }
 
     mb_exec_result res;
@@ -338,77 +309,12 @@ int cmd_run(int argc, char **argv)
 
     mb_record r;
     memset(&r, 0, sizeof r);
-    mb_record_string(&r, "cell", mb_cell_name(c.cell));
-    mb_record_int(&r, "steps", c.steps);
-    mb_record_int(&r, "input", c.input);
-    mb_record_int(&r, "hidden", c.hidden);
-    mb_record_int(&r, "batch", c.batch);
-    mb_record_int(&r, "output", c.output > 0 ? c.output : c.input);
     mb_record_string(&r, "solver", plan->solver);
-    mb_record_int(&r, "threads", c.threads);
-    mb_record_int(&r, "repeat", c.repeat);
-    mb_record_int(&r, "seed", (int64_t)c.seed);
-    mb_record_int(&r, "budget_units", p.budget);
-    mb_record_int(&r, "budget_bytes", res.budget_bytes);
-    mb_record_int(&r, "hidden_bytes", res.hidden_bytes);
-    mb_record_int(&r, "internal_bytes", res.internal_bytes);
-    mb_record_int(&r, "unit_bytes", res.unit_bytes);
-    mb_record_int(&r, "forward_ops", res.forward_ops);
-    mb_record_int(&r, "recompute_ops", res.recompute_ops);
-    mb_record_int(&r, "backward_ops", res.backward_ops);
-    mb_record_int(&r, "plan_forward_ops", plan->forward_ops);
-    mb_record_int(&r, "peak_store_bytes", res.peak_store_bytes);
-    mb_record_int(&r, "peak_store_full_bytes", res.peak_store_full_bytes);
-    mb_record_double(&r, "store_saved",
-                     1.0 - (double)res.peak_store_bytes / (double)res.peak_store_full_bytes);
-    mb_record_int(&r, "workspace_bytes", res.workspace_bytes);
-    mb_record_int(&r, "peak_activation_bytes", res.peak_activation_bytes);
-    if (res.vmhwm_bytes >= 0) {
-        mb_record_int(&r, "vmhwm_bytes", res.vmhwm_bytes);
-        mb_record_int(&r, "vmhwm_full_bytes", res.vmhwm_full_bytes);
-    } else {
-        mb_record_empty(&r, "vmhwm_bytes");
-        mb_record_empty(&r, "vmhwm_full_bytes");
-    }
-    mb_record_int(&r, "arena_compactions", res.compactions);
-    mb_record_double(&r, "time_s", res.time_s);
-    mb_record_double(&r, "time_full_s", res.time_full_s);
-    mb_record_double(&r, "time_ratio", res.time_ratio);
-    mb_record_double(&r, "predicted_time_ratio", res.predicted_time_ratio);
-    mb_record_double(&r, "cpu_s", res.cpu_s);
-    mb_record_double(&r, "cpu_full_s", res.cpu_full_s);
-    mb_record_double(&r, "cpu_ratio", res.cpu_ratio);
-    static const char *const ph[] = {"first_forward", "recompute", "backward", "copy"};
-    char keys[4 * MB_EXEC_PHASES][48];
-    for (int i = 0; i < MB_EXEC_PHASES; i++) {
-        snprintf(keys[i], sizeof keys[i], "%s_s", ph[i]);
-        snprintf(keys[MB_EXEC_PHASES + i], sizeof keys[0], "%s_cpu_s", ph[i]);
-        snprintf(keys[2 * MB_EXEC_PHASES + i], sizeof keys[0], "full_%s_s", ph[i]);
-        snprintf(keys[3 * MB_EXEC_PHASES + i], sizeof keys[0], "full_%s_cpu_s", ph[i]);
-    }
-    for (int i = 0; i < MB_EXEC_PHASES; i++) {
-        mb_record_double(&r, keys[i], res.wall[i]);
-        mb_record_double(&r, keys[MB_EXEC_PHASES + i], res.cpu[i]);
-    }
-    for (int i = 0; i < MB_EXEC_PHASES; i++) {
-        if (i == MB_EXEC_RECOMPUTE)
-            continue; /* full BPTT recomputes nothing */
-        mb_record_double(&r, keys[2 * MB_EXEC_PHASES + i], res.wall_full[i]);
-        mb_record_double(&r, keys[3 * MB_EXEC_PHASES + i], res.cpu_full[i]);
-    }
-    mb_record_double(&r, "cost_forward_s", res.cost_forward_s);
-    if (res.recompute_ops > 0)
-        mb_record_double(&r, "cost_recompute_s", res.cost_recompute_s);
-    else
-        mb_record_empty(&r, "cost_recompute_s");
-    mb_record_double(&r, "cost_backward_s", res.cost_backward_s);
-    mb_record_double(&r, "cost_copy_s_per_byte", res.cost_copy_s_per_byte);
-    mb_record_double(&r, "grad_max_abs_diff", res.grad_max_abs_diff);
-    mb_record_bool(&r, "grad_bitwise_equal", res.grad_bitwise_equal);
-    mb_record_double(&r, "loss", res.loss);
-    static char ckeys[MB_EXEC_MAX_EVENTS * 3][160];
-    if (format != MB_FORMAT_JSON)
-        record_counters(&r, &res, c.events, ckeys);
+    mb_problem_record(&r, &p);
+    mb_solution_record(&r, &p, &s);
+    mb_exec_record(&r, &c, &res);
+    if (format != MB_FORMAT_JSON) /* JSON has them as one object (print_counters_json) */
+        mb_exec_record_counters(&r, c.events, &res);
 
     mb_meta meta;
     rc = mb_meta_init(&meta, c.pin);

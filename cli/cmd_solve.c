@@ -212,33 +212,24 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 
-/* Adds the columns that identify a problem and its answer. */
+/* The columns of a solve: the solver, the problem, the answer and its solve time. */
 static void record_solution(mb_record *r, const char *solver, const mb_problem *p,
                             const mb_solution *s)
 {
     mb_record_string(r, "solver", solver);
-    mb_record_int(r, "steps", p->steps);
-    mb_record_int(r, "hidden_units", p->hidden_units);
-    mb_record_int(r, "internal_units", p->internal_units);
-    if (p->unit_bytes > 0)
-        mb_record_int(r, "unit_bytes", p->unit_bytes);
-    else
-        mb_record_empty(r, "unit_bytes");
-    mb_record_int(r, "budget", p->budget);
-    mb_record_bool(r, "feasible", s->feasible);
-    mb_record_int(r, "min_budget", s->min_budget);
-    if (s->feasible) {
-        mb_record_int(r, "forward_ops", s->plan->forward_ops);
-        mb_record_int(r, "backward_ops", p->steps);
-        mb_record_int(r, "peak", s->plan->peak);
-        mb_record_double(r, "cost_per_step", (double)s->plan->forward_ops / (double)p->steps);
-    } else {
-        mb_record_empty(r, "forward_ops");
-        mb_record_empty(r, "backward_ops");
-        mb_record_empty(r, "peak");
-        mb_record_empty(r, "cost_per_step");
-    }
-    mb_record_double(r, "solve_seconds", s->solve_seconds);
+    mb_problem_record(r, p);
+    mb_solution_record(r, p, s);
+    mb_solution_record_time(r, s);
+}
+
+/* Replays the solver's own plan; an invalid one is a bug in membptt, not bad input. */
+static int replay_own(const mb_solver_type *type, const mb_plan *plan, mb_sim_report *rep)
+{
+    int rc = mb_sim_replay(plan, rep);
+    if (rc == MB_OK && !rep->valid)
+        rc = MB_ERROR(MB_EINTERNAL, "internal error: the %s plan fails its own replay: %s",
+                      type->name, rep->reason);
+    return rc;
 }
 
 static int infeasible(const char *cmd, const char *solver, const mb_problem *p, int64_t min)
@@ -267,28 +258,18 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         return cli_fail(cmd, rc);
     mb_record r = {0};
     record_solution(&r, a.solver->name, &a.problem, &s);
-    mb_sim_report rep;
-    if (simulate && s.feasible) {
-        if ((rc = mb_sim_replay(s.plan, &rep)) != MB_OK) {
+    if (simulate) {
+        mb_sim_report rep;
+        double full_time = 0;
+        if ((s.feasible && (rc = replay_own(a.solver, s.plan, &rep)) != MB_OK) ||
+            (rc = mb_sim_full_time(&a.problem, &a.cost, &full_time)) != MB_OK) {
             mb_plan_free(s.plan);
             return cli_fail(cmd, rc);
         }
-        mb_record_bool(&r, "valid", rep.valid);
-        mb_record_int(&r, "store_ops", rep.store_ops);
-        mb_record_int(&r, "restore_ops", rep.restore_ops);
-        mb_record_int(&r, "copied_units", rep.copied_units);
-        mb_record_double(&r, "cost_forward", a.cost.forward);
-        mb_record_double(&r, "cost_backward", a.cost.backward);
-        mb_record_double(&r, "cost_copy", a.cost.copy);
-        mb_record_double(&r, "predicted_time", mb_sim_predict(&rep, &a.cost));
-        if (strcmp(a.solver->name, "hsm") == 0 || strcmp(a.solver->name, "revolve") == 0)
-            mb_record_double(&r, "hsm_bound",
-                             mb_sim_hsm_bound(a.problem.steps,
-                                              a.problem.budget / a.problem.hidden_units));
-        else
-            mb_record_empty(&r, "hsm_bound");
-        mb_record_int(&r, "recompute_ops", rep.recompute_ops);
-        mb_record_double(&r, "cost_recompute", mb_cost_recompute(&a.cost));
+        mb_cost_model_record(&r, &a.cost);
+        mb_sim_record(&r, &a.problem, s.feasible ? &rep : NULL, &a.cost, full_time,
+                      (a.solver->flags & MB_SOLVER_HSM_BOUND) != 0);
+        mb_sim_record_recompute(&r, s.feasible ? &rep : NULL, &a.cost);
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
         mb_plan_free(s.plan);
@@ -300,38 +281,12 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         return cli_fail(cmd, rc);
     if (!s.feasible)
         return infeasible(cmd, a.solver->name, &a.problem, s.min_budget);
-    if (simulate && !rep.valid) { /* the solver's own plan: a bug, not bad input */
-        MB_ERROR(MB_EINTERNAL, "internal error: the %s plan fails its own replay: %s",
-                 a.solver->name, rep.reason);
-        return cli_fail(cmd, MB_EINTERNAL);
-    }
     return 0;
 }
 
 int cmd_solve(int argc, char **argv) { return solve_or_simulate(argc, argv, "solve", 0); }
 
 int cmd_simulate(int argc, char **argv) { return solve_or_simulate(argc, argv, "simulate", 1); }
-
-/* The time of full BPTT under the same cost model: its own plan, replayed, with a budget
- * that admits it (compare's budget may not), so every term of the model counts (the stores
- * of full BPTT copy a_s*(t-1) units). */
-static int baseline_time(const mb_problem *p, int64_t full, const cli_args *a, double *out)
-{
-    mb_problem q = *p;
-    q.budget = full;
-    mb_solution s;
-    int rc = mb_solve(&mb_solver_full, &q, &a->solve, &s);
-    if (rc != MB_OK)
-        return rc;
-    mb_sim_report rep;
-    if ((rc = mb_sim_replay(s.plan, &rep)) == MB_OK && !rep.valid)
-        rc = MB_ERROR(MB_EINTERNAL, "internal error: the full plan fails its own replay: %s",
-                      rep.reason);
-    mb_plan_free(s.plan);
-    if (rc == MB_OK)
-        *out = mb_sim_predict(&rep, &a->cost);
-    return rc;
-}
 
 int cmd_compare(int argc, char **argv)
 {
@@ -344,7 +299,7 @@ int cmd_compare(int argc, char **argv)
     double full_time;
     int rc = mb_problem_full_units(p, &full);
     if (rc == MB_OK)
-        rc = baseline_time(p, full, &a, &full_time);
+        rc = mb_sim_full_time(p, &a.cost, &full_time);
     if (rc != MB_OK)
         return cli_fail("compare", rc);
     if (a.format == MB_FORMAT_TEXT)
@@ -363,15 +318,9 @@ int cmd_compare(int argc, char **argv)
         if (rc != MB_OK)
             return cli_fail("compare", rc);
         mb_sim_report rep = {0};
-        if (s.feasible && (rc = mb_sim_replay(s.plan, &rep)) != MB_OK) {
+        if (s.feasible && (rc = replay_own(all[i], s.plan, &rep)) != MB_OK) {
             mb_plan_free(s.plan);
             return cli_fail("compare", rc);
-        }
-        if (s.feasible && !rep.valid) { /* the solver's own plan: a bug, not bad input */
-            mb_plan_free(s.plan);
-            MB_ERROR(MB_EINTERNAL, "internal error: the %s plan fails its own replay: %s",
-                     all[i]->name, rep.reason);
-            return cli_fail("compare", MB_EINTERNAL);
         }
         double rel = s.feasible ? mb_sim_predict(&rep, &a.cost) / full_time : 0.0;
         if (a.format == MB_FORMAT_TEXT) {
@@ -387,10 +336,8 @@ int cmd_compare(int argc, char **argv)
         }
         mb_record r = {0};
         record_solution(&r, all[i]->name, p, &s);
-        if (s.feasible)
-            mb_record_double(&r, "predicted_time_vs_full", rel);
-        else
-            mb_record_empty(&r, "predicted_time_vs_full");
+        mb_sim_record(&r, p, s.feasible ? &rep : NULL, &a.cost, full_time,
+                      (all[i]->flags & MB_SOLVER_HSM_BOUND) != 0);
         rc = mb_record_print(stdout, &r, a.format, i == 0);
         mb_plan_free(s.plan);
         if (rc != MB_OK)

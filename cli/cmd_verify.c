@@ -58,9 +58,7 @@ int cmd_verify(int argc, char **argv)
     mb_record r = {0};
     mb_record_string(&r, "plan", argv[optind]);
     mb_record_string(&r, "solver", plan->solver);
-    mb_record_int(&r, "steps", p->steps);
-    mb_record_int(&r, "hidden_units", p->hidden_units);
-    mb_record_int(&r, "internal_units", p->internal_units);
+    mb_problem_record(&r, p);
     mb_record_int(&r, "budget", p->budget);
     mb_record_bool(&r, "valid", rep.valid);
     mb_record_int(&r, "ops", (int64_t)plan->n_ops);

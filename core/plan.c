@@ -125,3 +125,42 @@ int mb_plan_save(const mb_plan *plan, const char *path)
     (void)mb_plan_write_json(plan, af.f);
     return mb_atomic_commit(&af);
 }
+
+uint64_t mb_plan_full_ops(int64_t steps)
+{
+    return 4 * (uint64_t)steps - 2; /* t forward, t-1 stores, t backward, t-1 frees */
+}
+
+int mb_plan_full(const mb_problem *p, mb_plan **out)
+{
+    mb_problem q = *p;
+    int rc = mb_problem_full_units(&q, &q.budget);
+    if (rc == MB_OK)
+        rc = mb_plan_check_size("full", q.steps, mb_plan_full_ops(q.steps), 0);
+    if (rc != MB_OK)
+        return rc;
+    mb_plan *plan = mb_plan_alloc("full", &q, (size_t)mb_plan_full_ops(q.steps));
+    if (plan == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory for full BPTT's plan (t = %lld)",
+                        (long long)q.steps);
+    for (int64_t k = 1; k <= q.steps && rc == MB_OK; k++) {
+        rc = mb_plan_push(plan, MB_OP_FORWARD, k);
+        if (rc == MB_OK && k < q.steps)
+            rc = mb_plan_push(plan, MB_OP_STORE_INTERNAL, k);
+    }
+    if (rc == MB_OK)
+        rc = mb_plan_push(plan, MB_OP_BACKWARD, q.steps);
+    for (int64_t k = q.steps - 1; k >= 1 && rc == MB_OK; k--) {
+        rc = mb_plan_push(plan, MB_OP_BACKWARD, k);
+        if (rc == MB_OK)
+            rc = mb_plan_push(plan, MB_OP_FREE, k);
+    }
+    if (rc != MB_OK) {
+        mb_plan_free(plan);
+        return rc;
+    }
+    plan->forward_ops = q.steps;
+    plan->peak = q.budget;
+    *out = plan;
+    return MB_OK;
+}

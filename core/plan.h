@@ -76,6 +76,17 @@ int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_l
  * MB_ENOMEM when it cannot grow. */
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step);
 
+/* The canonical full-BPTT plan for p's steps and sizes: forward 1..t storing s_1..s_{t-1}
+ * (s_t stays in the core), then backward t..1, freeing each s_k after its backward. Its cost
+ * is t and its peak a_h + a_s*(t-1) (mb_problem_full_units), which is also the plan's budget
+ * whatever p->budget says. The `full` solver, the executor's baseline and the simulator's
+ * reference time ("vs full") all use this one plan. MB_ERANGE past MB_PLAN_MAX_OPS or when
+ * the memory overflows, MB_ENOMEM; the caller frees *out. */
+int mb_plan_full(const mb_problem *p, mb_plan **out /* out */);
+
+/* The number of ops of mb_plan_full's plan for t steps: 4t - 2. */
+uint64_t mb_plan_full_ops(int64_t steps);
+
 /* Writes the plan file to `f` (one JSON object, one op per line). MB_EIO on a write error. */
 int mb_plan_write_json(const mb_plan *plan, FILE *f);
 

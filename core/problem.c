@@ -281,3 +281,14 @@ int mb_problem_from_spec(const mb_problem_spec *spec, mb_problem *out)
     *out = p;
     return MB_OK;
 }
+
+void mb_problem_record(mb_record *r, const mb_problem *p)
+{
+    mb_record_int(r, "steps", p->steps);
+    mb_record_int(r, "hidden_units", p->hidden_units);
+    mb_record_int(r, "internal_units", p->internal_units);
+    if (p->unit_bytes > 0)
+        mb_record_int(r, "unit_bytes", p->unit_bytes);
+    else
+        mb_record_empty(r, "unit_bytes");
+}

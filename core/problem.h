@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "core/report.h"
+
 /* The largest sequence length any solver accepts: steps are stored as int32 in plans. */
 #define MB_MAX_STEPS INT64_C(2147483647)
 
@@ -52,6 +54,11 @@ int mb_problem_set_bytes(mb_problem *p, int64_t hidden_bytes, int64_t internal_b
 
 /* The memory of full BPTT in units, a_h + a_s*(t-1), into *out. MB_ERANGE on overflow. */
 int mb_problem_full_units(const mb_problem *p, int64_t *out);
+
+/* Appends the columns that identify a problem's sizes: steps, hidden_units, internal_units,
+ * unit_bytes (empty with --alpha sizes). The budget belongs to the answer's columns
+ * (mb_solution_record), beside what was solved within it. */
+void mb_problem_record(mb_record *r, const mb_problem *p);
 
 /* Checks a whole problem: steps in [1, MB_MAX_STEPS], 1 <= a_h <= a_s, budget >= 0, and
  * that the full-BPTT memory is representable. The message names the offending field. */

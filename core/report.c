@@ -20,14 +20,14 @@ int mb_format_parse(const char *key, const char *text, mb_format *out)
 
 static mb_field *add(mb_record *r, const char *key, int type)
 {
-    if (r->n >= MB_RECORD_MAX) {
-        if (r->overflow == NULL)
-            r->overflow = key; /* reported by mb_record_check and every print */
+    if (r->n >= MB_RECORD_MAX || strlen(key) >= sizeof r->fields[0].key) {
+        if (r->overflow[0] == '\0') /* reported by mb_record_check and every print */
+            snprintf(r->overflow, sizeof r->overflow, "%.*s", (int)sizeof r->overflow - 1, key);
         return NULL;
     }
     mb_field *f = &r->fields[r->n++];
     memset(f, 0, sizeof *f);
-    f->key = key;
+    memcpy(f->key, key, strlen(key) + 1);
     f->type = type;
     return f;
 }
@@ -112,9 +112,10 @@ static void print_value(FILE *out, const mb_field *f, mb_format format)
 
 int mb_record_check(const mb_record *r)
 {
-    if (r->overflow != NULL)
-        return MB_ERROR(MB_ERANGE, "record field '%s' exceeds the limit of %d fields "
-                        "(MB_RECORD_MAX); nothing was printed", r->overflow, MB_RECORD_MAX);
+    if (r->overflow[0] != '\0')
+        return MB_ERROR(MB_ERANGE, "record field '%s' exceeds the limit of %d fields of "
+                        "names up to %d bytes (MB_RECORD_MAX, MB_FIELD_KEY_MAX); nothing was "
+                        "printed", r->overflow, MB_RECORD_MAX, MB_FIELD_KEY_MAX - 1);
     return MB_OK;
 }
 

@@ -14,8 +14,12 @@ int mb_format_parse(const char *key, const char *text, mb_format *out /* out */)
 
 enum { MB_FIELD_INT, MB_FIELD_DOUBLE, MB_FIELD_STRING, MB_FIELD_BOOL, MB_FIELD_EMPTY };
 
+/* The longest column name a record holds (a counter's "component::EVENT:u.recompute"). */
+#define MB_FIELD_KEY_MAX 160
+
 typedef struct {
-    const char *key; /* a column name with its unit: "peak_units", "solve_seconds" */
+    char key[MB_FIELD_KEY_MAX]; /* a column name with its unit: "peak", "solve_seconds"; a
+                                 * copy, so a key built in a local buffer may go away */
     int type;
     int64_t i;
     double d;
@@ -25,12 +29,15 @@ typedef struct {
 #define MB_RECORD_MAX 160
 
 /* An ordered record. Identifying columns first; new columns are appended, never renamed.
- * A field added past MB_RECORD_MAX is not stored: the record remembers the first key that
- * did not fit, and printing it is an error (MB_ERANGE), so a column is never silently lost. */
+ * A field added past MB_RECORD_MAX, or whose key is longer than MB_FIELD_KEY_MAX - 1, is not
+ * stored: the record remembers the first key that did not fit, and printing it is an error
+ * (MB_ERANGE), so a column is never silently lost or renamed. Each module fills the columns
+ * of what it produces (mb_problem_record, mb_solution_record, mb_sim_record, mb_exec_record,
+ * mb_meta_record); callers never list columns by hand. */
 typedef struct {
     mb_field fields[MB_RECORD_MAX];
     int n;
-    const char *overflow; /* the first key that did not fit, or NULL */
+    char overflow[MB_FIELD_KEY_MAX]; /* the first key that did not fit, or "" */
 } mb_record;
 
 void mb_record_int(mb_record *r, const char *key, int64_t v);

@@ -160,40 +160,6 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
     return MB_OK;
 }
 
-/* Full BPTT's plan, the baseline, built here (exec sits beside the solvers, not above them):
- * forward 1..t storing s_1..s_{t-1} (s_t stays in the core), then backward t..1, freeing each
- * s_k after its backward. The same ops as the `full` solver. */
-int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out)
-{
-    mb_problem p = *sizes;
-    int rc = mb_problem_full_units(&p, &p.budget);
-    if (rc != MB_OK)
-        return rc;
-    mb_plan *plan = mb_plan_alloc("full", &p, (size_t)(4 * p.steps));
-    if (plan == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory for full BPTT's plan");
-    for (int64_t k = 1; k <= p.steps && rc == MB_OK; k++) {
-        rc = mb_plan_push(plan, MB_OP_FORWARD, k);
-        if (rc == MB_OK && k < p.steps)
-            rc = mb_plan_push(plan, MB_OP_STORE_INTERNAL, k);
-    }
-    if (rc == MB_OK)
-        rc = mb_plan_push(plan, MB_OP_BACKWARD, p.steps);
-    for (int64_t k = p.steps - 1; k >= 1 && rc == MB_OK; k--) {
-        rc = mb_plan_push(plan, MB_OP_BACKWARD, k);
-        if (rc == MB_OK)
-            rc = mb_plan_push(plan, MB_OP_FREE, k);
-    }
-    if (rc != MB_OK) {
-        mb_plan_free(plan);
-        return rc;
-    }
-    plan->forward_ops = p.steps;
-    plan->peak = p.budget;
-    *out = plan;
-    return MB_OK;
-}
-
 /* ---- mb_exec_run ------------------------------------------------------------------------- */
 
 /* Resets the kernel's peak-RSS mark (Linux clear_refs 5); 0 on success. */
@@ -278,7 +244,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     if (rc != MB_OK)
         return rc;
     mb_plan *full = NULL;
-    rc = mb_exec_full_plan(&plan->problem, &full);
+    rc = mb_plan_full(&plan->problem, &full);
     if (rc != MB_OK)
         return rc;
 
@@ -402,17 +368,18 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->cost_recompute_s = sp.recompute_ops > 0
                                 ? out->wall[MB_EXEC_RECOMPUTE] / (double)sp.recompute_ops
                                 : NAN;
-    mb_sim_report rp, rf;
-    rc = mb_sim_replay(plan, &rp);
-    if (rc == MB_OK)
-        rc = mb_sim_replay(full, &rf);
-    if (rc != MB_OK)
-        goto done;
+    mb_sim_report rp;
+    double full_time;
     /* c_r is the recompute cost measured in this run (NAN, so c_f, when nothing recomputes) */
     mb_cost_model model = {.forward = out->cost_forward_s, .backward = out->cost_backward_s,
                            .copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes,
                            .recompute = out->cost_recompute_s};
-    out->predicted_time_ratio = mb_sim_predict(&rp, &model) / mb_sim_predict(&rf, &model);
+    rc = mb_sim_replay(plan, &rp);
+    if (rc == MB_OK)
+        rc = mb_sim_full_time(&plan->problem, &model, &full_time);
+    if (rc != MB_OK)
+        goto done;
+    out->predicted_time_ratio = mb_sim_predict(&rp, &model) / full_time;
     out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
     out->loss = sp.loss;
     if (cc.failed) {

@@ -16,6 +16,7 @@
 
 #include "core/plan.h"
 #include "core/problem.h"
+#include "core/report.h"
 
 typedef enum { MB_CELL_LSTM = 0, MB_CELL_GRU = 1, MB_CELL_RNN = 2 } mb_cell_kind;
 
@@ -68,10 +69,6 @@ int mb_exec_problem(const mb_exec_config *c, mb_problem *out /* out */);
  * the plan IR, replaying it whole before anything runs. MB_EBADPLAN naming the mismatch or the
  * first bad op. */
 int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan);
-
-/* Full BPTT's plan for the sizes and steps of `sizes` at its own memory (the budget is set to
- * a_h + a_s*(t-1)); the baseline of every run. The caller frees it. */
-int mb_exec_full_plan(const mb_problem *sizes, mb_plan **out /* out */);
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -183,5 +180,22 @@ typedef struct {
  * warm-up of each, then c->repeat interleaved pairs; fills *out with medians. Full BPTT is the
  * baseline and runs with an arena of its own size whatever the plan's budget. */
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out /* out */);
+
+/* Appends an execution's columns (docs/design.md, "The executor"), the same in `membptt run`
+ * and in the sweeps' measured rows: the network (cell, input, hidden, batch, output, threads,
+ * repeat, seed), then what res measured: state and budget bytes, recompute_ops, peak store
+ * bytes (plan and full BPTT), store_saved, workspace and peak activation bytes, peak RSS,
+ * arena_compactions, the medians of wall and CPU time with their ratios, the predicted ratio,
+ * wall and CPU time per phase (plan, then full BPTT, which has no recompute phase), the per-op
+ * costs, copied_bytes, the gradient difference and the loss. With res NULL (nothing ran) every
+ * column is empty. The steps, solver, budget in units and op counts are the problem's and
+ * the solution's columns. */
+void mb_exec_record(mb_record *r, const mb_exec_config *c, const mb_exec_result *res);
+
+/* Appends the counter columns of the event list `events` (comma-separated, as in
+ * mb_exec_config.events): "counters" (the list, empty without events), then NAME.first,
+ * NAME.recompute and NAME.backward per event, empty where res is NULL or the event could not
+ * be counted in that phase. */
+void mb_exec_record_counters(mb_record *r, const char *events, const mb_exec_result *res);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/plan.h"
+#include "core/report.h"
 
 /* What a replay found. Counts cover the ops replayed, up to the first violation. */
 typedef struct {
@@ -49,6 +50,26 @@ double mb_cost_recompute(const mb_cost_model *m);
 /* Predicted time = (forward_ops - recompute_ops)*c_f + recompute_ops*c_r + backward_ops*c_b +
  * copied_units*c_copy. */
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m);
+
+/* The time of full BPTT for p's steps and sizes under model m: the canonical full plan
+ * (mb_plan_full), replayed and predicted, stores and frees included. The one reference of
+ * every "vs full" ratio, predicted or measured (docs/design.md, "Cost model"). */
+int mb_sim_full_time(const mb_problem *p, const mb_cost_model *m, double *out /* out */);
+
+/* Appends the cost model's columns: cost_forward, cost_backward, cost_copy. */
+void mb_cost_model_record(mb_record *r, const mb_cost_model *m);
+
+/* Appends a simulation report's columns: valid, store_ops, restore_ops, copied_units,
+ * predicted_time, predicted_time_vs_full (the predicted time over full_time, which
+ * mb_sim_full_time gives), hsm_bound (the paper's bound at p's budget when `hsm_bound` is set,
+ * for solvers it bounds, else empty). With rep NULL (no plan) every column but hsm_bound is
+ * empty. */
+void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
+                   const mb_cost_model *m, double full_time, int hsm_bound);
+
+/* Appends the recompute columns of `simulate`: recompute_ops (of rep; empty when rep is NULL)
+ * and cost_recompute (m's c_r, c_f when unset). */
+void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_cost_model *m);
 
 /* The paper's HSM upper bound m * t^(1 + 1/m), m = hidden slots (h_0 included). */
 double mb_sim_hsm_bound(int64_t t, int64_t slots);

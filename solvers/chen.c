@@ -66,4 +66,4 @@ static int chen_min_budget(const mb_problem *p, int64_t *out)
 
 const mb_solver_type mb_solver_chen = {
     "chen", "Chen et al. recursive halving with hidden states: about log2(t) states, O(t log t) ops",
-    "split at floor(n/2): the left part gets the smaller half", chen_min_budget, chen_build};
+    "split at floor(n/2): the left part gets the smaller half", chen_min_budget, chen_build, 0};

@@ -934,13 +934,13 @@ static int build_msm_free(const mb_problem *p, const mb_solve_options *o, mb_pla
 
 const mb_solver_type mb_solver_hsm = {
     "hsm", "Gruslys et al. dynamic program storing hidden states only (optimal, = Revolve)",
-    DP_TIE_BREAK, dp_min_budget, build_hsm};
+    DP_TIE_BREAK, dp_min_budget, build_hsm, MB_SOLVER_HSM_BOUND};
 const mb_solver_type mb_solver_ism = {
     "ism", "Gruslys et al. dynamic program storing internal states only (optimal in its class)",
-    DP_TIE_BREAK, dp_min_budget, build_ism};
+    DP_TIE_BREAK, dp_min_budget, build_ism, 0};
 const mb_solver_type mb_solver_msm = {
     "msm", "Gruslys et al. dynamic program mixing hidden and internal states (optimal in its class)",
-    DP_TIE_BREAK, dp_min_budget, build_msm};
+    DP_TIE_BREAK, dp_min_budget, build_msm, 0};
 const mb_solver_type mb_solver_msm_free = {
     "msm-free", "msm that also frees a start state after its last use (the plan IR's optimum on every case checked, t <= 7)",
-    DP_TIE_BREAK ", then free-start", dp_min_budget, build_msm_free};
+    DP_TIE_BREAK ", then free-start", dp_min_budget, build_msm_free, 0};

@@ -70,4 +70,4 @@ static int revolve_min_budget(const mb_problem *p, int64_t *out)
 
 const mb_solver_type mb_solver_revolve = {
     "revolve", "Griewank-Walther binomial checkpointing from its closed-form split rule (no table)",
-    "GW2000 split rule (bottom of p. 34)", revolve_min_budget, revolve_build};
+    "GW2000 split rule (bottom of p. 34)", revolve_min_budget, revolve_build, MB_SOLVER_HSM_BOUND};

@@ -25,6 +25,11 @@ typedef struct {
     FILE *progress; /* NULL: silent; else long DP solves say their table size and progress */
 } mb_solve_options;
 
+/* What a solver's table entry says about it (mb_solver_type.flags). */
+enum {
+    MB_SOLVER_HSM_BOUND = 1, /* its cost is within the paper's bound m*t^(1+1/m) (hsm_bound) */
+};
+
 /* A solver: a const table entry (GSL's gsl_root_fsolver_type). `min_budget` gives the
  * smallest budget in units at which `build` succeeds; `build` is only called with a
  * budget >= that and returns a plan with forward_ops and peak declared. */
@@ -34,6 +39,7 @@ typedef struct {
     const char *tie_break; /* how the same inputs always give the same plan */
     int (*min_budget)(const mb_problem *p, int64_t *out /* out */);
     int (*build)(const mb_problem *p, const mb_solve_options *o, mb_plan **out /* out */);
+    unsigned flags;        /* MB_SOLVER_* */
 } mb_solver_type;
 
 extern const mb_solver_type mb_solver_full;
@@ -61,6 +67,15 @@ typedef struct {
     mb_plan *plan;        /* NULL when infeasible; owned by the caller (mb_plan_free) */
     double solve_seconds; /* wall time of min_budget + build */
 } mb_solution;
+
+/* Appends the columns of an answer to p: budget, feasible, min_budget, forward_ops,
+ * backward_ops, peak, cost_per_step, memory_fraction (budget over full-BPTT memory),
+ * peak_fraction. A budget < 0 (a search that found none) and a min_budget < 0 (a plan file:
+ * no solver was asked) are empty; the plan's columns are empty when s is infeasible. */
+void mb_solution_record(mb_record *r, const mb_problem *p, const mb_solution *s);
+
+/* Appends solve_seconds, which varies from run to run (sweeps keep it out of their rows). */
+void mb_solution_record_time(mb_record *r, const mb_solution *s);
 
 /* Checks the problem, then solves it. An infeasible budget is a normal answer (MB_OK with
  * feasible = 0 and min_budget set), not an error. */

@@ -75,4 +75,4 @@ static int sqrt_min_budget(const mb_problem *p, int64_t *out)
 
 const mb_solver_type mb_solver_sqrt = {
     "sqrt", "Chen et al. sqrt(t) checkpointing: segments of ceil(sqrt(t)) steps, about 2 forward ops per step",
-    "none needed: one plan per t", sqrt_min_budget, sqrt_build};
+    "none needed: one plan per t", sqrt_min_budget, sqrt_build, 0};

@@ -10,58 +10,79 @@
 #include "core/error.h"
 #include "exec/exec.h"
 
-/* The columns of every row, in order: identifying columns first (docs/design.md, "Records").
- * Names of quantities that also appear in `membptt solve` are the same as there. */
-static const char *const columns[] = {
-    "sweep", "mode", "solver", "steps", "hidden_units", "internal_units", "unit_bytes",
-    "budget_spec", "budget", "feasible", "min_budget", "forward_ops", "backward_ops", "peak",
-    "cost_per_step", "memory_fraction", "peak_fraction", "valid", "store_ops", "restore_ops",
-    "copied_units", "predicted_time", "predicted_time_vs_full", "hsm_bound",
-};
-#define N_COLUMNS (sizeof columns / sizeof columns[0])
-#define N_IDENT 9 /* sweep .. budget */
+/* What one row holds; a NULL pointer leaves that module's columns empty. */
+typedef struct {
+    const mb_sweep_problem *section;   /* NULL: the header (every value empty) */
+    const char *solver, *budget_spec;
+    const mb_problem *problem;         /* budget < 0: a search that found no budget */
+    const mb_solution *solution;
+    const mb_sim_report *report;       /* the replay of a feasible plan */
+    double full_time;                  /* full BPTT under the config's cost model */
+    int hsm_bound;                     /* the solver has the paper's bound and a budget */
+    const mb_exec_config *exec;
+    const mb_exec_result *result;      /* a measured run */
+} row_values;
 
-/* The executor's columns of a measured row; the names are those of `membptt run`. */
-static const char *const measured_columns[] = {
-    "cell", "input", "hidden", "batch", "threads", "repeat", "seed", "hidden_bytes",
-    "internal_bytes", "budget_bytes", "recompute_ops", "peak_store_bytes",
-    "peak_store_full_bytes", "store_saved", "workspace_bytes", "peak_activation_bytes",
-    "vmhwm_bytes", "vmhwm_full_bytes", "time_s", "time_full_s", "time_ratio",
-    "predicted_time_ratio", "first_forward_s", "recompute_s", "backward_s", "copy_s",
-    "full_first_forward_s", "full_backward_s", "full_copy_s", "cost_forward_s",
-    "cost_recompute_s", "cost_backward_s", "cost_copy_s_per_byte", "copied_bytes",
-    "grad_max_abs_diff", "grad_bitwise_equal",
-};
-#define N_MEASURED (sizeof measured_columns / sizeof measured_columns[0])
-static const char *const counter_phase[] = {"first", "recompute", "backward"};
+/* The config's counter events as one comma-separated list, or NULL without any. */
+static const char *counter_list(const mb_sweep_config *c, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (size_t e = 0; e < c->n_counters; e++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", e ? "," : "", c->counters[e]);
+    return c->n_counters ? buf : NULL;
+}
+
+/* Fills a row: identifying columns first (sweep, mode, solver, the problem, budget_spec), then
+ * each module's own columns: the answer's (solvers/), the simulator's (sim/) and, for configs
+ * that measure, the executor's (exec/). The header is the keys of a row filled once with
+ * nothing (docs/design.md, "Sweeps, records and figures"). */
+static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r)
+{
+    static const mb_problem none_problem = {.budget = -1};
+    static const mb_solution none_solution = {.min_budget = -1};
+    const mb_problem *p = v->problem ? v->problem : &none_problem;
+    const mb_solution *s = v->solution ? v->solution : &none_solution;
+    if (v->section != NULL) {
+        mb_record_string(r, "sweep", v->section->name);
+        mb_record_string(r, "mode", v->section->mode == MB_SWEEP_MEASURED ? "measured"
+                                                                           : "analytic");
+        mb_record_string(r, "solver", v->solver);
+    } else {
+        mb_record_empty(r, "sweep");
+        mb_record_empty(r, "mode");
+        mb_record_empty(r, "solver");
+    }
+    mb_problem_record(r, p);
+    mb_record_string(r, "budget_spec", v->budget_spec ? v->budget_spec : "");
+    mb_solution_record(r, p, s);
+    mb_sim_record(r, p, v->report, &c->cost, v->full_time, v->hsm_bound);
+    if (c->measured) {
+        char events[2048];
+        mb_exec_record(r, v->exec, v->result);
+        mb_exec_record_counters(r, counter_list(c, events, sizeof events), v->result);
+    }
+}
 
 int mb_sweep_build_columns(mb_sweep_config *c);
 
 int mb_sweep_build_columns(mb_sweep_config *c)
 {
-    size_t n = N_COLUMNS + (c->measured ? N_MEASURED + 3 * c->n_counters : 0);
-    c->columns = calloc(n, sizeof *c->columns);
-    if (c->columns == NULL)
+    mb_record *r = calloc(1, sizeof *r);
+    if (r == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
-    size_t k = 0;
-    char buf[256];
-    for (size_t i = 0; i < N_COLUMNS; i++)
-        c->columns[k++] = strdup(columns[i]);
-    for (size_t i = 0; c->measured && i < N_MEASURED; i++)
-        c->columns[k++] = strdup(measured_columns[i]);
-    for (size_t e = 0; c->measured && e < c->n_counters; e++)
-        for (int ph = 0; ph < 3; ph++) {
-            snprintf(buf, sizeof buf, "%s.%s", c->counters[e], counter_phase[ph]);
-            c->columns[k++] = strdup(buf);
-        }
-    c->n_columns = k;
-    for (size_t i = 0; i < k; i++)
-        if (c->columns[i] == NULL)
-            return MB_ERROR(MB_ENOMEM, "out of memory");
-    if (k > MB_RECORD_MAX)
-        return MB_ERROR(MB_EINVAL, "%s: a row would have %zu columns, more than the %d a record "
-                        "holds; request fewer counter events", c->path, k, MB_RECORD_MAX);
-    return MB_OK;
+    fill_row(c, &(row_values){0}, r);
+    if (r->overflow[0] != '\0') {
+        free(r);
+        return MB_ERROR(MB_EINVAL, "%s: a row would have more than the %d columns a record "
+                        "holds; request fewer counter events", c->path, MB_RECORD_MAX);
+    }
+    c->columns = calloc((size_t)r->n, sizeof *c->columns);
+    int rc = c->columns == NULL ? MB_ERROR(MB_ENOMEM, "out of memory") : MB_OK;
+    for (int i = 0; rc == MB_OK && i < r->n; i++, c->n_columns++)
+        if ((c->columns[i] = strdup(r->fields[i].key)) == NULL)
+            rc = MB_ERROR(MB_ENOMEM, "out of memory");
+    free(r);
+    return rc;
 }
 
 /* The executor configuration of [model] for t steps. */
@@ -246,91 +267,23 @@ static int search_budget(const mb_sweep_config *c, const mb_sweep_point *pt, mb_
     return MB_OK;
 }
 
-/* Appends the executor's columns: measured when the point is measured and feasible, empty
- * otherwise (an analytic row of a config that also measures). Keys point into c->columns. */
-static int measured_row(const mb_sweep_config *c, const mb_sweep_point *pt, const mb_plan *plan,
-                        mb_record *r)
+/* Runs a feasible plan of a measured point on the network of [model]: *out gets the result
+ * (the caller frees it) and *ec its configuration. */
+static int measure_point(const mb_sweep_config *c, const mb_sweep_point *pt, const mb_plan *plan,
+                         char *events, size_t cap, mb_exec_config *ec, mb_exec_result **out)
 {
-    size_t base = N_COLUMNS;
-    const char *const *k = (const char *const *)c->columns + base;
-    if (pt->section->mode != MB_SWEEP_MEASURED || plan == NULL) {
-        for (size_t i = base; i < c->n_columns; i++)
-            mb_record_empty(r, c->columns[i]);
-        return MB_OK;
-    }
-    mb_exec_config ec;
-    int rc = exec_config(c, pt->problem.steps, &ec);
+    int rc = exec_config(c, pt->problem.steps, ec);
     if (rc != MB_OK)
         return rc;
-    char events[2048] = "";
-    for (size_t e = 0; e < c->n_counters; e++)
-        snprintf(events + strlen(events), sizeof events - strlen(events), "%s%s", e ? "," : "",
-                 c->counters[e]);
-    ec.events = c->n_counters ? events : NULL;
+    ec->events = counter_list(c, events, cap);
     mb_exec_result *res = calloc(1, sizeof *res);
     if (res == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
-    if ((rc = mb_exec_run(&ec, plan, res)) != MB_OK) {
+    if ((rc = mb_exec_run(ec, plan, res)) != MB_OK) {
         free(res);
         return rc;
     }
-    size_t i = 0;
-    mb_record_string(r, k[i++], mb_cell_name(ec.cell));
-    mb_record_int(r, k[i++], ec.input);
-    mb_record_int(r, k[i++], ec.hidden);
-    mb_record_int(r, k[i++], ec.batch);
-    mb_record_int(r, k[i++], ec.threads);
-    mb_record_int(r, k[i++], ec.repeat);
-    mb_record_int(r, k[i++], (int64_t)ec.seed);
-    mb_record_int(r, k[i++], res->hidden_bytes);
-    mb_record_int(r, k[i++], res->internal_bytes);
-    mb_record_int(r, k[i++], res->budget_bytes);
-    mb_record_int(r, k[i++], res->recompute_ops);
-    mb_record_int(r, k[i++], res->peak_store_bytes);
-    mb_record_int(r, k[i++], res->peak_store_full_bytes);
-    mb_record_double(r, k[i++], 1.0 - (double)res->peak_store_bytes / (double)res->peak_store_full_bytes);
-    mb_record_int(r, k[i++], res->workspace_bytes);
-    mb_record_int(r, k[i++], res->peak_activation_bytes);
-    if (res->vmhwm_bytes >= 0) {
-        mb_record_int(r, k[i++], res->vmhwm_bytes);
-        mb_record_int(r, k[i++], res->vmhwm_full_bytes);
-    } else {
-        mb_record_empty(r, k[i++]);
-        mb_record_empty(r, k[i++]);
-    }
-    mb_record_double(r, k[i++], res->time_s);
-    mb_record_double(r, k[i++], res->time_full_s);
-    mb_record_double(r, k[i++], res->time_ratio);
-    mb_record_double(r, k[i++], res->predicted_time_ratio);
-    for (int ph = 0; ph < MB_EXEC_PHASES; ph++)
-        mb_record_double(r, k[i++], res->wall[ph]);
-    mb_record_double(r, k[i++], res->wall_full[MB_EXEC_FIRST]);
-    mb_record_double(r, k[i++], res->wall_full[MB_EXEC_BACKWARD]);
-    mb_record_double(r, k[i++], res->wall_full[MB_EXEC_COPY]);
-    mb_record_double(r, k[i++], res->cost_forward_s);
-    if (res->recompute_ops > 0)
-        mb_record_double(r, k[i++], res->cost_recompute_s);
-    else
-        mb_record_empty(r, k[i++]);
-    mb_record_double(r, k[i++], res->cost_backward_s);
-    mb_record_double(r, k[i++], res->cost_copy_s_per_byte);
-    mb_record_int(r, k[i++], res->copied_bytes);
-    mb_record_double(r, k[i++], res->grad_max_abs_diff);
-    mb_record_bool(r, k[i++], res->grad_bitwise_equal);
-    /* counters in the config's order; one the executor could not read is empty */
-    for (size_t e = 0; e < c->n_counters; e++) {
-        int found = -1;
-        for (int j = 0; j < res->n_events; j++)
-            if (strcmp(res->event_name[j], c->counters[e]) == 0)
-                found = j;
-        for (int ph = 0; ph < 3; ph++) {
-            if (found >= 0 && res->event_available[found] && res->event_value[found][ph] >= 0)
-                mb_record_int(r, k[i++], res->event_value[found][ph]);
-            else
-                mb_record_empty(r, k[i++]);
-        }
-    }
-    free(res);
+    *out = res;
     return MB_OK;
 }
 
@@ -356,53 +309,26 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
         return rc;
     }
     int feasible = s.feasible && found;
-    int64_t full;
-    mb_problem_full_units(&pr, &full);
-    mb_record_string(r, "sweep", pt->section->name);
-    mb_record_string(r, "mode", pt->section->mode == MB_SWEEP_MEASURED ? "measured" : "analytic");
-    mb_record_string(r, "solver", pt->solver->name);
-    mb_record_int(r, "steps", pr.steps);
-    mb_record_int(r, "hidden_units", pr.hidden_units);
-    mb_record_int(r, "internal_units", pr.internal_units);
-    if (pr.unit_bytes > 0)
-        mb_record_int(r, "unit_bytes", pr.unit_bytes);
-    else
-        mb_record_empty(r, "unit_bytes");
-    mb_record_string(r, "budget_spec", spec);
-    if (found)
-        mb_record_int(r, "budget", pr.budget);
-    else
-        mb_record_empty(r, "budget"); /* no budget reaches the target */
-    mb_record_bool(r, "feasible", feasible);
-    mb_record_int(r, "min_budget", s.min_budget);
-    if (feasible) {
-        double t = (double)pr.steps;
-        mb_record_int(r, "forward_ops", rep.forward_ops);
-        mb_record_int(r, "backward_ops", rep.backward_ops);
-        mb_record_int(r, "peak", rep.peak);
-        mb_record_double(r, "cost_per_step", (double)rep.forward_ops / t);
-        mb_record_double(r, "memory_fraction", (double)pr.budget / (double)full);
-        mb_record_double(r, "peak_fraction", (double)rep.peak / (double)full);
-        mb_record_bool(r, "valid", rep.valid);
-        mb_record_int(r, "store_ops", rep.store_ops);
-        mb_record_int(r, "restore_ops", rep.restore_ops);
-        mb_record_int(r, "copied_units", rep.copied_units);
-        double pred = mb_sim_predict(&rep, &c->cost);
-        mb_record_double(r, "predicted_time", pred);
-        mb_record_double(r, "predicted_time_vs_full", pred / (t * (c->cost.forward + c->cost.backward)));
-    } else {
-        for (size_t i = 11; i < 23; i++)
-            if (i == 15 && found)
-                mb_record_double(r, columns[i], (double)pr.budget / (double)full);
-            else
-                mb_record_empty(r, columns[i]);
+    mb_solution none = {.min_budget = s.min_budget}; /* no budget reaches the target */
+    mb_problem asked = pr;
+    if (!found)
+        asked.budget = -1;
+    row_values v = {.section = pt->section, .solver = pt->solver->name, .budget_spec = spec,
+                    .problem = &asked, .solution = found ? &s : &none,
+                    .report = feasible ? &rep : NULL,
+                    .hsm_bound = found && (pt->solver->flags & MB_SOLVER_HSM_BOUND)};
+    rc = mb_sim_full_time(&pr, &c->cost, &v.full_time);
+    mb_exec_config ec;
+    mb_exec_result *res = NULL;
+    char events[2048];
+    if (rc == MB_OK && feasible && pt->section->mode == MB_SWEEP_MEASURED &&
+        (rc = measure_point(c, pt, s.plan, events, sizeof events, &ec, &res)) == MB_OK) {
+        v.exec = &ec;
+        v.result = res;
     }
-    if (strcmp(pt->solver->name, "hsm") == 0 || strcmp(pt->solver->name, "revolve") == 0)
-        mb_record_double(r, "hsm_bound", found ? mb_sim_hsm_bound(pr.steps, pr.budget / pr.hidden_units) : NAN);
-    else
-        mb_record_empty(r, "hsm_bound");
-    if (c->measured)
-        rc = measured_row(c, pt, feasible ? s.plan : NULL, r);
+    if (rc == MB_OK)
+        fill_row(c, &v, r);
+    free(res);
     mb_plan_free(s.plan);
     if (rc != MB_OK)
         return rc;

@@ -25,7 +25,8 @@ for k in ["cell", "steps", "input", "hidden", "batch", "solver", "budget_bytes",
           "predicted_time_ratio", "grad_max_abs_diff", "counters", "vmhwm_bytes",
           "first_forward_s", "recompute_s", "backward_s"]:
     assert k in d, k
-assert d["forward_ops"] == d["plan_forward_ops"] > d["steps"], d["forward_ops"]
+assert d["forward_ops"] == d["steps"] + d["recompute_ops"] > d["steps"], d["forward_ops"]
+assert d["cpu_s"] >= 0 and d["loss"] > 0 and d["arena_compactions"] >= 0, d
 assert d["backward_ops"] == 20
 assert d["grad_max_abs_diff"] == 0 and d["grad_bitwise_equal"] is True
 assert 0 < d["peak_store_bytes"] <= d["budget_bytes"] < d["peak_store_full_bytes"]
@@ -35,7 +36,7 @@ assert d["time_ratio"] > 0 and d["predicted_time_ratio"] > 1
 done
 
 run run --cell lstm "${SMALL[@]}" --solver full --budget 100% --format csv
-expect "full 100% csv: exit 0" 0 "cell,steps,input"
+expect "full 100% csv: exit 0" 0 "solver,steps,hidden_units"
 if [ "$(wc -l <"$W/out")" = 2 ]; then ok "csv: header and one row"; else bad "csv" "$(snippet "$W/out")"; fi
 
 # counters: an event this machine may not count is reported empty, with a notice

@@ -51,6 +51,45 @@ head -c 2000 "$T/ref/slow.csv" > "$T/killed/slow.csv"
 "$M" sweep "$T/slow.ini" --out "$T/killed" --quiet > /dev/null || fail "resume after a cut row failed"
 cmp "$T/ref/slow.csv" "$T/killed/slow.csv" || fail "resume after a cut row differs"
 
+# One definition of "vs full": with copies in the cost model, compare and a sweep give every
+# solver the same predicted_time_vs_full (the replayed full plan under the same model), and
+# full BPTT is 1 of itself (the sweep once divided by t*(c_f + c_b) and gave 2.65).
+cat > "$T/copy.ini" <<'INI'
+[output]
+name = copy
+[solvers]
+names = full, sqrt, chen, revolve, hsm, ism, msm, msm-free
+[cost]
+forward = 1
+backward = 2
+copy = 1
+[problem copy]
+steps = 100
+alpha = 5
+budget = 20%, 100%
+INI
+"$M" sweep "$T/copy.ini" --out "$T/copy" --quiet > /dev/null || fail "the copy-cost sweep failed"
+for b in 20% 100%; do
+    "$M" compare --steps 100 --alpha 5 --budget $b --cost-copy 1 --format csv > "$T/cmp$b.csv" ||
+        fail "compare --budget $b --cost-copy 1 failed"
+done
+python3 - "$T/copy/copy.csv" "$T/cmp20%.csv" "$T/cmp100%.csv" <<'EOF2' || fail "compare and sweep disagree on predicted_time_vs_full"
+import csv, sys
+sweep = {(r["solver"], r["budget_spec"]): r for r in csv.DictReader(open(sys.argv[1]))}
+seen = 0
+for path, spec in ((sys.argv[2], "20%"), (sys.argv[3], "100%")):
+    for r in csv.DictReader(open(path)):
+        s = sweep[(r["solver"], spec)]
+        a, b = r["predicted_time_vs_full"], s["predicted_time_vs_full"]
+        assert (a == "") == (b == ""), (r["solver"], spec, a, b)
+        if a:
+            assert abs(float(a) - float(b)) < 1e-9, (r["solver"], spec, a, b)
+            assert float(s["copied_units"]) > 0, s
+            seen += 1
+assert abs(float(sweep[("full", "100%")]["predicted_time_vs_full"]) - 1) < 1e-12, sweep[("full", "100%")]
+assert seen >= 15, seen
+EOF2
+
 # shards through the command line, then merge
 for i in 0 1 2 3; do
     "$M" sweep "$T/slow.ini" --out "$T/sh" --shard $i/4 --quiet > /dev/null || fail "shard $i failed"
