@@ -22,13 +22,21 @@
  *                                (internal layout, which begins with the hidden layout of h_k)
  *   backward(net, s, x_k, y_k, dhin, dhout, dx): dhin = dL/dh_k from steps > k (the head's
  *                                part is added to it in place) -> dhout = dL/dh_{k-1};
- *                                accumulates the parameter gradients; dx = dL/dx_k or NULL
+ *                                accumulates the parameter gradients; dx = dL/dx_k or NULL.
+ *                                The parts of step k's gradient that need h_{k-1} may stay
+ *                                pending (net->pending): the next backward completes them from
+ *                                the prefix of its s_{k-1} before anything else, so dhout is
+ *                                whole only then
+ *   finish(net, h_prev, dh):     completes a pending step with h_prev (hidden layout) and
+ *                                writes what it owes to dh (= that step's dhout); the runner
+ *                                calls it with h_0 after backward 1
  *   head_loss(net, h, y_k):      0.5*||h W_y - y_k||^2 summed over the batch */
 typedef struct {
     void (*project)(mb_net *net, const void *x, int64_t steps, void *dst);
     void (*forward)(mb_net *net, const void *hin, const void *xp, void *s);
     void (*backward)(mb_net *net, const void *s, const void *x, const void *y, void *dhin,
                      void *dhout, void *dx);
+    void (*finish)(mb_net *net, const void *h_prev, void *dh);
     double (*head_loss)(mb_net *net, const void *h, const void *y);
 } mb_cell_ops;
 
@@ -54,6 +62,9 @@ struct mb_net {
     int64_t workspace_bytes;
     const mb_cell_ops *ops;
     double loss;        /* accumulated by the backward steps of a run */
+    int pending;        /* 1: the last backward step's gradient waits for h_{k-1} (finish) */
+    const void *pending_x; /* that step's input x_k, and dL/dx_k (or NULL) */
+    void *pending_dx;
 };
 
 /* The cell table for a cell kind and dtype (cells.c). */

@@ -214,6 +214,7 @@ static void start_run(mb_net *net)
     memset(net->grads, 0, net->lay.end * net->esz);
     memset(net->dh[0], 0, net->hid_elems * net->esz);
     net->loss = 0;
+    net->pending = 0;
 }
 
 int mb_net_loss(mb_net *net, double *loss)
@@ -261,6 +262,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
                            net->dh[g], net->dh[1 - g], dx_at(net, k));
         g = 1 - g;
     }
+    net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 */
     double w2 = mb_clock_wall(), c2 = mb_clock_cpu();
     memcpy(net->dh0, net->dh[g], hb);
     free(S);
@@ -456,6 +458,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
             goto done;
         }
     }
+    net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 (backward phase) */
     enter_phase(&cs, -1);
     st->wall_total = mb_clock_wall() - t_start;
     rc = mb_ir_finish(&m);

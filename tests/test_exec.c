@@ -62,7 +62,7 @@ static void test_state_bytes(void **state)
     int64_t hb, ib;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 2 * 7 * 3 * 4, "LSTM hidden bytes (h and c)");
-    EXPECT_EQ(ib, 9 * 7 * 3 * 4, "LSTM internal bytes");
+    EXPECT_EQ(ib, 6 * 7 * 3 * 4, "LSTM internal bytes (h, c and four gates)");
     c.cell = MB_CELL_GRU;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 7 * 3 * 4, "GRU hidden bytes");
@@ -71,14 +71,14 @@ static void test_state_bytes(void **state)
     c.dtype = MB_DTYPE_F64;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 7 * 3 * 8, "RNN hidden bytes (float64)");
-    EXPECT_EQ(ib, 2 * 7 * 3 * 8, "RNN internal bytes (float64)");
+    EXPECT_EQ(ib, 7 * 3 * 8, "RNN internal bytes (float64): h alone");
     mb_problem p;
     c.cell = MB_CELL_LSTM;
     c.dtype = MB_DTYPE_F32;
     assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
-    EXPECT_EQ(p.unit_bytes, 7 * 3 * 4, "unit = gcd");
-    EXPECT_EQ(p.hidden_units, 2, "a_h");
-    EXPECT_EQ(p.internal_units, 9, "a_s");
+    EXPECT_EQ(p.unit_bytes, 2 * 7 * 3 * 4, "unit = gcd");
+    EXPECT_EQ(p.hidden_units, 1, "a_h");
+    EXPECT_EQ(p.internal_units, 3, "a_s");
     c.hidden = 0;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "--hidden 0"));
@@ -305,8 +305,8 @@ static void test_arena(void **state)
 
 /* A hand-made valid plan whose store fragments: after `free 1` the arena holds h_0 and h_2
  * with a hole between them, and s_3 fits only once the blocks slide together. The gradients
- * (which read the moved h_2 back) must still equal full BPTT's bit for bit. LSTM: a_h = 2,
- * a_s = 9 units; budget 13 = h_0 + h_2 + s_3. */
+ * (which read the moved h_2 back) must still equal full BPTT's bit for bit. LSTM: a_h = 1,
+ * a_s = 3 units; budget 5 = h_0 + h_2 + s_3. */
 static void test_compaction_in_a_run(void **state)
 {
     (void)state;
@@ -315,9 +315,9 @@ static void test_compaction_in_a_run(void **state)
     assert_int_equal(mb_net_create(&c, &net), MB_OK);
     mb_problem p;
     assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
-    assert_int_equal(p.hidden_units, 2);
-    assert_int_equal(p.internal_units, 9);
-    p.budget = 13;
+    assert_int_equal(p.hidden_units, 1);
+    assert_int_equal(p.internal_units, 3);
+    p.budget = 5;
     mb_plan *plan = mb_plan_alloc("hand", &p, 0);
     const struct {
         mb_op_kind kind;
@@ -342,7 +342,7 @@ static void test_compaction_in_a_run(void **state)
     if (mb_net_run(net, plan, NULL, &st) != MB_OK)
         fail_msg("FAIL: the hand-made plan: %s", mb_errmsg());
     EXPECT_EQ(st.compactions, 1, "compactions");
-    EXPECT_EQ(st.peak_store_bytes, 13 * p.unit_bytes, "peak");
+    EXPECT_EQ(st.peak_store_bytes, 5 * p.unit_bytes, "peak");
     EXPECT_EQ(st.recompute_ops, 3, "recompute ops");
     assert_memory_equal(mb_net_grads(net, &n), g, n * sizeof *g);
     assert_memory_equal(mb_net_dh0(net, &nh), gh, nh * sizeof *gh);

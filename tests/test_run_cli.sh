@@ -110,12 +110,13 @@ expect "repeat -1: exit 2" 2 "--repeat -1"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --pin 100000
 expect "pin a core that does not exist: exit 2" 2 "--pin 100000: core 100000 does not exist"
 
-# infeasible budget: exit 3 naming the smallest feasible one
-run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver msm --budget 1
-expect "infeasible: exit 3" 3 "smallest feasible budget is 2 units"
+# infeasible budget: exit 3 naming the smallest feasible one (full BPTT needs a_h + a_s*(t-1)
+# = 1 + 3*9 units)
+run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver full --budget 27
+expect "infeasible: exit 3" 3 "smallest feasible budget is 28 units"
 
-# plan files: LSTM H=4 B=1 has hidden 32 bytes, internal 144 bytes
-"$BIN" solve --solver msm --steps 12 --hidden-bytes 32 --internal-bytes 144 --budget 40% --plan-out plan.json >/dev/null
+# plan files: LSTM H=4 B=1 has hidden 32 bytes (h, c), internal 96 bytes (h, c, 4 gates)
+"$BIN" solve --solver msm --steps 12 --hidden-bytes 32 --internal-bytes 96 --budget 40% --plan-out plan.json >/dev/null
 run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json --format json
 expect "plan file for these sizes: exit 0" 0 '"solver": "msm"'
 jcheck "plan file: bitwise gradients" 'assert d["grad_bitwise_equal"] is True'
