@@ -21,6 +21,25 @@ typedef struct {
  * For usage errors (exit 2) it adds where --help is. */
 int cli_fail(const char *cmd, int rc);
 
+/* The CSV stems of one reproduction (quick or full), in DIR/results. */
+typedef struct {
+    const char *analytic_config, *lstm_config; /* embedded config names */
+    const char *paper, *lstm, *plan, *fits, *calibration; /* stems in results/ */
+} cli_repro_set;
+
+extern const cli_repro_set cli_quick_set, cli_full_set;
+
+/* mkdir -p: creates `dir` and the folders above it. */
+int cli_mkdir_p(const char *dir);
+
+/* Writes and draws the figures whose data exist into OUT/plots, from the CSVs in OUT/results
+ * (cmd_plot.c). A .gp the user edited is kept and drawn unless `force`; with `redraw` the kept
+ * scripts are drawn and none is written. A figure named in `only` that is not drawn, a CSV
+ * with a torn row or a gnuplot failure makes it return an error; *drawn counts the figures
+ * drawn. Prints one line per figure. */
+int cli_draw_figures(const char *out, const cli_repro_set *set, const char *bench, int force,
+                     int redraw, char **only, int n_only, int *drawn /* out */);
+
 int cmd_solve(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

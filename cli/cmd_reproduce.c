@@ -1,5 +1,5 @@
-/* cmd_reproduce.c: `membptt reproduce` (the paper's sweeps, an LSTM measurement, fits, the
- * summary table and every figure) and `membptt plot` (the figures from existing CSVs). */
+/* cmd_reproduce.c: `membptt reproduce`: the paper's sweeps, an LSTM measurement, fits, the
+ * summary table and every figure (drawn by cmd_plot.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -19,135 +19,10 @@
 #include "sweep/sweep.h"
 #include "measure/measure.h"
 
-/* The files of one reproduction (quick or full), relative to the output folder. */
-typedef struct {
-    const char *analytic_config, *lstm_config; /* embedded config names */
-    const char *paper, *lstm, *plan, *fits, *calibration; /* stems in results/ */
-} repro_set;
-
-static const repro_set quick_set = {"quick", "lstm-quick", "paper-quick", "lstm-quick",
-                                    "plan-quick", "fits-quick", "calibration-quick"};
-static const repro_set full_set = {"paper", "lstm", "paper", "lstm", "plan", "fits",
-                                   "calibration"};
-
 static int exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return MB_ERROR(MB_EIO, "cannot create %s: %s", buf, strerror(errno));
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return MB_ERROR(MB_EIO, "cannot create %s: %s", buf, strerror(errno));
-    return MB_OK;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Figures
- */
-
-/* Writes and draws the figures whose data exist. Returns MB_OK when every figure that could
- * be drawn was; *drawn counts them. Prints one line per figure. */
-static int draw_figures(const char *out, const repro_set *set, const char *bench, int quiet,
-                        char **only, int n_only, int *drawn)
-{
-    char plots[4200], results[4200], paper[4400], lstm[4400], plan[4400], bench_rel[4400];
-    char plan_title[256] = "one plan";
-    snprintf(plots, sizeof plots, "%s/plots", out);
-    snprintf(results, sizeof results, "%s/results", out);
-    int rc = mkdir_p(plots);
-    if (rc != MB_OK)
-        return rc;
-    int have_gp = mb_plot_have_gnuplot();
-    snprintf(paper, sizeof paper, "%s/%s.csv", results, set->paper);
-    snprintf(lstm, sizeof lstm, "%s/%s.csv", results, set->lstm);
-    snprintf(plan, sizeof plan, "%s/%s.csv", results, set->plan);
-    /* the plan's own first line names it */
-    FILE *pf = fopen(plan, "r");
-    if (pf) {
-        char line[256];
-        if (fgets(line, sizeof line, pf) && strncmp(line, "# plan: ", 8) == 0) {
-            line[strcspn(line, "\n")] = '\0';
-            snprintf(plan_title, sizeof plan_title, "Plan of %s", line + 8);
-        }
-        fclose(pf);
-    }
-    /* the .gp scripts read the CSVs from the plots folder: ../results/... */
-    char rp[512], rl[512], rpl[512];
-    snprintf(rp, sizeof rp, "../results/%s.csv", set->paper);
-    snprintf(rl, sizeof rl, "../results/%s.csv", set->lstm);
-    snprintf(rpl, sizeof rpl, "../results/%s.csv", set->plan);
-    if (bench && bench[0] != '/') {
-        char abs[PATH_MAX];
-        if (realpath(bench, abs) != NULL)
-            snprintf(bench_rel, sizeof bench_rel, "%s", abs);
-        else
-            snprintf(bench_rel, sizeof bench_rel, "%s", bench);
-    } else
-        snprintf(bench_rel, sizeof bench_rel, "%s", bench ? bench : "");
-    /* prefer the path relative to the plots folder when the bench file is in results/ */
-    char inres[4400];
-    snprintf(inres, sizeof inres, "%s/bench_solvers.csv", results);
-    if (bench && exists(inres)) {
-        char a[PATH_MAX], b[PATH_MAX];
-        if (realpath(inres, a) && realpath(bench, b) && strcmp(a, b) == 0)
-            snprintf(bench_rel, sizeof bench_rel, "../results/bench_solvers.csv");
-    }
-    mb_plot_var vars[] = {{"PAPER", rp}, {"LSTM", rl}, {"PLAN", rpl}, {"BENCH", bench_rel},
-                          {"PLANTITLE", plan_title}};
-    size_t nf;
-    const mb_plot_figure *figs = mb_plot_figures(&nf);
-    int failed = 0;
-    *drawn = 0;
-    for (size_t i = 0; i < nf; i++) {
-        const mb_plot_figure *f = &figs[i];
-        if (n_only > 0) {
-            int want = 0;
-            for (int k = 0; k < n_only; k++)
-                want |= strcmp(only[k], f->name) == 0;
-            if (!want)
-                continue;
-        }
-        const char *data = strcmp(f->needs, "PAPER") == 0 ? paper
-                           : strcmp(f->needs, "LSTM") == 0 ? lstm
-                           : strcmp(f->needs, "PLAN") == 0 ? plan
-                                                          : bench;
-        if (data == NULL || !exists(data)) {
-            printf("  %-13s skipped: no data (%s)\n", f->name, data ? data : "no bench file");
-            continue;
-        }
-        if ((rc = mb_plot_write(plots, f->name, vars, sizeof vars / sizeof vars[0])) != MB_OK) {
-            fprintf(stderr, "membptt: %s\n", mb_errmsg());
-            failed = 1;
-            continue;
-        }
-        if (!have_gp) {
-            printf("  %-13s %s/%s.gp written; not drawn: gnuplot with pdfcairo/pngcairo is not "
-                   "installed\n", f->name, plots, f->name);
-            continue;
-        }
-        if ((rc = mb_plot_run(plots, f->name)) != MB_OK) {
-            fprintf(stderr, "membptt: %s\n", mb_errmsg());
-            failed = 1;
-            continue;
-        }
-        (*drawn)++;
-        if (!quiet)
-            printf("  %-13s %s/%s.pdf, .png, .gp  (%s)\n", f->name, plots, f->name, f->summary);
-    }
-    if (failed)
-        return MB_ERROR(MB_EIO, "some figures could not be drawn (messages above)");
-    return MB_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -589,7 +464,7 @@ static int run_config(const char *name, const char *file, const char *results, i
 static void reproduce_help(void)
 {
     printf("usage: membptt reproduce [--full] [--out DIR] [--resume] [--no-measure] [--quiet]\n"
-           "                         [--analytic FILE] [--bench FILE]\n\n"
+           "                         [--analytic FILE] [--bench FILE] [--force]\n\n"
            "Regenerates the paper's results: the analytic sweeps of its figures (configs/quick.ini,\n"
            "or configs/paper.ini with --full; both are built into the command), a real LSTM\n"
            "measurement (configs/lstm-quick.ini, or configs/lstm.ini), the fits (HSM exponents\n"
@@ -606,7 +481,8 @@ static void reproduce_help(void)
            "                  sections named as in configs/quick.ini (configs/smoke.ini: seconds)\n"
            "  --bench FILE    solver timings for figure 7 (default results/bench_solvers.csv,\n"
            "                  written by bench_solvers)\n"
-           "  --quiet         no progress on stderr\n");
+           "  --quiet         no progress on stderr\n"
+           "  --force         replace figure scripts you edited (kept and drawn otherwise)\n");
 }
 
 int cmd_reproduce(int argc, char **argv)
@@ -615,16 +491,17 @@ int cmd_reproduce(int argc, char **argv)
         {"full", no_argument, NULL, 'f'},       {"out", required_argument, NULL, 'o'},
         {"resume", no_argument, NULL, 'r'},     {"no-measure", no_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},      {"bench", required_argument, NULL, 'b'},
-        {"analytic", required_argument, NULL, 'a'},
+        {"analytic", required_argument, NULL, 'a'}, {"force", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     const char *out = ".", *bench = "results/bench_solvers.csv", *analytic = NULL;
-    int full = 0, resume = 0, measure = 1, quiet = 0, c, rc = MB_OK;
+    int full = 0, resume = 0, measure = 1, quiet = 0, force = 0, c, rc = MB_OK;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
         switch (c) {
         case 'f': full = 1; break;
         case 'o': out = optarg; break;
+        case 'F': force = 1; break;
         case 'r': resume = 1; break;
         case 'n': measure = 0; break;
         case 'q': quiet = 1; break;
@@ -637,13 +514,15 @@ int cmd_reproduce(int argc, char **argv)
     }
     if (rc == MB_OK && optind < argc)
         rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
+    if (rc == MB_OK)
+        rc = mb_output_path_check("--out", out, 1);
     if (rc != MB_OK)
         return cli_fail("reproduce", rc);
-    repro_set setv = full ? full_set : quick_set;
-    const repro_set *set = &setv;
+    cli_repro_set setv = full ? cli_full_set : cli_quick_set;
+    const cli_repro_set *set = &setv;
     char results[4200];
     snprintf(results, sizeof results, "%s/results", out);
-    if ((rc = mkdir_p(results)) != MB_OK)
+    if ((rc = cli_mkdir_p(results)) != MB_OK)
         return cli_fail("reproduce", rc);
     double t0 = mb_clock_wall();
     setvbuf(stdout, NULL, _IOLBF, 0); /* lines in order with the progress on stderr */
@@ -707,65 +586,7 @@ int cmd_reproduce(int argc, char **argv)
     printf("\nFits: %s%s%s\n", fpath, measure ? ", " : "", measure ? cpath : "");
     printf("\nFigures (gnuplot, from the CSVs alone; each .gp redraws its figure):\n");
     int drawn;
-    rc = draw_figures(out, set, exists(bench) ? bench : NULL, 0, NULL, 0, &drawn);
+    rc = cli_draw_figures(out, set, exists(bench) ? bench : NULL, force, 0, NULL, 0, &drawn);
     printf("\nDone in %.0f s.\n", mb_clock_wall() - t0);
     return rc == MB_OK ? 0 : cli_fail("reproduce", rc);
-}
-
-int cmd_plot(int argc, char **argv)
-{
-    static const struct option opts[] = {{"full", no_argument, NULL, 'f'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"bench", required_argument, NULL, 'b'},
-                                         {"list", no_argument, NULL, 'l'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *out = ".", *bench = "results/bench_solvers.csv";
-    int full = 0, c, rc = MB_OK;
-    opterr = 0;
-    optind = 1;
-    size_t nf;
-    const mb_plot_figure *figs = mb_plot_figures(&nf);
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
-        switch (c) {
-        case 'f': full = 1; break;
-        case 'o': out = optarg; break;
-        case 'b': bench = optarg; break;
-        case 'l':
-            for (size_t i = 0; i < nf; i++)
-                printf("%-13s %s\n", figs[i].name, figs[i].summary);
-            return 0;
-        case 'h':
-            printf("usage: membptt plot [--full] [--out DIR] [--bench FILE] [--list] [FIGURE...]\n\n"
-                   "Draws the figures (all, or the ones named) from the CSVs that membptt "
-                   "reproduce wrote\ninto DIR/results (the quick set, or the full one with "
-                   "--full): DIR/plots/NAME.pdf,\n.png and the .gp script that draws it. Needs "
-                   "gnuplot with the cairo terminals.\n");
-            return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    for (int i = optind; rc == MB_OK && i < argc; i++)
-        if (mb_plot_lookup(argv[i]) == NULL)
-            rc = MB_ERROR(MB_EINVAL, "unknown figure '%s'; membptt plot --list names them",
-                          argv[i]);
-    if (rc != MB_OK)
-        return cli_fail("plot", rc);
-    if (!mb_plot_have_gnuplot()) {
-        MB_ERROR(MB_EIO, "gnuplot with the pdfcairo and pngcairo terminals is not installed "
-                 "(Debian: gnuplot-nox)");
-        return cli_fail("plot", MB_EIO);
-    }
-    int drawn;
-    rc = draw_figures(out, full ? &full_set : &quick_set, exists(bench) ? bench : NULL, 0,
-                      argv + optind, argc - optind, &drawn);
-    if (rc != MB_OK)
-        return cli_fail("plot", rc);
-    if (drawn == 0) {
-        MB_ERROR(MB_EINVAL, "no figure drawn: no data in %s/results; run membptt reproduce "
-                 "first", out);
-        return cli_fail("plot", MB_EINVAL);
-    }
-    return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "sweep/sweep.h"
 
 static void sweep_help(void)
@@ -61,6 +62,8 @@ int cmd_sweep(int argc, char **argv)
     if (rc == MB_OK && optind != argc - 1)
         rc = MB_ERROR(MB_EINVAL, optind >= argc ? "a CONFIG file is required"
                                                 : "one CONFIG file expected, more given");
+    if (rc == MB_OK)
+        rc = mb_output_path_check("--out", o.out_dir, 1);
     if (rc != MB_OK)
         return cli_fail("sweep", rc);
     mb_sweep_config *cfg;
@@ -108,6 +111,8 @@ int cmd_merge(int argc, char **argv)
     }
     if (rc == MB_OK && out == NULL)
         rc = MB_ERROR(MB_EINVAL, "--out FILE is required");
+    if (rc == MB_OK)
+        rc = mb_output_path_check("--out", out, 0);
     if (rc == MB_OK && optind >= argc)
         rc = MB_ERROR(MB_EINVAL, "no shard files given");
     if (rc == MB_OK)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "sweep/sweep.h"
 
 enum { TAG_ROW = 1 };
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
     }
     if (rc == MB_OK && optind != argc - 1)
         rc = MB_ERROR(MB_EINVAL, "one CONFIG file expected");
+    if (rc == MB_OK)
+        rc = mb_output_path_check("--out", o.out_dir, 1);
     mb_sweep_config *cfg = NULL;
     if (rc == MB_OK)
         rc = mb_sweep_config_load(argv[optind], &cfg);

@@ -107,6 +107,27 @@ void mb_atomic_abort(mb_atomic_file *af)
         remove(af->tmp);
 }
 
+int mb_output_path_check(const char *option, const char *path, int folder)
+{
+    char q[512];
+    const char *what = folder ? "a folder" : "a file";
+    if (path[0] == '\0')
+        return MB_ERROR(MB_EINVAL, "%s '': an empty path; give %s (e.g. %s)", option, what,
+                        folder ? "out" : "out.csv");
+    if (strlen(path) > 3800)
+        return MB_ERROR(MB_EINVAL, "%s: path too long (%zu bytes; at most 3800)", option,
+                        strlen(path));
+    for (const char *p = path; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return MB_ERROR(MB_EINVAL, "%s %s: holds a control character; give %s whose name "
+                            "has none", option, QUOTE(q, path), what);
+    struct stat st;
+    if (stat(path, &st) == 0 && (folder ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode)))
+        return MB_ERROR(MB_EINVAL, "%s %s: %s; give %s", option, QUOTE(q, path),
+                        folder ? "exists and is not a folder" : "is a folder", what);
+    return MB_OK;
+}
+
 int mb_input_open(const char *path, FILE **f)
 {
     char q[512];

@@ -31,6 +31,13 @@ int mb_atomic_commit(mb_atomic_file *af);
 /* Closes and removes the temporary file (after an error in the writer). */
 void mb_atomic_abort(mb_atomic_file *af);
 
+/* Checks an output path given with `option` ("--out", "--plan-out") before anything is
+ * written, so an empty path never turns "DIR/results" into "/results". MB_EINVAL (exit 2)
+ * naming the option and the value when the path is empty, longer than 3800 bytes, holds a
+ * control character, or names an existing non-folder when `folder` is set (an existing folder
+ * when it is not). A missing path is fine: the command creates it. */
+int mb_output_path_check(const char *option, const char *path, int folder);
+
 /* Opens `path` for reading ("-" is standard input). MB_EINVAL (bad input) naming the path
  * when it cannot be opened or is a directory. Close with mb_input_close. */
 int mb_input_open(const char *path, FILE **f /* out */);

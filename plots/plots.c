@@ -1,7 +1,9 @@
-/* plots.c: fills in the embedded gnuplot templates and runs gnuplot on them. */
+/* plots.c: writes gnuplot scripts (the embedded templates filled in with quoted data, or a
+ * plot of any CSV) and runs gnuplot on them. */
 #include "plots/plots.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +52,50 @@ static const char *template_text(const char *name)
     return NULL;
 }
 
-/* Appends the template to f, replacing @VAR@; *missing gets the first unknown one. */
+int mb_plot_put_string(FILE *f, const char *what, const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return MB_ERROR(MB_EINVAL, "%s holds a control character (byte %d at offset %zu); "
+                            "a gnuplot script cannot carry it", what, (unsigned char)*p,
+                            (size_t)(p - s));
+    fputc('\'', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            fputc('\'', f); /* the one escape of a single-quoted gnuplot string */
+        fputc(*p, f);
+    }
+    fputc('\'', f);
+    return MB_OK;
+}
+
+/* Writes a placeholder's value as data (see mb_plot_var). */
+static int put_value(FILE *f, const char *what, const char *value, int kind)
+{
+    if (kind == MB_PLOT_PATH && value[0] != '/')
+        fputs("HERE.", f); /* HERE: the script's folder, set by the shared style */
+    if (kind != MB_PLOT_LIST)
+        return mb_plot_put_string(f, what, value);
+    fputc('[', f);
+    for (const char *p = value;;) {
+        size_t n = strcspn(p, "\n");
+        char *item = strndup(p, n);
+        if (item == NULL)
+            return MB_ERROR(MB_ENOMEM, "out of memory");
+        int rc = mb_plot_put_string(f, what, item);
+        free(item);
+        if (rc != MB_OK)
+            return rc;
+        if (p[n] == '\0')
+            break;
+        fputs(", ", f);
+        p += n + 1;
+    }
+    fputc(']', f);
+    return MB_OK;
+}
+
+/* Appends the template to f, replacing @VAR@ by its value written as data. */
 static int expand(FILE *f, const char *text, const char *name, const mb_plot_var *vars,
                   size_t n_vars, int depth)
 {
@@ -69,43 +114,233 @@ static int expand(FILE *f, const char *text, const char *name, const mb_plot_var
             fputc(*p, f);
             continue;
         }
-        const char *value = NULL;
+        const mb_plot_var *v = NULL;
+        mb_plot_var out = {"OUT", name, MB_PLOT_TEXT};
         if (strcmp(var, "OUT") == 0)
-            value = name;
-        for (size_t i = 0; i < n_vars && value == NULL; i++)
+            v = &out;
+        for (size_t i = 0; i < n_vars && v == NULL; i++)
             if (strcmp(vars[i].name, var) == 0)
-                value = vars[i].value;
+                v = &vars[i];
+        int rc = MB_OK;
         if (strcmp(var, "STYLE") == 0 && depth == 0) {
-            int rc = expand(f, template_text("style"), name, vars, n_vars, 1);
-            if (rc != MB_OK)
-                return rc;
-        } else if (value == NULL) {
-            return MB_ERROR(MB_EINVAL, "figure %s: no value for @%s@ (its data file is "
-                            "missing)", name, var);
+            rc = expand(f, template_text("style"), name, vars, n_vars, 1);
+        } else if (v == NULL) {
+            rc = MB_ERROR(MB_EINVAL, "figure %s: no value for @%s@ (its data file is missing)",
+                          name, var);
         } else {
-            fputs(value, f);
+            char what[96];
+            snprintf(what, sizeof what, "figure %s: the value of @%s@", name, var);
+            rc = put_value(f, what, v->value, v->kind);
         }
+        if (rc != MB_OK)
+            return rc;
         p = end;
     }
     return MB_OK;
 }
 
-int mb_plot_write(const char *dir, const char *name, const mb_plot_var *vars, size_t n_vars)
+static uint64_t fnv1a(const char *s, size_t n)
 {
-    const char *text = template_text(name);
-    if (text == NULL || mb_plot_lookup(name) == NULL)
-        return MB_ERROR(MB_EINVAL, "unknown figure '%s'", name);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+#define CHECK_LINE "# membptt plot script, checksum "
+
+/* 1 when `text` is a script as membptt wrote it: its first line's checksum matches the rest. */
+static int unedited(const char *text, size_t len)
+{
+    size_t k = strlen(CHECK_LINE);
+    const char *nl = memchr(text, '\n', len);
+    unsigned long long want;
+    char extra;
+    if (nl == NULL || len < k || strncmp(text, CHECK_LINE, k) != 0 ||
+        sscanf(text + k, "%16llx%c", &want, &extra) != 2 || extra != ' ')
+        return 0;
+    return fnv1a(nl + 1, len - (size_t)(nl + 1 - text)) == want;
+}
+
+/* Writes `body` to `path` under the checksum line, unless an edited script is there. */
+static int commit_script(const char *path, const char *body, size_t len, int force, int *kept)
+{
+    *kept = 0;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return MB_ERROR(MB_EINVAL, "%s exists and is not a regular file; a plot script "
+                            "goes there", path);
+        if (!force) {
+            char *old;
+            size_t olen;
+            int rc = mb_read_file(path, &old, &olen);
+            if (rc != MB_OK)
+                return rc;
+            *kept = !unedited(old, olen);
+            free(old);
+            if (*kept)
+                return MB_OK;
+        }
+    }
     mb_atomic_file af;
     int rc = mb_atomic_open(&af, path);
     if (rc != MB_OK)
         return rc;
-    if ((rc = expand(af.f, text, name, vars, n_vars, 0)) != MB_OK) {
-        mb_atomic_abort(&af);
-        return rc;
-    }
+    fprintf(af.f, CHECK_LINE "%016llx (membptt replaces this file while the lines below are "
+            "as it wrote them; edit them and it keeps and draws your version)\n",
+            (unsigned long long)fnv1a(body, len));
+    fwrite(body, 1, len, af.f);
     return mb_atomic_commit(&af);
+}
+
+/* Fills a script in memory with write(), then commits it to DIR/STEM.gp. */
+static int write_script(const char *dir, const char *stem, int force, int *kept,
+                        int (*write)(FILE *, const void *), const void *arg)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s.gp", dir, stem) >= sizeof path)
+        return MB_ERROR(MB_EINVAL, "path too long: %s/%s.gp", dir, stem);
+    char *body = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&body, &len);
+    if (m == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory");
+    int rc = write(m, arg);
+    if (fclose(m) != 0 && rc == MB_OK)
+        rc = MB_ERROR(MB_ENOMEM, "out of memory");
+    if (rc == MB_OK)
+        rc = commit_script(path, body, len, force, kept);
+    free(body);
+    return rc;
+}
+
+typedef struct {
+    const char *text, *name;
+    const mb_plot_var *vars;
+    size_t n_vars;
+} template_job;
+
+static int write_template(FILE *f, const void *arg)
+{
+    const template_job *j = arg;
+    return expand(f, j->text, j->name, j->vars, j->n_vars, 0);
+}
+
+int mb_plot_write(const char *dir, const char *name, const mb_plot_var *vars, size_t n_vars,
+                  int force, int *kept)
+{
+    const char *text = template_text(name);
+    if (text == NULL || mb_plot_lookup(name) == NULL)
+        return MB_ERROR(MB_EINVAL, "unknown figure '%s'", name);
+    template_job j = {text, name, vars, n_vars};
+    return write_script(dir, name, force, kept, write_template, &j);
+}
+
+typedef struct {
+    const char *stem;
+    const mb_plot_spec *s;
+} spec_job;
+
+static int write_spec(FILE *f, const void *arg)
+{
+    const spec_job *j = arg;
+    const mb_plot_spec *s = j->s;
+    int rc;
+    fprintf(f, "# %s.gp: one column of a CSV against another, drawn by membptt plot --csv.\n"
+            "# Redraw from any folder: gnuplot %s.gp (paths are taken from this script's "
+            "folder).\n", j->stem, j->stem);
+    if ((rc = expand(f, template_text("style"), j->stem, NULL, 0, 1)) != MB_OK)
+        return rc;
+    const struct {
+        const char *name, *what, *value;
+        int kind;
+    } vars[] = {{"OUT", "--out", j->stem, MB_PLOT_TEXT},
+                {"DATA", "--csv", s->data, MB_PLOT_PATH},
+                {"XCOL", "--x", s->x, MB_PLOT_TEXT},
+                {"YCOL", "--y", s->y, MB_PLOT_TEXT},
+                {"BYCOL", "--by", s->by ? s->by : "", MB_PLOT_TEXT},
+                {"TITLE", "the title", s->title ? s->title : "", MB_PLOT_TEXT}};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        fprintf(f, "%s = ", vars[i].name);
+        if ((rc = put_value(f, vars[i].what, vars[i].value, vars[i].kind)) != MB_OK)
+            return rc;
+        fputc('\n', f);
+    }
+    fputs("array SERIES = [", f);
+    for (size_t i = 0; i < s->n_series; i++) {
+        fputs(i ? ", " : "", f);
+        if ((rc = mb_plot_put_string(f, "a --by value", s->series[i])) != MB_OK)
+            return rc;
+    }
+    fputs("]\narray TITLES = [", f);
+    for (size_t i = 0; i < s->n_series; i++) {
+        fputs(i ? ", " : "", f);
+        if ((rc = mb_plot_put_string(f, "a legend entry", s->titles[i])) != MB_OK)
+            return rc;
+    }
+    fputs("]\n# the rows drawn (--where): the text of each field, compared exactly\nkeep(dummy) = 1",
+          f);
+    for (size_t k = 0; k < s->n_where; k++) {
+        fputs(" && strcol(", f);
+        if ((rc = mb_plot_put_string(f, "a --where column", s->where_col[k])) != MB_OK)
+            return rc;
+        fputs(") eq ", f);
+        if ((rc = mb_plot_put_string(f, "a --where value", s->where_val[k])) != MB_OK)
+            return rc;
+    }
+    fprintf(f, "\nsel(i) = keep(0)%s\n", s->by ? " && strcol(BYCOL) eq SERIES[i]" : "");
+    fprintf(f, "do for [fmt in \"pdf png\"] {\n"
+            "  eval out(fmt)\n"
+            "  set title TITLE noenhanced\n"
+            "  set xlabel XCOL%s noenhanced\n"
+            "  set ylabel YCOL%s noenhanced\n"
+            "%s%s"
+            "  set key outside right top noenhanced%s\n"
+            "  plot for [i=1:|SERIES|] DATA using (sel(i) ? column(XCOL) : NaN):(column(YCOL)) "
+            "%s lt i title TITLES[i]\n"
+            "  unset output\n"
+            "}\n",
+            s->logx ? ".' (log scale)'" : "", s->logy ? ".' (log scale)'" : "",
+            s->logx ? "  set logscale x\n" : "", s->logy ? "  set logscale y\n" : "",
+            s->by ? " title BYCOL" : "", s->points_only ? "with points" : "smooth unique with linespoints");
+    return MB_OK;
+}
+
+int mb_plot_write_spec(const char *dir, const char *stem, const mb_plot_spec *s, int force,
+                       int *kept)
+{
+    spec_job j = {stem, s};
+    return write_script(dir, stem, force, kept, write_spec, &j);
+}
+
+int mb_plot_coincide(const double *xa, const double *ya, size_t na, const double *xb,
+                     const double *yb, size_t nb, size_t *shared)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if (xa[i] == xb[j] && ya[i] == yb[j]) {
+                k++;
+                break;
+            }
+    *shared = k;
+    if (na > 0 && k == na && na == nb)
+        return 2;
+    size_t shorter = na < nb ? na : nb;
+    return shorter > 0 && 2 * k >= shorter ? 1 : 0;
+}
+
+void mb_plot_discard(const char *dir, const char *name)
+{
+    const char *ext[] = {"pdf", "png"};
+    for (int i = 0; i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[i]);
+        remove(path);
+    }
 }
 
 int mb_plot_have_gnuplot(void)
@@ -136,11 +371,7 @@ int mb_plot_run(const char *dir, const char *name)
     char log[4096], gp[4096];
     snprintf(log, sizeof log, "%s/%s.log", dir, name);
     snprintf(gp, sizeof gp, "%s.gp", name);
-    for (const char *ext = "pdf"; ext; ext = strcmp(ext, "pdf") == 0 ? "png" : NULL) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
-        remove(path);
-    }
+    mb_plot_discard(dir, name);
     pid_t pid = fork();
     if (pid < 0)
         return MB_ERROR(MB_EIO, "cannot start gnuplot: %s", strerror(errno));

@@ -1,7 +1,8 @@
 # fig1_budget: forward ops per step against the memory budget at t = 1000, alpha = 5, for
-# every solver. Data: @PAPER@, rows of sweep "budget". Redraw: gnuplot @OUT@.gp
+# every solver. Data: DATA below, rows of sweep "budget". Redraw from any folder:
+# gnuplot fig1_budget.gp
 @STYLE@
-DATA = '@PAPER@'
+DATA = @PAPER@
 sel(sv) = strcol("sweep") eq "budget" && strcol("solver") eq sv
 do for [fmt in "pdf png"] {
   eval out(fmt)

@@ -1,8 +1,9 @@
 # fig2_hsm: BPTT-HSM forward ops per step against t for m = 10, 50, 100, 500, 1000 hidden
 # slots (h_0 included), with standard BPTT (1 op per step) and the paper's bound m*t^(1/m) per
-# step for m = 10 and 50. Data: @PAPER@, rows of sweep "hsm". Redraw: gnuplot @OUT@.gp
+# step for m = 10 and 50. Data: DATA below, rows of sweep "hsm". Redraw from any folder:
+# gnuplot fig2_hsm.gp
 @STYLE@
-DATA = '@PAPER@'
+DATA = @PAPER@
 M = "10 50 100 500 1000"
 sel(m) = strcol("sweep") eq "hsm" && column("budget") == m
 do for [fmt in "pdf png"] {

@@ -1,8 +1,9 @@
 # fig3_mixed: HSM, ISM and MSM against t at alpha = 5, for a budget of 50 units (10 internal
-# or 50 hidden states, or any mix) and of 100 units (20 / 100). Data: @PAPER@, rows of sweep
-# "mixed". Redraw: gnuplot @OUT@.gp
+# or 50 hidden states, or any mix) and of 100 units (20 / 100). Data: DATA below, rows of sweep
+# "mixed". Redraw from any folder:
+# gnuplot fig3_mixed.gp
 @STYLE@
-DATA = '@PAPER@'
+DATA = @PAPER@
 S = "hsm ism msm"
 NAMES = "HSM ISM MSM"
 sel(sv, b) = strcol("sweep") eq "mixed" && strcol("solver") eq sv && column("budget") == b

@@ -1,9 +1,10 @@
 # fig4_chen: against Chen's sqrt(t). Left: the memory BPTT-MSM needs for at most 2 forward
 # ops per step, divided by Chen's sqrt(t)*(1+beta) (beta = alpha - 1); Chen's own memory (our
 # sqrt solver's smallest budget) on the same scale. Right: cost per step at Chen's memory.
-# Data: @PAPER@, sweeps "chen-search" and "chen-memory". Redraw: gnuplot @OUT@.gp
+# Data: DATA below, sweeps "chen-search" and "chen-memory". Redraw from any folder:
+# gnuplot fig4_chen.gp
 @STYLE@
-DATA = '@PAPER@'
+DATA = @PAPER@
 A = "3 6 11"
 sel(sw, sv, a) = strcol("sweep") eq sw && strcol("solver") eq sv && column("internal_units") == a && column("hidden_units") == 1
 memnorm(dummy) = column("budget") / (sqrt(column("steps")) * column("internal_units"))

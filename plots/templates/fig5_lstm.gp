@@ -1,8 +1,9 @@
 # fig5_lstm: measured against predicted on a real LSTM (t = 1000): time per iteration relative
-# to full BPTT, and peak store bytes, against the budget. Data: @LSTM@, measured rows of sweep
-# "budget". Redraw: gnuplot @OUT@.gp
+# to full BPTT, and peak store bytes, against the budget. Data: DATA below, measured rows of sweep
+# "budget". Redraw from any folder:
+# gnuplot fig5_lstm.gp
 @STYLE@
-DATA = '@LSTM@'
+DATA = @LSTM@
 sel(sv) = strcol("sweep") eq "budget" && strcol("mode") eq "measured" && strcol("solver") eq sv
 MiB = 1048576.0
 do for [fmt in "pdf png"] {

@@ -1,12 +1,13 @@
 # fig6_plan: one plan drawn: each op's step against its index (first forward, recompute,
 # backward), the live checkpoints as segments from store to free, and the store size against
-# the budget. Data: @PLAN@. Redraw: gnuplot @OUT@.gp
+# the budget. Data: DATA below. Redraw from any folder:
+# gnuplot fig6_plan.gp
 @STYLE@
-DATA = '@PLAN@'
+DATA = @PLAN@
 is(p) = strcol("phase") eq p
 do for [fmt in "pdf png"] {
   eval out(fmt)
-  set multiplot layout 2,1 title "@PLANTITLE@"
+  set multiplot layout 2,1 title @PLANTITLE@ noenhanced
   set lmargin at screen 0.08
   set rmargin at screen 0.78
   set autoscale xfix

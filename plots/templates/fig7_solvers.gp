@@ -1,8 +1,9 @@
 # fig7_solvers: time to solve the MSM dynamic program against t, the fast and the textbook
-# O(t^2 m) filling, at budgets of 1%, 5% and 20% (alpha = 5). Data: @BENCH@ (bench_solvers,
-# one row per (t, budget, solver, method); median CPU seconds). Redraw: gnuplot @OUT@.gp
+# O(t^2 m) filling, at budgets of 1%, 5% and 20% (alpha = 5). Data: DATA below (bench_solvers,
+# one row per (t, budget, solver, method); median CPU seconds). Redraw from any folder:
+# gnuplot fig7_solvers.gp
 @STYLE@
-DATA = '@BENCH@'
+DATA = @BENCH@
 P = "1 5 20"
 sel(p, m) = column("budget_pct") == p && strcol("solver") eq "msm" && strcol("method") eq m
 do for [fmt in "pdf png"] {

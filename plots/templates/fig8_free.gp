@@ -1,8 +1,9 @@
 # fig8_free: where the plan IR beats the paper's policy class: msm-free (MSM that may also free
 # a start state after its last use) against msm at small budgets, alpha = 3, t = 30 and 100.
-# Data: @PAPER@, rows of sweep "free". Redraw: gnuplot @OUT@.gp
+# Data: DATA below, rows of sweep "free". Redraw from any folder:
+# gnuplot fig8_free.gp
 @STYLE@
-DATA = '@PAPER@'
+DATA = @PAPER@
 sel(sv, t) = strcol("sweep") eq "free" && strcol("solver") eq sv && column("steps") == t
 do for [fmt in "pdf png"] {
   eval out(fmt)
