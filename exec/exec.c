@@ -345,6 +345,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->peak_store_bytes = sp.peak_store_bytes;
     out->peak_store_full_bytes = sf.peak_store_bytes;
     out->workspace_bytes = sp.workspace_bytes;
+    out->projected_steps = sp.projected_steps;
+    out->projected_steps_full = sf.projected_steps;
     out->peak_activation_bytes = sp.peak_store_bytes + sp.workspace_bytes;
     out->compactions = sp.compactions;
     out->time_s = med[0][0];

@@ -40,6 +40,12 @@ typedef struct {
     double (*head_loss)(mb_net *net, const void *h, const void *y);
 } mb_cell_ops;
 
+/* One block of cached input projections: steps [first, first + count), count 0 when empty. */
+#define MB_PROJ_SLOTS 3
+typedef struct {
+    int64_t first, count, used;
+} mb_proj_slot;
+
 struct mb_net {
     mb_exec_config cfg;
     int64_t I, H, B, T, O;
@@ -56,9 +62,14 @@ struct mb_net {
     void *dh[2];        /* gradient w.r.t. the hidden state, two buffers used in turn */
     void *scr_a, *scr_b;/* B*G each: gate gradients, GRU's hidden projection */
     void *scr_y;        /* B*O: the head's output and its gradient */
-    void *proj;         /* chunk*B*G: input projections of up to `chunk` consecutive steps */
+    void *proj;         /* MB_PROJ_SLOTS blocks of chunk*B*G: cached input projections */
+    size_t proj_block_bytes; /* chunk*B*G elements, in bytes */
     int64_t chunk;      /* steps projected together (about 128 rows), in aligned blocks */
-    int64_t proj_first, proj_count; /* the steps whose projections `proj` holds */
+    mb_proj_slot pslot[MB_PROJ_SLOTS]; /* which block each slot of `proj` holds */
+    int64_t proj_last, proj_tick; /* the step last asked for; a use counter for LRU */
+    int64_t run_block, prev_run_block; /* first step of the block the current and the
+                                        * previous forward run started in (-1: none) */
+    int64_t projected_steps; /* steps projected since mb_proj_reset (work, not hits) */
     int64_t workspace_bytes;
     const mb_cell_ops *ops;
     double loss;        /* accumulated by the backward steps of a run */
@@ -66,6 +77,13 @@ struct mb_net {
     const void *pending_x; /* that step's input x_k, and dL/dx_k (or NULL) */
     void *pending_dx;
 };
+
+/* Empties the projection cache and zeroes net->projected_steps (project.c). */
+void mb_proj_reset(mb_net *net);
+
+/* x_k W_x for step k (1 <= k <= T), from the cache or computed with its whole aligned block
+ * of `chunk` steps in one GEMM, so every plan gets the same bits (project.c). */
+const void *mb_proj_at(mb_net *net, int64_t k);
 
 /* The cell table for a cell kind and dtype (cells.c). */
 const mb_cell_ops *mb_cell_ops_get(mb_cell_kind cell, mb_dtype dtype);

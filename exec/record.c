@@ -69,7 +69,8 @@ static void result_columns(mb_record *r, const mb_exec_result *res)
         static const char *const keys[] = {"cost_forward_s", "cost_recompute_s",
                                            "cost_backward_s", "cost_copy_s_per_byte",
                                            "copied_bytes", "grad_max_abs_diff",
-                                           "grad_bitwise_equal", "loss"};
+                                           "grad_bitwise_equal", "loss", "projected_steps",
+                                           "projected_steps_full"};
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
             mb_record_empty(r, keys[i]);
         return;
@@ -85,6 +86,8 @@ static void result_columns(mb_record *r, const mb_exec_result *res)
     mb_record_double(r, "grad_max_abs_diff", res->grad_max_abs_diff);
     mb_record_bool(r, "grad_bitwise_equal", res->grad_bitwise_equal);
     mb_record_double(r, "loss", res->loss);
+    mb_record_int(r, "projected_steps", res->projected_steps);
+    mb_record_int(r, "projected_steps_full", res->projected_steps_full);
 }
 
 void mb_exec_record(mb_record *r, const mb_exec_config *c, const mb_exec_result *res)

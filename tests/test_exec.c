@@ -159,6 +159,76 @@ static void bitwise_all_solvers(mb_cell_kind cell)
     mb_net_free(net);
 }
 
+/* Steps a one-block projection cache (the executor's earlier policy) would project for plan:
+ * every forward whose aligned block is not the last one projected projects it whole. */
+static int64_t one_block_projections(const mb_plan *plan, int64_t chunk)
+{
+    int64_t cached = -1, n = 0, T = plan->problem.steps;
+    for (size_t i = 0; i < plan->n_ops; i++)
+        if (plan->ops[i].kind == MB_OP_FORWARD) {
+            int64_t b = (plan->ops[i].step - 1) / chunk;
+            if (b != cached) {
+                n += T - b * chunk < chunk ? T - b * chunk : chunk;
+                cached = b;
+            }
+        }
+    return n;
+}
+
+/* The projection cache (docs/design.md, "The executor", input projections): with B = 16 the
+ * blocks are 8 steps, so T = 200 has 25 of them. Full BPTT projects each step once; every
+ * plan projects each step at least once and never more than a one-block cache would, msm at
+ * its headline-like budgets markedly less; gradients stay bitwise equal to full BPTT's. */
+static void test_projection_cache(void **state)
+{
+    (void)state;
+    const int64_t T = 200;
+    mb_exec_config c = small_config(MB_CELL_LSTM, MB_DTYPE_F32, T);
+    c.batch = 16;
+    mb_net *net;
+    assert_int_equal(mb_net_create(&c, &net), MB_OK);
+    mb_exec_stats ref_st, st;
+    assert_int_equal(mb_net_run_straight(net, &ref_st), MB_OK);
+    EXPECT_EQ(ref_st.projected_steps, T, "full BPTT projects every step once");
+    size_t n, nh;
+    const void *g0 = mb_net_grads(net, &n), *h00 = mb_net_dh0(net, &nh);
+    float *ref = malloc(n * sizeof *ref), *ref_h0 = malloc(nh * sizeof *ref_h0);
+    memcpy(ref, g0, n * sizeof *ref);
+    memcpy(ref_h0, h00, nh * sizeof *ref_h0);
+    mb_problem p;
+    assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
+    const mb_solver_type *types[] = {&mb_solver_msm, &mb_solver_revolve, &mb_solver_hsm};
+    const int pct[] = {2, 5, 20, 50};
+    int64_t saved = 0, total_rec = 0;
+    for (size_t t = 0; t < 3; t++)
+        for (size_t b = 0; b < 4; b++) {
+            mb_plan *plan = plan_for(&c, types[t], p.budget * pct[b] / 100);
+            assert_non_null(plan);
+            assert_int_equal(mb_net_run(net, plan, NULL, &st), MB_OK);
+            const int64_t old = one_block_projections(plan, 8);
+            if (st.projected_steps < T || st.projected_steps > old)
+                fail_msg("FAIL: %s at %d%%: projected %lld steps (expected %lld..%lld)",
+                         types[t]->name, pct[b], (long long)st.projected_steps, (long long)T,
+                         (long long)old);
+            if (t == 0) {
+                saved += old - st.projected_steps;
+                total_rec += st.recompute_ops;
+            }
+            if (memcmp(mb_net_grads(net, &n), ref, n * sizeof *ref) != 0 ||
+                memcmp(mb_net_dh0(net, &nh), ref_h0, nh * sizeof *ref_h0) != 0)
+                fail_msg("FAIL: %s at %d%%: gradients differ from full BPTT", types[t]->name,
+                         pct[b]);
+            mb_plan_free(plan);
+        }
+    /* msm: the cache saves at least a fifth of a projection per recompute */
+    if (5 * saved < total_rec)
+        fail_msg("FAIL: msm: the cache saved %lld projected steps over %lld recomputes",
+                 (long long)saved, (long long)total_rec);
+    free(ref);
+    free(ref_h0);
+    mb_net_free(net);
+}
+
 static void test_bitwise_lstm(void **state)
 {
     (void)state;
@@ -484,7 +554,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_gru),      cmocka_unit_test(test_gradcheck_rnn),
         cmocka_unit_test(test_arena), cmocka_unit_test(test_compaction_in_a_run),              cmocka_unit_test(test_arena_limit_fires),
         cmocka_unit_test(test_bad_plans_refused),  cmocka_unit_test(test_exec_run),
-        cmocka_unit_test(test_full_plan_matches_solver),
+        cmocka_unit_test(test_full_plan_matches_solver), cmocka_unit_test(test_projection_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
