@@ -63,6 +63,30 @@ static int load_whole(const char *path, mb_csv **out)
     return mb_csv_load(path, out);
 }
 
+/* The legend note of series s: whether its points coincide with those of an earlier series
+ * (all of them, or at least half: mb_plot_coincide). */
+static void coincide_note(double *const *xs, double *const *ys, const size_t *np,
+                          const char *const *labels, size_t s, char *note, size_t cap)
+{
+    int best = 0;
+    size_t most = 0;
+    note[0] = '\0';
+    for (size_t q = 0; q < s; q++) {
+        size_t shared;
+        int how = mb_plot_coincide(xs[s], ys[s], np[s], xs[q], ys[q], np[q], &shared);
+        if (how == 0 || how < best || (how == best && shared <= most))
+            continue; /* the note names the series it shares the most points with */
+        best = how;
+        most = shared;
+        if (how == 2)
+            snprintf(note, cap, " (= %s)", labels[q]);
+        else
+            snprintf(note, cap, " (= %s at %zu of %zu)", labels[q], shared, np[s]);
+    }
+    if (np[s] == 0)
+        snprintf(note, cap, " (no points)");
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The paper's figures
  */
@@ -80,6 +104,73 @@ static void plan_title(const char *plan, char *title, size_t cap)
         snprintf(title, cap, "Plan of %s", line + 8);
     }
     fclose(pf);
+}
+
+/* 1 when row r holds every "col=val" of `where` (';'-separated). */
+static int row_matches(const mb_csv *t, size_t r, const char *where)
+{
+    for (const char *p = where; *p;) {
+        size_t n = strcspn(p, ";");
+        const char *eq = memchr(p, '=', n);
+        if (eq == NULL)
+            return 0;
+        int c = -1;
+        for (size_t j = 0; j < t->n_cols && c < 0; j++)
+            if (strlen(t->names[j]) == (size_t)(eq - p) && strncmp(t->names[j], p, (size_t)(eq - p)) == 0)
+                c = (int)j;
+        const char *v = eq + 1;
+        size_t vn = n - (size_t)(v - p);
+        if (c < 0 || strlen(t->rows[r][c]) != vn || strncmp(t->rows[r][c], v, vn) != 0)
+            return 0;
+        p += n + (p[n] == ';');
+    }
+    return 1;
+}
+
+/* The entries of one legend, '\n'-separated, into *out (the caller frees): each series'
+ * label, with a note when its points coincide with an earlier series'. */
+static int legend_titles(const mb_csv *t, const mb_plot_legend *lg, char **out)
+{
+    size_t n = 0, np[8] = {0};
+    double *xs[8] = {0}, *ys[8] = {0};
+    const char *labels[8];
+    int rc = MB_OK;
+    while (n < 8 && lg->series[n].label)
+        n++;
+    for (size_t s = 0; s < n && rc == MB_OK; s++) {
+        const mb_plot_series *se = &lg->series[s];
+        labels[s] = se->label;
+        xs[s] = malloc((t->n_rows + 1) * sizeof(double));
+        ys[s] = malloc((t->n_rows + 1) * sizeof(double));
+        if (xs[s] == NULL || ys[s] == NULL) {
+            rc = MB_ERROR(MB_ENOMEM, "out of memory");
+            break;
+        }
+        int cx = mb_csv_col(t, se->x), cy = mb_csv_col(t, se->y);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            double x = mb_csv_num(t, r, cx), y = mb_csv_num(t, r, cy);
+            if (isfinite(x) && isfinite(y) && row_matches(t, r, se->where)) {
+                xs[s][np[s]] = x;
+                ys[s][np[s]++] = y;
+            }
+        }
+    }
+    size_t len = 0;
+    FILE *m = rc == MB_OK ? open_memstream(out, &len) : NULL;
+    if (rc == MB_OK && m == NULL)
+        rc = MB_ERROR(MB_ENOMEM, "out of memory");
+    for (size_t s = 0; s < n && rc == MB_OK; s++) {
+        char note[512];
+        coincide_note(xs, ys, np, labels, s, note, sizeof note);
+        fprintf(m, "%s%s%s", s ? "\n" : "", labels[s], note);
+    }
+    if (m != NULL && fclose(m) != 0 && rc == MB_OK)
+        rc = MB_ERROR(MB_ENOMEM, "out of memory");
+    for (size_t s = 0; s < n; s++) {
+        free(xs[s]);
+        free(ys[s]);
+    }
+    return rc;
 }
 
 int cli_draw_figures(const char *out, const cli_repro_set *set, const char *bench, int force,
@@ -157,9 +248,20 @@ int cli_draw_figures(const char *out, const cli_repro_set *set, const char *benc
                 failed = 1;
                 continue;
             }
+            /* the figure's legends, with a note where series coincide */
+            mb_plot_var all[sizeof vars / sizeof vars[0] + 2];
+            char *titles[2] = {NULL, NULL};
+            size_t nv = sizeof vars / sizeof vars[0];
+            memcpy(all, vars, sizeof vars);
+            for (int k = 0; k < 2 && rc == MB_OK && f->legends[k].var; k++)
+                if ((rc = legend_titles(t, &f->legends[k], &titles[k])) == MB_OK)
+                    all[nv++] = (mb_plot_var){f->legends[k].var, titles[k], MB_PLOT_LIST};
             mb_csv_free(t);
-            if ((rc = mb_plot_write(plots, f->name, vars, sizeof vars / sizeof vars[0], force,
-                                    &kept)) != MB_OK) {
+            if (rc == MB_OK)
+                rc = mb_plot_write(plots, f->name, all, nv, force, &kept);
+            free(titles[0]);
+            free(titles[1]);
+            if (rc != MB_OK) {
                 fprintf(stderr, "membptt: %s\n", mb_errmsg());
                 failed = 1;
                 continue;
@@ -179,8 +281,11 @@ int cli_draw_figures(const char *out, const cli_repro_set *set, const char *benc
         }
         (*drawn)++;
         printf("  %-13s %s/%s.pdf, .png, .gp  (%s)%s\n", f->name, plots, f->name, f->summary,
-               kept && !redraw ? "\n                drawn from your edited .gp, which was kept "
-                                 "(--force replaces it)" : "");
+               redraw || kept == 0 ? ""
+               : kept == 1 ? "\n                drawn from your edited .gp, which was kept "
+                             "(--force replaces it)"
+                           : "\n                the .gp from an earlier membptt was moved to "
+                             ".gp.old");
     }
     if (failed)
         return MB_ERROR(MB_EIO, "some figures could not be drawn (messages above)");
@@ -338,25 +443,15 @@ static int plot_csv(const csv_args *a)
                                 "split with --by)\n", series[s], a->x, sx[i]);
                         break;
                     }
+        double *px[MAX_SERIES], *py[MAX_SERIES];
+        for (size_t s = 0; s < ns; s++) {
+            px[s] = sx + start[s];
+            py[s] = sy + start[s];
+        }
         for (size_t s = 0; s < ns && rc == MB_OK; s++) {
             const char *label = a->by ? series[s] : a->y;
-            char note[512] = "";
-            int best = 0;
-            for (size_t q = 0; q < s; q++) {
-                size_t shared;
-                int how = mb_plot_coincide(sx + start[s], sy + start[s], np[s], sx + start[q],
-                                           sy + start[q], np[q], &shared);
-                if (how > best) {
-                    best = how;
-                    if (how == 2)
-                        snprintf(note, sizeof note, " (same points as %s)", series[q]);
-                    else
-                        snprintf(note, sizeof note, " (on %s at %zu of %zu points)", series[q],
-                                 shared, np[s]);
-                }
-            }
-            if (np[s] == 0)
-                snprintf(note, sizeof note, " (no points)");
+            char note[512];
+            coincide_note(px, py, np, series, s, note, sizeof note);
             size_t len = strlen(label) + strlen(note) + 1;
             if ((titles[s] = malloc(len)) == NULL)
                 rc = MB_ERROR(MB_ENOMEM, "out of memory");
@@ -395,7 +490,10 @@ static int plot_csv(const csv_args *a)
                            points_only, title};
         int kept;
         rc = mb_plot_write_spec(dir, stem, &sp, a->force, &kept);
-        if (rc == MB_OK && kept)
+        if (rc == MB_OK && kept == 2)
+            fprintf(stderr, "membptt plot: note: %s/%s.gp had no checksum line (written by an "
+                    "earlier membptt, or by you): moved to %s.gp.old\n", dir, stem, stem);
+        if (rc == MB_OK && kept == 1)
             rc = MB_ERROR(MB_EINVAL, "%s/%s.gp exists and is not the script membptt wrote "
                           "there (edited?): plot --redraw %s/%s.gp draws it as it is, --force "
                           "replaces it", dir, stem, dir, stem);

@@ -113,7 +113,8 @@ static void hsm_fits(const mb_csv *t, fit_out *fo)
            " above 1 + 1/m. The bound itself is checked point by point below.)\n");
     size_t checked = 0, bad = 0;
     for (size_t r = 0; r < t->n_rows; r++) {
-        if (!is(t, r, sv, "hsm") && !is(t, r, sv, "revolve"))
+        const mb_solver_type *type = mb_solver_lookup(t->rows[r][sv]);
+        if (type == NULL || !(type->flags & MB_SOLVER_HSM_BOUND))
             continue;
         double c = mb_csv_num(t, r, fw), tt = mb_csv_num(t, r, st);
         double m = floor(mb_csv_num(t, r, bu) / mb_csv_num(t, r, ha));

@@ -24,11 +24,26 @@ typedef struct {
     int kind; /* MB_PLOT_TEXT, MB_PLOT_PATH or MB_PLOT_LIST */
 } mb_plot_var;
 
+/* One series of a figure: the rows where every "col=val" of `where` (';'-separated) holds,
+ * drawn as column y against column x, with its legend entry. */
+typedef struct {
+    const char *where, *x, *y, *label;
+} mb_plot_series;
+
+/* The legend of one panel: @VAR@ becomes the array of its series' entries, each with a note
+ * when its points coincide with an earlier series' (filled by the caller, which reads the CSV:
+ * mb_plot_coincide). */
+typedef struct {
+    const char *var; /* "TITLES" */
+    mb_plot_series series[8];
+} mb_plot_legend;
+
 /* The figures in order, and what each one reads. */
 typedef struct {
     const char *name;    /* "fig1_budget": the template, the .gp, .pdf and .png stem */
     const char *summary; /* one line */
     const char *needs;   /* the placeholder of its data: "PAPER", "LSTM", "PLAN" or "BENCH" */
+    mb_plot_legend legends[2]; /* the panels whose series may lie on each other (var NULL: none) */
 } mb_plot_figure;
 
 const mb_plot_figure *mb_plot_figures(size_t *count /* out */);
@@ -44,7 +59,8 @@ int mb_plot_put_string(FILE *f, const char *what, const char *s);
 /* Writes DIR/NAME.gp: the template with every @VAR@ replaced (@STYLE@ by the shared style,
  * @OUT@ by NAME). The script's first line holds a checksum of the rest: an existing NAME.gp
  * whose lines differ from what membptt wrote (the user restyled it) is kept unless `force`,
- * and *kept says so. MB_EINVAL for an unknown figure, a placeholder left without a value or a
+ * and *kept is 1; one with no checksum line (from before scripts had one) is moved to
+ * NAME.gp.old and replaced, and *kept is 2; otherwise *kept is 0. MB_EINVAL for an unknown figure, a placeholder left without a value or a
  * value with a control character (the message names it), MB_EIO when it cannot write. */
 int mb_plot_write(const char *dir, const char *name, const mb_plot_var *vars, size_t n_vars,
                   int force, int *kept /* out */);
@@ -66,12 +82,13 @@ typedef struct {
 } mb_plot_spec;
 
 /* Writes DIR/STEM.gp drawing `s` into STEM.pdf and STEM.png beside it; the same checksum
- * rule as mb_plot_write (an edited script is kept unless `force`; *kept says so). */
+ * rule and *kept as mb_plot_write. */
 int mb_plot_write_spec(const char *dir, const char *stem, const mb_plot_spec *s, int force,
                        int *kept /* out */);
 
-/* How two series meet: 2 when they hold the same (x, y) points, 1 when at least half the
- * points of the shorter one coincide, 0 otherwise. *shared counts the coinciding points. */
+/* How series a meets series b: 2 when they hold the same (x, y) points, 1 when at least half
+ * of a's points (two or more) are points of b, 0 otherwise. *shared counts a's points that
+ * are points of b. */
 int mb_plot_coincide(const double *xa, const double *ya, size_t na, const double *xb,
                      const double *yb, size_t nb, size_t *shared /* out */);
 

@@ -5,6 +5,40 @@
 #include "solvers/builder.h"
 #include "solvers/solvers.h"
 
+/* The plan of chen_build: a range of n >= 2 steps splits at y = floor(n/2): y forward, a
+ * store, the right part, a restore, the left part, and one free of the stored state; a
+ * range of one step is a forward and a backward. Only floor and ceiling sizes occur at each
+ * depth, so a small memo makes it O(log t). */
+typedef struct {
+    int64_t n[130];
+    uint64_t v[130];
+    int used;
+} memo;
+
+static uint64_t chen_range(int64_t n, memo *m)
+{
+    if (n <= 1)
+        return n == 1 ? 2 : 0;
+    for (int i = 0; i < m->used; i++)
+        if (m->n[i] == n)
+            return m->v[i];
+    int64_t y = n / 2;
+    uint64_t v = (uint64_t)y + 3 + chen_range(n - y, m) + chen_range(y, m);
+    if (m->used < 130) {
+        m->n[m->used] = n;
+        m->v[m->used++] = v;
+    }
+    return v;
+}
+
+static int chen_ops(const mb_problem *p, uint64_t *ops, int *exact)
+{
+    memo m = {.used = 0};
+    *ops = chen_range(p->steps, &m);
+    *exact = 1;
+    return MB_OK;
+}
+
 typedef struct {
     int64_t s, n;
     int free_after; /* free h_s when done: the parent split stored it */
@@ -13,11 +47,8 @@ typedef struct {
 static int chen_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
     (void)o;
-    int rc = mb_solver_check_ops(&mb_solver_chen, p); /* before anything is built */
-    if (rc != MB_OK)
-        return rc;
     mb_builder b;
-    rc = mb_builder_init(&b, "chen", p);
+    int rc = mb_builder_init(&b, mb_solver_chen.name, p);
     if (rc != MB_OK)
         return rc;
     /* explicit stack: a split pops one range and pushes two, and the range on top halves,
@@ -65,5 +96,10 @@ static int chen_min_budget(const mb_problem *p, int64_t *out)
 }
 
 const mb_solver_type mb_solver_chen = {
-    "chen", "Chen et al. recursive halving with hidden states: about log2(t) states, O(t log t) ops",
-    "split at floor(n/2): the left part gets the smaller half", chen_min_budget, chen_build, 0};
+    .name = "chen",
+    .summary = "Chen et al. recursive halving with hidden states: about log2(t) states, O(t log t) ops",
+    .tie_break = "split at floor(n/2): the left part gets the smaller half",
+    .min_budget = chen_min_budget,
+    .build = chen_build,
+    .plan_ops = chen_ops,
+};

@@ -909,22 +909,22 @@ static int dp_min_budget(const mb_problem *p, int64_t *out)
 
 static int build_hsm(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
-    return mb_dp_build("hsm", MB_MOVE_HIDDEN, p, o, out);
+    return mb_dp_build(mb_solver_hsm.name, MB_MOVE_HIDDEN, p, o, out);
 }
 
 static int build_ism(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
-    return mb_dp_build("ism", MB_MOVE_INTERNAL, p, o, out);
+    return mb_dp_build(mb_solver_ism.name, MB_MOVE_INTERNAL, p, o, out);
 }
 
 static int build_msm(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
-    return mb_dp_build("msm", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, p, o, out);
+    return mb_dp_build(mb_solver_msm.name, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, p, o, out);
 }
 
 static int build_msm_free(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
-    return mb_dp_build("msm-free", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START, p, o,
+    return mb_dp_build(mb_solver_msm_free.name, MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START, p, o,
                        out);
 }
 
@@ -933,14 +933,34 @@ static int build_msm_free(const mb_problem *p, const mb_solve_options *o, mb_pla
     "strictly cheaper; smallest split point y"
 
 const mb_solver_type mb_solver_hsm = {
-    "hsm", "Gruslys et al. dynamic program storing hidden states only (optimal, = Revolve)",
-    DP_TIE_BREAK, dp_min_budget, build_hsm, MB_SOLVER_HSM_BOUND};
+    .name = "hsm",
+    .summary = "Gruslys et al. dynamic program storing hidden states only (optimal, = Revolve)",
+    .tie_break = DP_TIE_BREAK,
+    .min_budget = dp_min_budget,
+    .build = build_hsm,
+    .flags = MB_SOLVER_HSM_BOUND | MB_SOLVER_MONOTONE | MB_SOLVER_DP,
+};
 const mb_solver_type mb_solver_ism = {
-    "ism", "Gruslys et al. dynamic program storing internal states only (optimal in its class)",
-    DP_TIE_BREAK, dp_min_budget, build_ism, 0};
+    .name = "ism",
+    .summary = "Gruslys et al. dynamic program storing internal states only (optimal in its class)",
+    .tie_break = DP_TIE_BREAK,
+    .min_budget = dp_min_budget,
+    .build = build_ism,
+    .flags = MB_SOLVER_MONOTONE | MB_SOLVER_DP,
+};
 const mb_solver_type mb_solver_msm = {
-    "msm", "Gruslys et al. dynamic program mixing hidden and internal states (optimal in its class)",
-    DP_TIE_BREAK, dp_min_budget, build_msm, 0};
+    .name = "msm",
+    .summary = "Gruslys et al. dynamic program mixing hidden and internal states (optimal in its class)",
+    .tie_break = DP_TIE_BREAK,
+    .min_budget = dp_min_budget,
+    .build = build_msm,
+    .flags = MB_SOLVER_MONOTONE | MB_SOLVER_DP,
+};
 const mb_solver_type mb_solver_msm_free = {
-    "msm-free", "msm that also frees a start state after its last use (the plan IR's optimum on every case checked, t <= 7)",
-    DP_TIE_BREAK ", then free-start", dp_min_budget, build_msm_free, 0};
+    .name = "msm-free",
+    .summary = "msm that also frees a start state after its last use (the plan IR's optimum on every case checked, t <= 7)",
+    .tie_break = DP_TIE_BREAK ", then free-start",
+    .min_budget = dp_min_budget,
+    .build = build_msm_free,
+    .flags = MB_SOLVER_MONOTONE | MB_SOLVER_DP,
+};

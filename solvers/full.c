@@ -7,6 +7,13 @@ static int full_min_budget(const mb_problem *p, int64_t *out)
     return mb_problem_full_units(p, out);
 }
 
+static int full_ops(const mb_problem *p, uint64_t *ops, int *exact)
+{
+    *ops = mb_plan_full_ops(p->steps);
+    *exact = 1;
+    return MB_OK;
+}
+
 /* The canonical full-BPTT plan (core/plan.h, mb_plan_full), answering the caller's budget. */
 static int full_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
@@ -18,5 +25,10 @@ static int full_build(const mb_problem *p, const mb_solve_options *o, mb_plan **
 }
 
 const mb_solver_type mb_solver_full = {
-    "full", "standard BPTT: keep every internal state (t forward ops, the most memory)",
-    "none needed: one plan per t", full_min_budget, full_build, 0};
+    .name = "full",
+    .summary = "standard BPTT: keep every internal state (t forward ops, the most memory)",
+    .tie_break = "none needed: one plan per t",
+    .min_budget = full_min_budget,
+    .build = full_build,
+    .plan_ops = full_ops,
+};

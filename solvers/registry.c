@@ -1,30 +1,71 @@
-/* registry.c: the solvers by name, and mb_solve, which every caller goes through. */
+/* registry.c: the solver table (every solver fact lives in its entry; docs/design.md, "Adding a
+ * solver"), lookup by name, the name list made from the table, and mb_solve, which every
+ * caller goes through. */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/error.h"
 #include "solvers/solvers.h"
 
+/* The registry, in the order --help, compare and the name list show. */
 static const mb_solver_type *const all[] = {
     &mb_solver_full, &mb_solver_sqrt, &mb_solver_chen, &mb_solver_revolve,
-    &mb_solver_hsm,  &mb_solver_ism,  &mb_solver_msm,    &mb_solver_msm_free,
+    &mb_solver_hsm,  &mb_solver_ism,  &mb_solver_msm,  &mb_solver_msm_free,
 };
+#define N_SOLVERS (sizeof all / sizeof all[0])
 
 const mb_solver_type *const *mb_solver_all(size_t *count)
 {
-    *count = sizeof all / sizeof all[0];
+    *count = N_SOLVERS;
     return all;
 }
 
 const mb_solver_type *mb_solver_lookup(const char *name)
 {
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    for (size_t i = 0; i < N_SOLVERS; i++)
         if (strcmp(all[i]->name, name) == 0)
             return all[i];
     return NULL;
 }
 
-const char *mb_solver_names(void) { return "full, sqrt, chen, revolve, hsm, ism, msm, msm-free"; }
+/* The name list, written once (pthread_once) from the table and only read afterwards. */
+static char names[N_SOLVERS * 32];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void names_init(void)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < N_SOLVERS && used < sizeof names; i++) {
+        int n = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", all[i]->name);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+const char *mb_solver_names(void)
+{
+    pthread_once(&names_once, names_init);
+    return names;
+}
+
+int mb_solver_plan_ops(const mb_solver_type *type, const mb_problem *p, uint64_t *ops,
+                       int *exact)
+{
+    if (type->plan_ops == NULL)
+        return MB_ERROR(MB_EINVAL, "%s: no closed-form op count", type->name);
+    return type->plan_ops(p, ops, exact);
+}
+
+int mb_solver_check_ops(const mb_solver_type *type, const mb_problem *p)
+{
+    uint64_t ops;
+    int exact;
+    if (type->plan_ops == NULL)
+        return MB_OK;
+    int rc = type->plan_ops(p, &ops, &exact);
+    return rc == MB_OK ? mb_plan_check_size(type->name, p->steps, ops, !exact) : rc;
+}
 
 static double now_seconds(void)
 {
@@ -46,7 +87,8 @@ int mb_solve(const mb_solver_type *type, const mb_problem *p, const mb_solve_opt
     double t0 = now_seconds();
     rc = type->min_budget(p, &out->min_budget);
     if (rc == MB_OK && p->budget >= out->min_budget) {
-        rc = type->build(p, o, &out->plan);
+        if ((rc = mb_solver_check_ops(type, p)) == MB_OK) /* the limits before the build */
+            rc = type->build(p, o, &out->plan);
         out->feasible = rc == MB_OK;
     }
     out->solve_seconds = now_seconds() - t0;

@@ -12,14 +12,22 @@ typedef struct {
     int free_after; /* free h_s when this range is done: its parent stored it */
 } range;
 
+/* t backward and t + n(t, s) forward at least (GW2000); restores, stores and frees come on
+ * top, so this is a lower bound. */
+static int revolve_ops(const mb_problem *p, uint64_t *ops, int *exact)
+{
+    const int64_t t = p->steps, snaps = p->budget / p->hidden_units;
+    int64_t adv = snaps >= 1 ? mb_binomial_advances(t, snaps) : 0;
+    *ops = 2 * (uint64_t)t + (uint64_t)(adv > 0 ? adv : 0);
+    *exact = 0;
+    return MB_OK;
+}
+
 static int revolve_build(const mb_problem *p, const mb_solve_options *o, mb_plan **out)
 {
     (void)o;
-    int rc = mb_solver_check_ops(&mb_solver_revolve, p); /* before anything is built */
-    if (rc != MB_OK)
-        return rc;
     mb_builder b;
-    rc = mb_builder_init(&b, "revolve", p);
+    int rc = mb_builder_init(&b, mb_solver_revolve.name, p);
     if (rc != MB_OK)
         return rc;
     int64_t snaps = p->budget / p->hidden_units;
@@ -69,5 +77,11 @@ static int revolve_min_budget(const mb_problem *p, int64_t *out)
 }
 
 const mb_solver_type mb_solver_revolve = {
-    "revolve", "Griewank-Walther binomial checkpointing from its closed-form split rule (no table)",
-    "GW2000 split rule (bottom of p. 34)", revolve_min_budget, revolve_build, MB_SOLVER_HSM_BOUND};
+    .name = "revolve",
+    .summary = "Griewank-Walther binomial checkpointing from its closed-form split rule (no table)",
+    .tie_break = "GW2000 split rule (bottom of p. 34)",
+    .min_budget = revolve_min_budget,
+    .build = revolve_build,
+    .plan_ops = revolve_ops,
+    .flags = MB_SOLVER_HSM_BOUND | MB_SOLVER_MONOTONE,
+};

@@ -28,17 +28,27 @@ typedef struct {
 /* What a solver's table entry says about it (mb_solver_type.flags). */
 enum {
     MB_SOLVER_HSM_BOUND = 1, /* its cost is within the paper's bound m*t^(1+1/m) (hsm_bound) */
+    MB_SOLVER_MONOTONE = 2,  /* its cost never grows with the budget (a sweep may bisect on it) */
+    MB_SOLVER_DP = 4,        /* it fills a DP table: mb_solve_options' dp_method and
+                              * max_table_bytes apply */
 };
 
-/* A solver: a const table entry (GSL's gsl_root_fsolver_type). `min_budget` gives the
- * smallest budget in units at which `build` succeeds; `build` is only called with a
- * budget >= that and returns a plan with forward_ops and peak declared. */
+/* A solver: a const table entry (GSL's gsl_root_fsolver_type), the single source of every fact
+ * about it; the registry (solvers/registry.c) lists the entries, and nothing outside it
+ * compares solver names. `min_budget` gives the smallest budget in units at which `build`
+ * succeeds; `build` is only called by mb_solve, with a budget >= that and after the limits
+ * (plan_ops against MB_PLAN_MAX_OPS) passed, and returns a plan with forward_ops and peak
+ * declared. Adding a solver: docs/design.md, "Adding a solver". */
 typedef struct {
     const char *name;      /* the string configs, CSV rows and --solver use */
     const char *summary;   /* one line for --help */
     const char *tie_break; /* how the same inputs always give the same plan */
     int (*min_budget)(const mb_problem *p, int64_t *out /* out */);
     int (*build)(const mb_problem *p, const mb_solve_options *o, mb_plan **out /* out */);
+    /* The number of ops of the plan `build` returns for p, in closed form and cheap (exact
+     * when *exact is set, else a lower bound), or NULL when there is none (the DPs, which
+     * bound their table instead). */
+    int (*plan_ops)(const mb_problem *p, uint64_t *ops /* out */, int *exact /* out */);
     unsigned flags;        /* MB_SOLVER_* */
 } mb_solver_type;
 
@@ -57,7 +67,8 @@ const mb_solver_type *const *mb_solver_all(size_t *count /* out */);
 /* The solver called `name`, or NULL. */
 const mb_solver_type *mb_solver_lookup(const char *name);
 
-/* A comma-separated list of the solver names, for error messages and --help. */
+/* A comma-separated list of the solver names in registry order, made from the table, for
+ * error messages and --help. */
 const char *mb_solver_names(void);
 
 /* The answer of one solve. */
@@ -77,8 +88,10 @@ void mb_solution_record(mb_record *r, const mb_problem *p, const mb_solution *s)
 /* Appends solve_seconds, which varies from run to run (sweeps keep it out of their rows). */
 void mb_solution_record_time(mb_record *r, const mb_solution *s);
 
-/* Checks the problem, then solves it. An infeasible budget is a normal answer (MB_OK with
- * feasible = 0 and min_budget set), not an error. */
+/* Checks the problem, then solves it: the smallest budget, the limits (a plan over
+ * MB_PLAN_MAX_OPS by the solver's closed-form count is MB_ERANGE before anything is built),
+ * then the build. An infeasible budget is a normal answer (MB_OK with feasible = 0 and
+ * min_budget set), not an error. */
 int mb_solve(const mb_solver_type *type, const mb_problem *p, const mb_solve_options *o,
              mb_solution *out /* out */);
 
@@ -97,16 +110,15 @@ int64_t mb_binomial_advances(int64_t l, int64_t s);
  * s >= 2: how many steps to run before taking the next snapshot. */
 int64_t mb_binomial_split(int64_t l, int64_t s);
 
-/* --- Plan sizes of the fixed-policy solvers (solvers/opcount.c). --- */
+/* --- Plan sizes (the table's plan_ops). --- */
 
-/* The number of ops of the plan that full, sqrt, chen or revolve builds for p, in closed form
- * (O(log t)): exact for full, sqrt and chen (*exact = 1), a lower bound for revolve
- * (*exact = 0). MB_EINVAL for the other solvers. */
+/* The number of ops of the plan `type` builds for p (its plan_ops): *exact = 1 when exact,
+ * 0 for a lower bound. MB_EINVAL for a solver without a closed form. */
 int mb_solver_plan_ops(const mb_solver_type *type, const mb_problem *p, uint64_t *ops /* out */,
                        int *exact /* out */);
 
 /* MB_ERANGE (naming the count and the limit) when that plan would exceed MB_PLAN_MAX_OPS;
- * the fixed-policy solvers call it before they build anything. */
+ * MB_OK for a solver without a closed form. mb_solve calls it before `build`. */
 int mb_solver_check_ops(const mb_solver_type *type, const mb_problem *p);
 
 /* sqrt's segment length: the least k with k*k >= t. */

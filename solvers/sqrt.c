@@ -2,9 +2,38 @@
  * hidden state at each segment boundary kept in the first pass, each segment recomputed
  * once with its internal states kept, then backpropagated. The last segment is not
  * recomputed: its internal states are kept during the first pass. */
+#include <math.h>
+
 #include "core/error.h"
 #include "solvers/builder.h"
 #include "solvers/solvers.h"
+
+int64_t mb_sqrt_segment(int64_t t)
+{
+    int64_t k = (int64_t)sqrt((double)t);
+    while (k * k < t)
+        k++;
+    while (k > 1 && (k - 1) * (k - 1) >= t)
+        k--;
+    return k;
+}
+
+/* The plan of sqrt_build, L = the last segment's start, m = L/k earlier segments:
+ * first pass t forward, m hidden and t-L-1 internal stores; the last segment t-L backward
+ * and t-L-1 frees, then h_L freed; each earlier segment a restore, k forward, k-1 stores,
+ * k backward, k-1 frees, and h_a freed when a > 0. */
+static int sqrt_ops(const mb_problem *p, uint64_t *ops, int *exact)
+{
+    const int64_t t = p->steps;
+    const uint64_t k = (uint64_t)mb_sqrt_segment(t), L = (uint64_t)(((t - 1) / (int64_t)k)) * k;
+    const uint64_t m = L / k, last = (uint64_t)t - L, T = (uint64_t)t;
+    uint64_t n = T + m + (last - 1) + last + (last - 1);
+    if (m > 0)
+        n += 1 + m * (1 + k + (k - 1) + k + (k - 1)) + (m - 1);
+    *ops = n;
+    *exact = 1;
+    return MB_OK;
+}
 
 /* Backpropagates steps a+1..b whose internal states a+1..b-1 are stored and s_b is in the
  * core, freeing each as it goes. */
@@ -22,11 +51,8 @@ static int sqrt_build(const mb_problem *p, const mb_solve_options *o, mb_plan **
     (void)o;
     const int64_t t = p->steps, k = mb_sqrt_segment(t);
     const int64_t last_start = ((t - 1) / k) * k; /* boundary before the last segment */
-    int rc = mb_solver_check_ops(&mb_solver_sqrt, p); /* before anything is built */
-    if (rc != MB_OK)
-        return rc;
     mb_builder b;
-    rc = mb_builder_init(&b, "sqrt", p);
+    int rc = mb_builder_init(&b, mb_solver_sqrt.name, p);
     if (rc != MB_OK)
         return rc;
     /* first pass: boundaries as hidden states, the last segment's internal states */
@@ -74,5 +100,10 @@ static int sqrt_min_budget(const mb_problem *p, int64_t *out)
 }
 
 const mb_solver_type mb_solver_sqrt = {
-    "sqrt", "Chen et al. sqrt(t) checkpointing: segments of ceil(sqrt(t)) steps, about 2 forward ops per step",
-    "none needed: one plan per t", sqrt_min_budget, sqrt_build, 0};
+    .name = "sqrt",
+    .summary = "Chen et al. sqrt(t) checkpointing: segments of ceil(sqrt(t)) steps, about 2 forward ops per step",
+    .tie_break = "none needed: one plan per t",
+    .min_budget = sqrt_min_budget,
+    .build = sqrt_build,
+    .plan_ops = sqrt_ops,
+};

@@ -706,12 +706,18 @@ static int finish(parser *ps)
                             "target_cost_per_step", where, p->line, p->name);
         if (p->target_cost_per_step > 0)
             for (size_t s = 0; s < p->n_solvers; s++) {
-                const char *n = p->solvers[s]->name;
-                if (strcmp(n, "hsm") && strcmp(n, "ism") && strcmp(n, "msm") &&
-                    strcmp(n, "msm-free") && strcmp(n, "revolve"))
-                    return MB_ERROR(MB_EINVAL, "%s: solver %s: the budget search needs a cost "
-                                    "that never grows with the budget; allowed: hsm, ism, msm, "
-                                    "msm-free, revolve", p->target_key.where, n);
+                if (p->solvers[s]->flags & MB_SOLVER_MONOTONE)
+                    continue;
+                char allowed[256] = "";
+                size_t n_all;
+                const mb_solver_type *const *all = mb_solver_all(&n_all);
+                for (size_t k = 0; k < n_all; k++)
+                    if (all[k]->flags & MB_SOLVER_MONOTONE)
+                        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed),
+                                 "%s%s", allowed[0] ? ", " : "", all[k]->name);
+                return MB_ERROR(MB_EINVAL, "%s: solver %s: the budget search needs a cost "
+                                "that never grows with the budget; allowed: %s",
+                                p->target_key.where, p->solvers[s]->name, allowed);
             }
         if (p->mode == MB_SWEEP_MEASURED && !c->model.given)
             return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: run = measured needs a [model] "

@@ -31,6 +31,9 @@ rm -f "$T/plots/fig2_hsm.png" "$T/plots/fig2_hsm.pdf"
 "$M" plot --out "$T" fig9 > /dev/null 2>&1
 [ $? -eq 2 ] || fail "plot fig9 should exit 2"
 
+# series that lie on each other say so in the legend (hsm and revolve have the same costs)
+grep -q "^array TITLES = \[.*'hsm (= revolve)'" "$T/plots/fig1_budget.gp" || fail "fig1: the legend does not say that hsm = revolve"
+
 # plot reads the quick set's names: the smoke rows stand in for the paper's
 cp "$T/results/smoke.csv" "$T/results/paper-quick.csv"
 
@@ -101,6 +104,10 @@ grep -q "my own title" "$T/plots/fig3_mixed.gp" || fail "plot replaced an edited
 grep -q "edited" "$T/e.txt" || fail "plot did not say it kept the edited .gp"
 "$M" plot --out "$T" --force fig3_mixed > "$T/e.txt" 2>&1 || fail "plot --force failed"
 ! grep -q "my own title" "$T/plots/fig3_mixed.gp" || fail "plot --force kept the edited .gp"
+# a script without the checksum line (an earlier membptt's) is moved aside, not lost
+sed -i 1d "$T/plots/fig8_free.gp"
+"$M" plot --out "$T" fig8_free > "$T/e.txt" 2>&1 || fail "plot over a script without a checksum failed"
+[ -s "$T/plots/fig8_free.gp.old" ] && head -1 "$T/plots/fig8_free.gp" | grep -q checksum || fail "a script without a checksum was not moved to .gp.old and rewritten"
 rm -f "$T/plots/fig2_hsm.png"
 "$M" plot --out "$T" --redraw fig2_hsm > "$T/e.txt" 2>&1 && [ -s "$T/plots/fig2_hsm.png" ] || fail "plot --redraw fig2_hsm did not redraw"
 
@@ -114,8 +121,8 @@ U="$M plot --csv $T/u/mine.csv --x budget --y cost_per_step --by solver --where 
 $U > "$T/e.txt" 2>&1 || fail "plot --csv on a user config failed: $(cat "$T/e.txt")"
 grep -q "30 points in 3 series" "$T/e.txt" || fail "plot --csv: expected 30 points in 3 series ($(cat "$T/e.txt"))"
 [ "$(stat -c %s "$T/u/fig/cost.png" 2> /dev/null || echo 0)" -gt 10000 ] || fail "plot --csv drew no PNG"
-grep -q "'hsm (same points as revolve)'" "$T/u/fig/cost.gp" || fail "hsm and revolve coincide, and the legend does not say so"
-! grep -q "'msm (same points" "$T/u/fig/cost.gp" || fail "msm is said to coincide with another solver"
+grep -q "'hsm (= revolve)'" "$T/u/fig/cost.gp" || fail "hsm and revolve coincide, and the legend does not say so"
+! grep -q "'msm (= " "$T/u/fig/cost.gp" || fail "msm is said to coincide with another solver"
 grep -q "DATA = HERE.'../mine.csv'" "$T/u/fig/cost.gp" || fail "the script does not take the CSV from its own folder"
 rm -f "$T/u/fig/cost.png"
 (cd / && gnuplot "$T/u/fig/cost.gp" 2> "$T/g.txt") && [ -s "$T/u/fig/cost.png" ] || fail "gnuplot cost.gp from / failed: $(cat "$T/g.txt")"

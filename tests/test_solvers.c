@@ -324,25 +324,74 @@ static void test_dp_progress_quiet(void **state)
     fclose(f);
 }
 
-/* Looking solvers up by name. */
+/* Looking solvers up by name; the name list is the table's names, in its order. */
 static void test_registry(void **state)
 {
     (void)state;
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
-    assert_int_equal(n, 8);
+    assert_true(n >= 8);
+    char names[512] = "";
     for (size_t i = 0; i < n; i++) {
         assert_ptr_equal(mb_solver_lookup(all[i]->name), all[i]);
-        assert_non_null(strstr(mb_solver_names(), all[i]->name));
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 all[i]->name);
+        /* every entry says what it is and how it breaks ties */
+        assert_true(all[i]->summary != NULL && all[i]->summary[0] != '\0');
+        assert_true(all[i]->tie_break != NULL && all[i]->tie_break[0] != '\0');
+        assert_non_null(all[i]->min_budget);
+        assert_non_null(all[i]->build);
     }
+    assert_string_equal(mb_solver_names(), names);
     assert_null(mb_solver_lookup("MSM"));
     assert_null(mb_solver_lookup(""));
+}
+
+/* The flags of the table hold: a MONOTONE solver never costs more with more budget, an
+ * HSM_BOUND one stays within m*t^(1+1/m), and a DP solver refuses a table over
+ * max_table_bytes (what dp_method and max_table_bytes apply to). */
+static void test_table_flags(void **state)
+{
+    (void)state;
+    size_t n;
+    const mb_solver_type *const *all = mb_solver_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        const mb_solver_type *type = all[i];
+        for (int64_t t = 1; t <= 60; t += t < 12 ? 1 : 7)
+            for (int64_t alpha = 1; alpha <= 4; alpha += 3) {
+                mb_problem p = problem_alpha(t, alpha, 0);
+                int64_t full = full_units(&p), last = -1;
+                for (p.budget = 1; p.budget <= full + 1; p.budget++) {
+                    int64_t min, cost = solve_checked(type, &p, &min);
+                    if (cost < 0)
+                        continue;
+                    if ((type->flags & MB_SOLVER_MONOTONE) && last >= 0 && cost > last)
+                        fail_msg("%s t=%lld alpha=%lld: cost %lld at budget %lld > %lld "
+                                 "below it", type->name, (long long)t, (long long)alpha,
+                                 (long long)cost, (long long)p.budget, (long long)last);
+                    if ((type->flags & MB_SOLVER_HSM_BOUND) &&
+                        (double)cost > mb_sim_hsm_bound(t, p.budget) * (1 + 1e-12))
+                        fail_msg("%s t=%lld budget %lld: cost %lld over the HSM bound",
+                                 type->name, (long long)t, (long long)p.budget,
+                                 (long long)cost);
+                    last = cost;
+                }
+            }
+        if (type->flags & MB_SOLVER_DP) {
+            mb_problem p = problem_alpha(2000, 5, 2000);
+            mb_solve_options o = {.max_table_bytes = 1 << 20};
+            mb_solution s;
+            assert_int_equal(mb_solve(type, &p, &o, &s), MB_ERANGE);
+            assert_null(s.plan);
+        }
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_table_flags),
         cmocka_unit_test(test_all_solvers_valid),
         cmocka_unit_test(test_extremes),
         cmocka_unit_test(test_closed_forms),

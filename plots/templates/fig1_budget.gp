@@ -4,6 +4,9 @@
 @STYLE@
 DATA = @PAPER@
 sel(sv) = strcol("sweep") eq "budget" && strcol("solver") eq sv
+# the legend: each solver, and which ones lie on another's points (found by membptt plot in the
+# data when it wrote this script)
+array TITLES = @TITLES@
 do for [fmt in "pdf png"] {
   eval out(fmt)
   set title "Cost against memory, t = 1000, internal state = 5 hidden states"
@@ -14,6 +17,6 @@ do for [fmt in "pdf png"] {
   set offsets graph 0.03, graph 0.03, 0, 0
   set yrange [0.8:*]
   set key outside right top
-  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("memory_fraction") : NaN):(column("cost_per_step")) with linespoints lt i ps (i == 1 ? 1.6 : 0.55) title word("full sqrt chen revolve hsm ism msm msm-free", i)
+  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("memory_fraction") : NaN):(column("cost_per_step")) with linespoints lt i ps (i == 1 ? 1.6 : 0.55) title TITLES[i]
   unset output
 }

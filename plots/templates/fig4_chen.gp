@@ -7,6 +7,9 @@
 DATA = @PAPER@
 A = "3 6 11"
 sel(sw, sv, a) = strcol("sweep") eq sw && strcol("solver") eq sv && column("internal_units") == a && column("hidden_units") == 1
+# the right panel's legend, with a note where series lie on each other's points (found by
+# membptt plot in the data when it wrote this script)
+array TITLES_COST = @TITLES_COST@
 memnorm(dummy) = column("budget") / (sqrt(column("steps")) * column("internal_units"))
 do for [fmt in "pdf png"] {
   eval out(fmt)
@@ -23,8 +26,8 @@ do for [fmt in "pdf png"] {
   set title "cost at Chen's memory"
   set ylabel "forward ops per step, C/t"
   set yrange [1.5:2.1]
-  plot for [i=1:3] DATA using (sel("chen-memory", "msm", word(A, i) + 0) ? column("steps") : NaN):(column("cost_per_step")) smooth unique with linespoints lt i title sprintf("MSM, {/Symbol b} = %d", word(A, i) + 0 - 1), \
-       for [i=1:3] DATA using (sel("chen-memory", "sqrt", word(A, i) + 0) ? column("steps") : NaN):(column("cost_per_step")) smooth unique with linespoints lt i dt 2 lw 1 pt (4 + 2 * i) ps 0.7 title sprintf("Chen, {/Symbol b} = %d", word(A, i) + 0 - 1)
+  plot for [i=1:3] DATA using (sel("chen-memory", "msm", word(A, i) + 0) ? column("steps") : NaN):(column("cost_per_step")) smooth unique with linespoints lt i title TITLES_COST[i], \
+       for [i=1:3] DATA using (sel("chen-memory", "sqrt", word(A, i) + 0) ? column("steps") : NaN):(column("cost_per_step")) smooth unique with linespoints lt i dt 2 lw 1 pt (4 + 2 * i) ps 0.7 title TITLES_COST[i + 3]
   unset multiplot
   unset output
 }

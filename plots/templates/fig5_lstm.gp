@@ -6,6 +6,9 @@
 DATA = @LSTM@
 sel(sv) = strcol("sweep") eq "budget" && strcol("mode") eq "measured" && strcol("solver") eq sv
 MiB = 1048576.0
+# the peak panel's legend, with a note where series lie on each other's points (found by
+# membptt plot in the data when it wrote this script)
+array TITLES_PEAK = @TITLES_PEAK@
 do for [fmt in "pdf png"] {
   eval out(fmt)
   set multiplot layout 1,2 title "BPTT-MSM on an LSTM, t = 1000: measured and predicted"
@@ -23,9 +26,9 @@ do for [fmt in "pdf png"] {
   set ylabel "MiB"
   set yrange [0:*]
   set key left center
-  plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_bytes") / MiB) smooth unique with linespoints lt 1 title "measured peak (arena)", \
-       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("budget_bytes") / MiB) smooth unique with lines lt 8 title "budget", \
-       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_full_bytes") / MiB) smooth unique with lines lt 2 title "full BPTT"
+  plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_bytes") / MiB) smooth unique with linespoints lt 1 title TITLES_PEAK[1], \
+       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("budget_bytes") / MiB) smooth unique with lines lt 8 title TITLES_PEAK[2], \
+       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_full_bytes") / MiB) smooth unique with lines lt 2 title TITLES_PEAK[3]
   unset multiplot
   unset output
 }
