@@ -286,19 +286,17 @@ int cmd_run(int argc, char **argv)
     } else {
         if ((rc = mb_plan_load(plan_path, &plan)) != MB_OK)
             return cli_fail("run", rc);
-        if ((rc = mb_exec_check_plan(&c, plan)) != MB_OK) {
-            char msg[768];
-            snprintf(msg, sizeof msg, "--plan '%s': %s", plan_path, mb_errmsg());
-            MB_ERROR(rc, "%s", msg);
-            mb_plan_free(plan);
-            return cli_fail("run", rc);
-        }
-        p = plan->problem;
+        p = plan->problem; /* mb_exec_run checks it against the cell before anything runs */
         s.plan = plan;
     }
 
     mb_exec_result res;
     rc = mb_exec_run(&c, plan, &res);
+    if (rc == MB_EBADPLAN && plan_path != NULL) { /* a plan file refused: name it */
+        char msg[768];
+        snprintf(msg, sizeof msg, "--plan '%s': %s", plan_path, mb_errmsg());
+        MB_ERROR(rc, "%s", msg);
+    }
     if (rc != MB_OK) {
         mb_plan_free(plan);
         return cli_fail("run", rc);

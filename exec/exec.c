@@ -129,7 +129,8 @@ int mb_exec_problem(const mb_exec_config *c, mb_problem *out)
     return rc;
 }
 
-int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+/* mb_exec_check_plan, keeping the replay's report (*r) for the prediction. */
+static int check_plan(const mb_exec_config *c, const mb_plan *plan, mb_sim_report *r)
 {
     mb_problem want;
     int rc = mb_exec_problem(c, &want);
@@ -151,13 +152,18 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
                         (long long)p->unit_bytes, mb_cell_name(c->cell), (long long)hb,
                         (long long)ib, (long long)want.hidden_units,
                         (long long)want.internal_units, (long long)want.unit_bytes);
-    mb_sim_report r;
-    rc = mb_sim_replay(plan, &r);
+    rc = mb_sim_replay(plan, r);
     if (rc != MB_OK)
         return rc;
-    if (!r.valid)
-        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r.reason);
+    if (!r->valid)
+        return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r->reason);
     return MB_OK;
+}
+
+int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan)
+{
+    mb_sim_report r;
+    return check_plan(c, plan, &r);
 }
 
 /* ---- mb_exec_run ------------------------------------------------------------------------- */
@@ -240,7 +246,11 @@ static double max_abs_diff(const mb_net *net, const unsigned char *a, const unsi
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = mb_exec_check_plan(c, plan);
+    /* The plan is replayed once, here; full BPTT's canonical plan once, in mb_sim_full_time
+     * below. The runs then skip their whole-plan replay (mb_run_options.verified) and only
+     * apply each op to the state machine as they execute it. */
+    mb_sim_report rp;
+    int rc = check_plan(c, plan, &rp);
     if (rc != MB_OK)
         return rc;
     mb_plan *full = NULL;
@@ -252,7 +262,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     unsigned char *gp = NULL, *gf = NULL;
     double *v = NULL;
     counter_ctx cc = {NULL, -1, 0};
-    mb_run_options counted = {0};
+    const mb_run_options verified = {.verified = 1};
+    mb_run_options counted = {.verified = 1};
     if (c->pin >= 0) {
         rc = mb_topology_pin(c->pin);
         if (rc != MB_OK)
@@ -280,9 +291,9 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     /* v: per repetition, plan then full: total, wall[4], cpu[4], cpu total */
     const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
-    rc = mb_net_run(net, plan, NULL, &sp); /* warm-up */
+    rc = mb_net_run(net, plan, &verified, &sp); /* warm-up */
     if (rc == MB_OK)
-        rc = mb_net_run(net, full, NULL, &sf);
+        rc = mb_net_run(net, full, &verified, &sf);
     out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
     int hwm_ok = 1;
     for (int r = 0; rc == MB_OK && r < R; r++) {
@@ -293,7 +304,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             if (which == 0 && cc.c != NULL)
                 mb_counters_reset(cc.c); /* the counters keep the last plan run */
             rc = mb_net_run(net, which == 0 ? plan : full,
-                            which == 0 && cc.c != NULL ? &counted : NULL, st);
+                            which == 0 && cc.c != NULL ? &counted : &verified, st);
             if (rc != MB_OK)
                 break;
             int64_t hwm = hwm_ok ? hwm_read() : -1;
@@ -370,15 +381,12 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->cost_recompute_s = sp.recompute_ops > 0
                                 ? out->wall[MB_EXEC_RECOMPUTE] / (double)sp.recompute_ops
                                 : NAN;
-    mb_sim_report rp;
     double full_time;
     /* c_r is the recompute cost measured in this run (NAN, so c_f, when nothing recomputes) */
     mb_cost_model model = {.forward = out->cost_forward_s, .backward = out->cost_backward_s,
                            .copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes,
                            .recompute = out->cost_recompute_s};
-    rc = mb_sim_replay(plan, &rp);
-    if (rc == MB_OK)
-        rc = mb_sim_full_time(&plan->problem, &model, &full_time);
+    rc = mb_sim_full_time(&plan->problem, &model, &full_time);
     if (rc != MB_OK)
         goto done;
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / full_time;

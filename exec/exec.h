@@ -104,6 +104,8 @@ typedef struct mb_net mb_net;
 typedef struct {
     int64_t arena_limit_bytes; /* 0: the plan's budget in bytes; > 0: this limit (tests) */
     int no_timing;             /* 1: skip the per-op clocks */
+    int verified;              /* 1: the caller has replayed the plan and found it valid
+                                * (mb_exec_run does, once): no whole-plan replay first */
     void (*phase_hook)(void *ctx, int phase_from, int phase_to); /* counters, or NULL */
     void *hook_ctx;
 } mb_run_options;
@@ -113,8 +115,9 @@ typedef struct {
 int mb_net_create(const mb_exec_config *c, mb_net **out /* out */);
 void mb_net_free(mb_net *net);
 
-/* Executes `plan` once: zeroes the gradients, applies every op to the IR state machine
- * before it runs it, and takes every checkpoint from one arena whose limit is the plan's
+/* Executes `plan` once: replays it whole through the IR state machine unless o->verified
+ * (an invalid plan is refused before anything runs), zeroes the gradients, applies every op
+ * to the IR state machine before it runs it, and takes every checkpoint from one arena whose limit is the plan's
  * budget in bytes (MB_EINTERNAL if a request passes it). The plan must be for the network's
  * sizes (MB_EBADPLAN otherwise, before anything runs). */
 int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o,

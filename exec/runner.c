@@ -10,7 +10,7 @@
 #include "exec/arena.h"
 #include "exec/internal.h"
 #include "measure/measure.h"
-#include "sim/ir.h"
+#include "core/ir.h"
 
 /* ---- the network ------------------------------------------------------------------------- */
 
@@ -335,7 +335,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     memset(st, 0, sizeof *st);
     int64_t budget_bytes = 0;
     int rc = check_sizes(net, plan, &budget_bytes);
-    if (rc == MB_OK)
+    if (rc == MB_OK && !o->verified)
         rc = dry_run(plan);
     if (rc != MB_OK)
         return rc;

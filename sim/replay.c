@@ -1,11 +1,11 @@
-/* replay.c: the plan verifier: drives the IR state machine (sim/ir.h) over a whole plan and
+/* replay.c: the plan verifier: drives the IR state machine (core/ir.h) over a whole plan and
  * checks what the plan declares about itself. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/error.h"
-#include "sim/ir.h"
+#include "core/ir.h"
 #include "sim/sim.h"
 
 static void copy_counts(mb_sim_report *r, const mb_ir *m)

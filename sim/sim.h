@@ -27,7 +27,7 @@ typedef struct {
 } mb_sim_report;
 
 /* Replays `plan` against its own problem (steps, sizes, budget) through the IR state machine
- * (sim/ir.h). Returns MB_OK whether or not the plan is valid (see report->valid); MB_ENOMEM
+ * (core/ir.h). Returns MB_OK whether or not the plan is valid (see report->valid); MB_ENOMEM
  * when it cannot allocate, MB_EINVAL when the plan's problem is not a problem (steps < 1,
  * a_s < a_h, ...), MB_ERANGE when copied_units would overflow 64 bits. Declared
  * forward_ops and peak, when present (>= 0), must match the replay, or the plan is invalid. */

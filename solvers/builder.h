@@ -1,5 +1,5 @@
 /* builder.h: a small helper the solvers share to emit a plan. Every op it emits is applied to
- * the IR state machine (sim/ir.h) as well, so a solver that emits an invalid plan fails at
+ * the IR state machine (core/ir.h) as well, so a solver that emits an invalid plan fails at
  * once with MB_EINTERNAL naming the op, and the forward count and peak it declares are the
  * machine's (solvers/ internal). */
 #ifndef MB_SOLVERS_BUILDER_H
@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "core/plan.h"
-#include "sim/ir.h"
+#include "core/ir.h"
 
 typedef struct {
     mb_plan *plan;

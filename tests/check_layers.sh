@@ -11,7 +11,7 @@ cd "$src" || exit 1
 declare -A allowed=(
     [core]="core"
     [sim]="core sim"
-    [solvers]="core sim solvers"
+    [solvers]="core solvers"
     [measure]="core measure"
     [exec]="core sim measure exec"
     [plots]="core plots"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/ir.h"
+#include "core/ir.h"
 #include "solvers/builder.h"
 #include "test_util.h"
 

@@ -1,13 +1,13 @@
-/* ir.h: the plan IR as a state machine (docs/design.md, "The plan IR"). It is the one place
- * the IR's rules live: the verifier (mb_sim_replay), the solvers' plan builder and the real
- * executor all apply ops to it, and the executor does so before it touches any memory, so an
+/* ir.h: the plan IR as a state machine (docs/design.md, "The plan IR"), beside the IR's
+ * vocabulary (core/plan.h). It is the one place the IR's rules live: the verifier
+ * (mb_sim_replay), the solvers' plan builder and the real executor all apply ops to it, and the executor does so before it touches any memory, so an
  * invalid plan is refused op by op and can never corrupt a run.
  *
  * Every size and counter is checked arithmetic: a store that would pass the budget is a
  * violation even when the sizes are near INT64_MAX, and a counter that would overflow is an
  * MB_ERANGE error, never a wrapped number. */
-#ifndef MB_SIM_IR_H
-#define MB_SIM_IR_H
+#ifndef MB_CORE_IR_H
+#define MB_CORE_IR_H
 
 #include <stddef.h>
 #include <stdint.h>

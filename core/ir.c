@@ -1,5 +1,5 @@
 /* ir.c: the plan IR's rules, once (docs/design.md, "The plan IR"). */
-#include "sim/ir.h"
+#include "core/ir.h"
 
 #include <stdarg.h>
 #include <stdio.h>
