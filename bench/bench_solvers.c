@@ -16,7 +16,9 @@
  * (from wait4), which is what "one core" means on a machine shared with other work; the
  * ratios in the summary are CPU ratios.
  *
- * Output: CSV on stdout (results/bench_solvers.csv), a summary table on stderr. */
+ * Output: CSV on stdout, or with --out FILE.csv into that file and its JSON sidecar FILE.json
+ * (the rerun command and the machine's metadata); a summary table on stderr. Column names are
+ * those of the sweeps (docs/columns.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -32,8 +34,10 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "solvers/solvers.h"
 #include "measure/measure.h"
+#include "sweep/sweep.h"
 
 #define MAX_REPS 63
 
@@ -184,20 +188,20 @@ static const struct {
     {"msm-free", MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START},
 };
 
-static void print_row(const mb_problem *p, int64_t alpha, const char *pct, const char *solver,
-                      const measure *m, const measure *fast)
+static void print_row(FILE *out, const mb_problem *p, int64_t alpha, const char *pct,
+                      const char *solver, const measure *m, const measure *fast)
 {
-    printf("%lld,%lld,%s,%lld,%s,%s,%d,", (long long)p->steps, (long long)alpha, pct,
-           (long long)p->budget, solver, m->method, m->runs);
+    fprintf(out, "%lld,1,%lld,%s%%,%lld,%s,%s,%d,", (long long)p->steps, (long long)alpha, pct,
+            (long long)p->budget, solver, m->method, m->runs);
     if (m->runs > 0)
-        printf("%.4f,%.4f,%.4f,%.2f,%.4f,%.2f,%lld,%016llx,%s,%.0f,\n", m->med, m->min, m->max,
+        fprintf(out, "%.4f,%.4f,%.4f,%.2f,%.4f,%.2f,%lld,%016llx,%s,%.0f,\n", m->med, m->min, m->max,
                m->med / fast->med, m->cpu_med, m->cpu_med / fast->cpu_med, (long long)m->cost,
                (unsigned long long)m->hash,
                m == fast ? "" : (m->cost == fast->cost && m->hash == fast->hash ? "yes" : "NO"),
                m->peak_mib);
     else
-        printf(",,,,,,,,,,%s\n", m->skipped);
-    fflush(stdout);
+        fprintf(out, ",,,,,,,,,,%s\n", m->skipped);
+    fflush(out);
 }
 
 int main(int argc, char **argv)
@@ -205,7 +209,7 @@ int main(int argc, char **argv)
     int reps = 5, ref_reps = 1;
     double tb_limit = 120.0, bnb_limit = 120.0;
     const char *steps_list = "1000,10000", *pct_list = "5,20", *dp_list = "msm";
-    const char *methods = "fast,textbook,bnb";
+    const char *methods = "fast,textbook,bnb", *out_path = NULL;
     int64_t alpha = 5;
     static const struct option opts[] = {
         {"reps", required_argument, NULL, 'r'},
@@ -217,6 +221,7 @@ int main(int argc, char **argv)
         {"solvers", required_argument, NULL, 'd'},
         {"methods", required_argument, NULL, 'm'},
         {"alpha", required_argument, NULL, 'a'},
+        {"out", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -246,6 +251,7 @@ int main(int argc, char **argv)
         case 'b': pct_list = optarg; break;
         case 'd': dp_list = optarg; break;
         case 'm': methods = optarg; break;
+        case 'o': out_path = optarg; break;
         case 'a':
             if (mb_parse_int("--alpha", optarg, 1, 1000, &alpha) != MB_OK)
                 goto bad;
@@ -254,12 +260,13 @@ int main(int argc, char **argv)
             printf("usage: bench_solvers [--steps 1000,10000] [--budgets 5,20] [--alpha 5]\n"
                    "                     [--solvers msm] [--methods fast,textbook,bnb]\n"
                    "                     [--reps 5] [--ref-reps 1] [--textbook-limit S]\n"
-                   "                     [--bnb-limit S]\n\n"
+                   "                     [--bnb-limit S] [--out FILE.csv]\n\n"
                    "Times the fast, textbook and branch-and-bound DP table builders on the\n"
                    "same problems in the same run (median of --reps runs for fast, --ref-reps\n"
                    "for the others), each run in its own process, and checks that their\n"
                    "policy tables are equal. --solvers takes hsm, ism, msm, msm-free. Budgets\n"
-                   "are percentages of full-BPTT memory. CSV on stdout, a summary on stderr.\n");
+                   "are percentages of full-BPTT memory. CSV on stdout (or into FILE.csv, with\n"
+                   "its JSON sidecar FILE.json), a summary on stderr.\n");
             return 0;
         default:
             fprintf(stderr, "bench_solvers: unknown option; see --help\n");
@@ -267,13 +274,21 @@ int main(int argc, char **argv)
         }
     }
     int want_tb = strstr(methods, "textbook") != NULL, want_bnb = strstr(methods, "bnb") != NULL;
-    printf("# rerun: bench_solvers --steps %s --budgets %s --alpha %lld --solvers %s --methods "
-           "%s --reps %d --ref-reps %d --textbook-limit %g --bnb-limit %g\n",
-           steps_list, pct_list, (long long)alpha, dp_list, methods, reps, ref_reps, tb_limit,
-           bnb_limit);
-    printf("t,alpha,budget_pct,budget_units,solver,method,runs,seconds_median,seconds_min,"
-           "seconds_max,ratio_to_fast,cpu_seconds_median,cpu_ratio_to_fast,forward_ops,"
-           "policy_hash,tables_equal,peak_rss_mib,skipped\n");
+    char rerun[1024];
+    snprintf(rerun, sizeof rerun, "bench_solvers --steps %s --budgets %s --alpha %lld --solvers "
+             "%s --methods %s --reps %d --ref-reps %d --textbook-limit %g --bnb-limit %g",
+             steps_list, pct_list, (long long)alpha, dp_list, methods, reps, ref_reps, tb_limit,
+             bnb_limit);
+    fprintf(stderr, "rerun: %s\n", rerun);
+    mb_atomic_file af = {.f = stdout};
+    if (out_path && (mb_output_path_check("--out", out_path, 0) != MB_OK ||
+                     mb_atomic_open(&af, out_path) != MB_OK))
+        goto bad;
+    int status = 0;
+    FILE *out = af.f;
+    fprintf(out, "steps,hidden_units,internal_units,budget_spec,budget_units,solver,method,runs,"
+            "seconds_median,seconds_min,seconds_max,ratio_to_fast,cpu_seconds_median,"
+            "cpu_ratio_to_fast,forward_ops,policy_hash,tables_equal,peak_rss_mib,skipped\n");
     fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
     fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
             "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
@@ -284,8 +299,10 @@ int main(int argc, char **argv)
     char *s1, *s2, *s3;
     for (char *ts = strtok_r(sl, ",", &s1); ts; ts = strtok_r(NULL, ",", &s1)) {
         int64_t t;
-        if (mb_parse_int("--steps", ts, 1, INT64_C(1) << 29, &t) != MB_OK)
-            goto bad;
+        if (mb_parse_int("--steps", ts, 1, INT64_C(1) << 29, &t) != MB_OK) {
+            status = -2;
+            goto done;
+        }
         char pl[256];
         snprintf(pl, sizeof pl, "%s", pct_list);
         for (char *ps = strtok_r(pl, ",", &s2); ps; ps = strtok_r(NULL, ",", &s2)) {
@@ -298,23 +315,29 @@ int main(int argc, char **argv)
                 if (moves == 0) {
                     fprintf(stderr, "bench_solvers: --solvers '%s': expected hsm, ism, msm or "
                             "msm-free\n", ds);
-                    return 2;
+                    status = 2;
+                    goto done;
                 }
                 mb_problem p = {t, 1, alpha, 0, 0};
                 char pct[32];
                 snprintf(pct, sizeof pct, "%s%%", ps);
-                if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK)
-                    goto bad;
+                if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK) {
+                    status = -2;
+                    goto done;
+                }
                 if (p.budget < 1) {
                     fprintf(stderr, "bench_solvers: --budgets %s: under one unit at t=%lld\n",
                             ps, (long long)t);
-                    return 2;
+                    status = 2;
+                    goto done;
                 }
                 measure f = {.method = "fast"}, tb = {.method = "textbook"},
                         bb = {.method = "bnb"};
-                if (measure_method(moves, &p, MB_DP_FAST, reps, 0, 0.0, &f) != 0)
-                    return 1;
-                print_row(&p, alpha, ps, ds, &f, &f);
+                if (measure_method(moves, &p, MB_DP_FAST, reps, 0, 0.0, &f) != 0) {
+                    status = 1;
+                    goto done;
+                }
+                print_row(out, &p, alpha, ps, ds, &f, &f);
                 int64_t full;
                 mb_problem_full_units(&p, &full);
                 double rows = (double)(p.budget < full ? p.budget : full);
@@ -323,20 +346,25 @@ int main(int argc, char **argv)
                 double predicted = ns_per_inner * inner;
                 if (want_tb) {
                     if (ns_per_inner == 0.0 || predicted <= tb_limit) {
-                        if (measure_method(moves, &p, MB_DP_TEXTBOOK, ref_reps, 1, 0.0, &tb) != 0)
-                            return 1;
+                        if (measure_method(moves, &p, MB_DP_TEXTBOOK, ref_reps, 1, 0.0,
+                                           &tb) != 0) {
+                            status = 1;
+                            goto done;
+                        }
                         ns_per_inner = tb.med / inner;
                     } else {
                         snprintf(tb.skipped, sizeof tb.skipped,
                                  "not run: estimated %.0f s > --textbook-limit %g", predicted,
                                  tb_limit);
                     }
-                    print_row(&p, alpha, ps, ds, &tb, &f);
+                    print_row(out, &p, alpha, ps, ds, &tb, &f);
                 }
                 if (want_bnb) {
-                    if (measure_method(moves, &p, MB_DP_BNB, ref_reps, 1, bnb_limit, &bb) != 0)
-                        return 1;
-                    print_row(&p, alpha, ps, ds, &bb, &f);
+                    if (measure_method(moves, &p, MB_DP_BNB, ref_reps, 1, bnb_limit, &bb) != 0) {
+                        status = 1;
+                        goto done;
+                    }
+                    print_row(out, &p, alpha, ps, ds, &bb, &f);
                 }
                 char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
                      bbr[16] = "-";
@@ -362,12 +390,30 @@ int main(int argc, char **argv)
                 if (compared && !equal) {
                     fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
                             (long long)t, ps, ds);
-                    return 1;
+                    status = 1;
+                    goto done;
                 }
             }
         }
     }
-    return 0;
+done:
+    if (status == -2)
+        fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
+    if (af.f != stdout) {
+        if (status != 0) {
+            mb_atomic_abort(&af);
+        } else if (mb_atomic_commit(&af) != MB_OK) {
+            status = 1;
+        } else {
+            mb_meta_config cf[] = {{"command", rerun}};
+            if (mb_sidecar_write(out_path, "DP solver times: fast, textbook and branch-and-bound "
+                                 "table builders on the same problems", cf, 1) != MB_OK)
+                status = 1;
+        }
+        if (status == 1)
+            fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
+    }
+    return status < 0 ? 2 : status;
 bad:
     fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
     return 2;

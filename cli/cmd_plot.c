@@ -91,19 +91,24 @@ static void coincide_note(double *const *xs, double *const *ys, const size_t *np
  * The paper's figures
  */
 
-/* The title of figure 6: the plan's own first line names it. */
+/* The title of figure 6: the "title" its plan's sidecar records (sweep/'s plan writer). */
 static void plan_title(const char *plan, char *title, size_t cap)
 {
+    char path[4400], *text;
+    size_t len, n = 0;
     snprintf(title, cap, "one plan");
-    FILE *pf = fopen(plan, "r");
-    if (pf == NULL)
+    if (mb_sidecar_path(plan, path, sizeof path) != MB_OK || !exists(path) ||
+        mb_read_file_max(path, (size_t)1 << 20, &text, &len) != MB_OK)
         return;
-    char line[256];
-    if (fgets(line, sizeof line, pf) && strncmp(line, "# plan: ", 8) == 0) {
-        line[strcspn(line, "\r\n")] = '\0';
-        snprintf(title, cap, "Plan of %s", line + 8);
+    const char *p = strstr(text, "\"title\": \"");
+    for (p = p ? p + 10 : ""; *p && *p != '"' && n + 1 < cap; p++) {
+        if (*p == '\\' && p[1] != '\0')
+            p++; /* an escaped character is taken as itself: no control character */
+        title[n++] = *p;
     }
-    fclose(pf);
+    if (n > 0)
+        title[n] = '\0';
+    free(text);
 }
 
 /* 1 when row r holds every "col=val" of `where` (';'-separated). */

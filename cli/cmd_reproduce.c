@@ -66,7 +66,7 @@ static void fit_row(fit_out *fo, const char *fit, const char *group, const mb_fi
 static void hsm_fits(const mb_csv *t, fit_out *fo)
 {
     int sw = mb_csv_col(t, "sweep"), sv = mb_csv_col(t, "solver"), st = mb_csv_col(t, "steps"),
-        bu = mb_csv_col(t, "budget"), fw = mb_csv_col(t, "forward_ops"),
+        bu = mb_csv_col(t, "budget_units"), fw = mb_csv_col(t, "forward_ops"),
         ha = mb_csv_col(t, "hidden_units");
     double x[4096], y[4096];
     double ms[16];
@@ -147,10 +147,10 @@ static long find_row(const mb_csv *t, const char *sweep, const char *solver, con
 static void solver_table(const mb_csv *t)
 {
     int sv = mb_csv_col(t, "solver"), fw = mb_csv_col(t, "forward_ops"),
-        pk = mb_csv_col(t, "peak"), pf = mb_csv_col(t, "peak_fraction"),
+        pk = mb_csv_col(t, "peak_units"), pf = mb_csv_col(t, "peak_fraction"),
         pt = mb_csv_col(t, "predicted_time_vs_full"), fe = mb_csv_col(t, "feasible"),
-        mn = mb_csv_col(t, "min_budget"), sw = mb_csv_col(t, "sweep"),
-        sp = mb_csv_col(t, "budget_spec"), bu = mb_csv_col(t, "budget");
+        mn = mb_csv_col(t, "min_budget_units"), sw = mb_csv_col(t, "sweep"),
+        sp = mb_csv_col(t, "budget_spec"), bu = mb_csv_col(t, "budget_units");
     printf("\nEvery solver at t = 1000, alpha = 5, budget 5%% of full-BPTT memory (the paper's "
            "headline problem;\ntime model c_f = 1, c_b = 2)\n\n");
     printf("%-9s %8s %11s %8s %8s %12s %11s\n", "solver", "budget", "forward_ops", "per_step",
@@ -172,7 +172,7 @@ static void solver_table(const mb_csv *t)
 static void chen_table(const mb_csv *t)
 {
     int sw = mb_csv_col(t, "sweep"), sv = mb_csv_col(t, "solver"), st = mb_csv_col(t, "steps"),
-        al = mb_csv_col(t, "internal_units"), bu = mb_csv_col(t, "budget"),
+        al = mb_csv_col(t, "internal_units"), bu = mb_csv_col(t, "budget_units"),
         cps = mb_csv_col(t, "cost_per_step");
     double tmax = 0;
     for (size_t r = 0; r < t->n_rows; r++)
@@ -215,9 +215,9 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal_out)
         rc_ = mb_csv_col(t, "recompute_ops"),
         ts = mb_csv_col(t, "time_s"), tf = mb_csv_col(t, "time_full_s"),
         tr = mb_csv_col(t, "time_ratio"), pr = mb_csv_col(t, "predicted_time_ratio"),
-        pa = mb_csv_col(t, "predicted_time_vs_full"), mf = mb_csv_col(t, "memory_fraction"),
+        pa = mb_csv_col(t, "predicted_time_vs_full"), mf = mb_csv_col(t, "budget_fraction"),
         ps = mb_csv_col(t, "peak_store_bytes"), bb = mb_csv_col(t, "budget_bytes"),
-        pfb = mb_csv_col(t, "peak_store_full_bytes"), bu = mb_csv_col(t, "budget"),
+        pfb = mb_csv_col(t, "peak_store_full_bytes"), bu = mb_csv_col(t, "budget_units"),
         sv = mb_csv_col(t, "solver");
     int cb = mb_csv_col(t, "copied_bytes"), ib = mb_csv_col(t, "internal_bytes"),
         ff = mb_csv_col(t, "first_forward_s"), fff = mb_csv_col(t, "full_first_forward_s");
@@ -577,13 +577,34 @@ int cmd_reproduce(int argc, char **argv)
         lstm_fits(lstm, &fo, cal.f);
     mb_csv_free(paper);
     mb_csv_free(lstm);
-    if ((rc = mb_atomic_commit(&fits)) != MB_OK)
-        return cli_fail("reproduce", rc);
-    if (lstm || ftell(cal.f) > 0) {
-        if ((rc = mb_atomic_commit(&cal)) != MB_OK)
+    /* each CSV with its sidecar; a CSV with no row is not written (no stale one stays) */
+    char config_name[512];
+    snprintf(config_name, sizeof config_name, "%s", analytic ? analytic : set->analytic_config);
+    mb_meta_config fcf[] = {{"command", "membptt reproduce"}, {"analytic_config", config_name},
+                            {"lstm_config", measure ? set->lstm_config : NULL}};
+    struct {
+        mb_atomic_file *af;
+        const char *path, *what;
+    } outs[] = {{&fits, fpath, "least-squares fits: HSM cost and LSTM time against steps, with "
+                               "95% intervals and the model's exponent"},
+                {&cal, cpath, "per-op costs of the LSTM fitted to its measured medians"}};
+    for (int i = 0; i < 2; i++) {
+        char side[4400];
+        mb_sidecar_path(outs[i].path, side, sizeof side);
+        if (ftell(outs[i].af->f) == 0) {
+            mb_atomic_abort(outs[i].af);
+            remove(outs[i].path);
+            remove(side);
+            continue;
+        }
+        if ((rc = mb_atomic_commit(outs[i].af)) != MB_OK ||
+            (rc = mb_sidecar_write(outs[i].path, outs[i].what, fcf,
+                                   sizeof fcf / sizeof fcf[0])) != MB_OK) {
+            if (i == 0)
+                mb_atomic_abort(&cal);
             return cli_fail("reproduce", rc);
-    } else
-        mb_atomic_abort(&cal);
+        }
+    }
     printf("\nFits: %s%s%s\n", fpath, measure ? ", " : "", measure ? cpath : "");
     printf("\nFigures (gnuplot, from the CSVs alone; each .gp redraws its figure):\n");
     int drawn;

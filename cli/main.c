@@ -22,7 +22,7 @@ static const struct {
     {"compare", cmd_compare, "every solver on one problem, side by side"},
     {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
     {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
-    {"plot", cmd_plot, "draw the figures (gnuplot PDF + PNG) from the CSVs of reproduce"},
+    {"plot", cmd_plot, "draw the figures, or any CSV, with gnuplot (PDF + PNG + .gp)"},
     {"reproduce", cmd_reproduce, "the paper's tables and figures: sweeps, LSTM, fits, plots"},
 };
 

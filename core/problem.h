@@ -10,7 +10,7 @@
 /* The largest sequence length any solver accepts: steps are stored as int32 in plans. */
 #define MB_MAX_STEPS INT64_C(2147483647)
 
-/* A problem. Sizes are integers in units (docs/design.md, memory convention): a hidden state is
+/* A problem. Sizes are integers in units (docs/design.md, "Memory convention"): a hidden state is
  * `hidden_units` (a_h), an internal state `internal_units` (a_s >= a_h; it contains the
  * hidden state). With --alpha A, a_h = 1, a_s = A and unit_bytes = 0 (no byte size known);
  * with byte sizes the unit is their gcd and unit_bytes says how many bytes it is. The budget

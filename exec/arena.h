@@ -26,10 +26,26 @@ typedef struct {
     int64_t max_keys;
 } mb_arena;
 
-/* Allocates the arena's memory (limit bytes, touched once so page faults happen here and not
- * inside a timed run) for blocks keyed 0..max_keys-1. MB_ENOMEM when it cannot. */
+/* Allocates the arena's memory (limit bytes) for blocks keyed 0..max_keys-1 and writes every
+ * page of it (mb_mem_touch), so its page faults happen here, once per arena, and never inside
+ * a timed run. MB_ENOMEM when it cannot. */
 int mb_arena_init(mb_arena *a, int64_t limit, int64_t max_keys);
 void mb_arena_release(mb_arena *a);
+
+/* Empties the arena for another run (no live block, peak and compaction counts zero), keeping
+ * its memory and so its touched pages: an arena is allocated once and reused across runs
+ * (docs/design.md, "The executor", the arena). */
+void mb_arena_reset(mb_arena *a);
+
+/* Writes one byte of every page of [p, p + n) through a volatile pointer: a write the compiler
+ * must perform, unlike a memset(0) after malloc, which it may fold into calloc (which touches
+ * nothing). Afterwards every page of the range is mapped. */
+void mb_mem_touch(void *p, size_t n);
+
+/* Counts the pages spanned by [p, p + n) (*pages) and those of them resident in memory now
+ * (*resident), from mincore(2). MB_EIO when the kernel cannot say. */
+int mb_mem_resident(const void *p, size_t n, int64_t *pages /* out */,
+                    int64_t *resident /* out */);
 
 /* Carves `size` bytes for `key`; *off gets the block's offset from a->base. MB_EINTERNAL
  * naming the request, the bytes in use and the limit when it does not fit. */

@@ -262,7 +262,6 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     unsigned char *gp = NULL, *gf = NULL;
     double *v = NULL;
     counter_ctx cc = {NULL, -1, 0};
-    const mb_run_options verified = {.verified = 1};
     mb_run_options counted = {.verified = 1};
     if (c->pin >= 0) {
         rc = mb_topology_pin(c->pin);
@@ -291,9 +290,14 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     /* v: per repetition, plan then full: total, wall[4], cpu[4], cpu total */
     const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
-    rc = mb_net_run(net, plan, &verified, &sp); /* warm-up */
+    /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
+     * by every repetition (docs/design.md, "The executor", the arena). */
+    const mb_run_options plain[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
+                                                 {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
+    counted.side = MB_EXEC_SIDE_PLAN;
+    rc = mb_net_run(net, plan, &plain[MB_EXEC_SIDE_PLAN], &sp); /* warm-up */
     if (rc == MB_OK)
-        rc = mb_net_run(net, full, &verified, &sf);
+        rc = mb_net_run(net, full, &plain[MB_EXEC_SIDE_FULL], &sf);
     out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
     int hwm_ok = 1;
     for (int r = 0; rc == MB_OK && r < R; r++) {
@@ -304,7 +308,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
             if (which == 0 && cc.c != NULL)
                 mb_counters_reset(cc.c); /* the counters keep the last plan run */
             rc = mb_net_run(net, which == 0 ? plan : full,
-                            which == 0 && cc.c != NULL ? &counted : &verified, st);
+                            which == 0 && cc.c != NULL ? &counted : &plain[which], st);
             if (rc != MB_OK)
                 break;
             int64_t hwm = hwm_ok ? hwm_read() : -1;

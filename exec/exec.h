@@ -4,7 +4,8 @@
  *
  * Two levels:
  *   - mb_net: one network (cell, sizes, seeded weights, inputs and targets) and its workspace;
- *     mb_net_run executes one plan once and returns its gradients and per-phase measurements.
+ *     mb_net_run executes one plan once, leaves its gradients in the network
+ *     (mb_net_grads) and returns per-phase measurements.
  *   - mb_exec_run: what `membptt run` and the sweeps call: a plan and full BPTT on the same
  *     network, interleaved after a warm-up, medians, their ratio, the predicted ratio and the
  *     gradient difference. */
@@ -92,6 +93,9 @@ typedef struct {
                                * blocks; cached blocks are not counted again) */
     int64_t compactions;      /* times the arena slid its blocks together */
     int64_t compacted_bytes;
+    /* The store's pages (arena or straight store) and how many were resident when the timed
+     * part began (mincore); -1 when unknown. Equal when the store was touched before timing. */
+    int64_t store_pages, store_resident_pages;
     double wall[MB_EXEC_PHASES]; /* seconds per phase */
     double cpu[MB_EXEC_PHASES];  /* process CPU seconds per phase */
     double wall_total;
@@ -100,9 +104,13 @@ typedef struct {
 
 typedef struct mb_net mb_net;
 
+/* The two sides of a comparison; each has its own arena in a network. */
+enum { MB_EXEC_SIDE_PLAN = 0, MB_EXEC_SIDE_FULL = 1, MB_EXEC_SIDES = 2 };
+
 /* Options of one execution. Zero-initialise. */
 typedef struct {
     int64_t arena_limit_bytes; /* 0: the plan's budget in bytes; > 0: this limit (tests) */
+    int side;                  /* whose arena: MB_EXEC_SIDE_PLAN (0) or MB_EXEC_SIDE_FULL */
     int no_timing;             /* 1: skip the per-op clocks */
     int verified;              /* 1: the caller has replayed the plan and found it valid
                                 * (mb_exec_run does, once): no whole-plan replay first */
@@ -117,14 +125,18 @@ void mb_net_free(mb_net *net);
 
 /* Executes `plan` once: replays it whole through the IR state machine unless o->verified
  * (an invalid plan is refused before anything runs), zeroes the gradients, applies every op
- * to the IR state machine before it runs it, and takes every checkpoint from one arena whose limit is the plan's
- * budget in bytes (MB_EINTERNAL if a request passes it). The plan must be for the network's
- * sizes (MB_EBADPLAN otherwise, before anything runs). */
+ * to the IR state machine before it runs it, and takes every checkpoint from one arena whose
+ * limit is the plan's budget in bytes (MB_EINTERNAL if a request passes it). The arena
+ * belongs to the network (one per side, o->side): it is allocated and its pages touched on
+ * the first run, and reused by later runs with the same limit, so no timed run pays its page
+ * faults. The plan must be for the network's sizes (MB_EBADPLAN otherwise, before anything
+ * runs). */
 int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o,
                mb_exec_stats *stats /* out */);
 
 /* Full BPTT as a straight-line hand-written loop over the same kernels: every s_k in one
- * array, no plan, no arena. The overhead baseline and a second oracle. */
+ * array (the network's, allocated and touched on the first call, reused after), no plan, no
+ * arena. The overhead baseline and a second oracle. */
 int mb_net_run_straight(mb_net *net, mb_exec_stats *stats /* out */);
 
 /* The loss of one forward pass from h_0 (no gradients), in double. */

@@ -1,11 +1,12 @@
 /* internal.h: the network structure shared by the cells, the runner and the high-level run.
- * Not installed; nothing outside exec/ includes it. */
+ * Not installed; outside exec/ only its white-box test (tests/test_exec.c) includes it. */
 #ifndef MB_EXEC_INTERNAL_H
 #define MB_EXEC_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exec/arena.h"
 #include "exec/exec.h"
 
 /* OpenBLAS's cblas.h includes <complex.h>, whose macro I (the imaginary unit) would replace the
@@ -71,6 +72,12 @@ struct mb_net {
                                         * previous forward run started in (-1: none) */
     int64_t projected_steps; /* steps projected since mb_proj_reset (work, not hits) */
     int64_t workspace_bytes;
+    /* The checkpoint arenas of the two sides of a comparison (MB_EXEC_SIDE_PLAN, _FULL) and
+     * the straight loop's store: allocated and touched on first use, then reused by every run
+     * of the same size (docs/design.md, "The executor", the arena). */
+    mb_arena arena[MB_EXEC_SIDES];
+    unsigned char *straight;
+    size_t straight_bytes;
     const mb_cell_ops *ops;
     double loss;        /* accumulated by the backward steps of a run */
     int pending;        /* 1: the last backward step's gradient waits for h_{k-1} (finish) */

@@ -138,6 +138,9 @@ void mb_net_free(mb_net *net)
     free(net->scr_b);
     free(net->scr_y);
     free(net->proj);
+    for (int i = 0; i < MB_EXEC_SIDES; i++)
+        mb_arena_release(&net->arena[i]);
+    free(net->straight);
     free(net);
 }
 
@@ -222,11 +225,20 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
     memset(st, 0, sizeof *st);
     const size_t ib = net->int_elems * net->esz, hb = net->hid_elems * net->esz;
     const int64_t T = net->T;
-    unsigned char *S = malloc((size_t)T * ib);
-    if (S == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory: full BPTT needs %lld bytes",
-                        (long long)((int64_t)T * (int64_t)ib));
-    memset(S, 0, (size_t)T * ib);
+    if (net->straight == NULL) {
+        /* Once per network, touched here so no timed run pays its page faults
+         * (docs/design.md, "The executor", the arena). */
+        net->straight_bytes = (size_t)T * ib;
+        net->straight = malloc(net->straight_bytes);
+        if (net->straight == NULL)
+            return MB_ERROR(MB_ENOMEM, "out of memory: full BPTT needs %lld bytes",
+                            (long long)((int64_t)T * (int64_t)ib));
+        mb_mem_touch(net->straight, net->straight_bytes);
+    }
+    unsigned char *S = net->straight;
+    if (mb_mem_resident(S, net->straight_bytes, &st->store_pages, &st->store_resident_pages) !=
+        MB_OK)
+        st->store_pages = st->store_resident_pages = -1;
     start_run(net);
     double w0 = mb_clock_wall(), c0 = mb_clock_cpu();
     /* Each step is computed in a core buffer (cache-hot) and copied to its slot: measured
@@ -248,7 +260,6 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
     net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 */
     double w2 = mb_clock_wall(), c2 = mb_clock_cpu();
     memcpy(net->dh0, net->dh[g], hb);
-    free(S);
     st->forward_ops = T;
     st->backward_ops = T;
     st->peak_store_bytes = (int64_t)hb + (T - 1) * (int64_t)ib;
@@ -342,20 +353,32 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
 
     const size_t hb = net->hid_elems * net->esz, ib = net->int_elems * net->esz;
     const int64_t T = net->T;
-    mb_arena arena;
-    rc = mb_arena_init(&arena, o->arena_limit_bytes > 0 ? o->arena_limit_bytes : budget_bytes,
-                       T + 1);
-    if (rc != MB_OK)
-        return rc;
+    if (o->side < 0 || o->side >= MB_EXEC_SIDES)
+        return MB_ERROR(MB_EINTERNAL, "run: side %d", o->side);
+    /* The side's arena, allocated and touched once and reused while its limit stays the same
+     * (docs/design.md, "The executor", the arena). */
+    mb_arena *const arena = &net->arena[o->side];
+    const int64_t limit = o->arena_limit_bytes > 0 ? o->arena_limit_bytes : budget_bytes;
+    if (arena->base != NULL && arena->limit == limit && arena->max_keys == T + 1) {
+        mb_arena_reset(arena);
+    } else {
+        mb_arena_release(arena);
+        rc = mb_arena_init(arena, limit, T + 1);
+        if (rc != MB_OK)
+            return rc;
+    }
+    if (mb_mem_resident(arena->base, (size_t)limit + 1, &st->store_pages,
+                        &st->store_resident_pages) != MB_OK)
+        st->store_pages = st->store_resident_pages = -1;
     mb_ir m;
     memset(&m, 0, sizeof m);
     rc = mb_ir_init(&m, &plan->problem);
     int64_t off = 0;
     if (rc == MB_OK)
-        rc = mb_arena_alloc(&arena, (int64_t)hb, 0, &off);
+        rc = mb_arena_alloc(arena, (int64_t)hb, 0, &off);
     if (rc != MB_OK)
         goto done;
-    memcpy(arena.base + off, net->h0, hb);
+    memcpy(arena->base + off, net->h0, hb);
     start_run(net);
     memcpy(net->core[0], net->h0, hb);
     int cur = 0, g = 0;
@@ -390,23 +413,23 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         case MB_OP_STORE_INTERNAL: {
             enter_phase(&cs, MB_EXEC_COPY);
             size_t bytes = op.kind == MB_OP_STORE_HIDDEN ? hb : ib;
-            rc = mb_arena_alloc(&arena, (int64_t)bytes, k, &off);
+            rc = mb_arena_alloc(arena, (int64_t)bytes, k, &off);
             if (rc != MB_OK)
                 goto done;
-            memcpy(arena.base + off, net->core[cur], bytes);
+            memcpy(arena->base + off, net->core[cur], bytes);
             st->store_ops++;
             st->copied_bytes += (int64_t)bytes;
             break;
         }
         case MB_OP_RESTORE:
             enter_phase(&cs, MB_EXEC_COPY);
-            off = mb_arena_find(&arena, k);
+            off = mb_arena_find(arena, k);
             if (off < 0) {
                 rc = MB_ERROR(MB_EINTERNAL, "op %zu: restore %lld finds no block in the arena",
                               i, (long long)k);
                 goto done;
             }
-            memcpy(net->core[cur], arena.base + off, hb); /* h_k (and c_k) only */
+            memcpy(net->core[cur], arena->base + off, hb); /* h_k (and c_k) only */
             st->restore_ops++;
             st->copied_bytes += (int64_t)hb;
             break;
@@ -416,13 +439,13 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
             if (m.core == k && m.core_internal) {
                 s = net->core[cur];
             } else {
-                off = mb_arena_find(&arena, k);
+                off = mb_arena_find(arena, k);
                 if (off < 0 || mb_ir_stored(&m, k) != MB_IR_INTERNAL) {
                     rc = MB_ERROR(MB_EINTERNAL, "op %zu: backward %lld finds no s_%lld", i,
                                   (long long)k, (long long)k);
                     goto done;
                 }
-                s = arena.base + off;
+                s = arena->base + off;
             }
             net->ops->backward(net, s, x_at(net, k), y_at(net, k), net->dh[g], net->dh[1 - g],
                                dx_at(net, k));
@@ -432,7 +455,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         }
         case MB_OP_FREE:
             enter_phase(&cs, MB_EXEC_COPY);
-            rc = mb_arena_free(&arena, k);
+            rc = mb_arena_free(arena, k);
             if (rc != MB_OK)
                 goto done;
             st->free_ops++;
@@ -452,15 +475,14 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         goto done;
     }
     memcpy(net->dh0, net->dh[g], hb);
-    st->arena_bytes = arena.limit;
-    st->peak_store_bytes = arena.peak;
+    st->arena_bytes = arena->limit;
+    st->peak_store_bytes = arena->peak;
     st->workspace_bytes = net->workspace_bytes;
     st->projected_steps = net->projected_steps;
-    st->compactions = arena.compactions;
-    st->compacted_bytes = arena.compacted_bytes;
+    st->compactions = arena->compactions;
+    st->compacted_bytes = arena->compacted_bytes;
     st->loss = net->loss;
 done:
     mb_ir_release(&m);
-    mb_arena_release(&arena);
     return rc;
 }

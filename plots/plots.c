@@ -19,10 +19,10 @@ extern const struct mb_plot_template {
     const char *name, *text;
 } mb_plot_templates[];
 
-#define BUDGET(sv) {"sweep=budget;solver=" sv, "memory_fraction", "cost_per_step", sv}
+#define BUDGET(sv) {"sweep=budget;solver=" sv, "budget_fraction", "cost_per_step", sv}
 #define CHEN(sv, a, label) {"sweep=chen-memory;hidden_units=1;solver=" sv ";internal_units=" a, \
                             "steps", "cost_per_step", label}
-#define LSTM(y, label) {"sweep=budget;mode=measured;solver=msm", "memory_fraction", y, label}
+#define LSTM(y, label) {"sweep=budget;mode=measured;solver=msm", "budget_fraction", y, label}
 
 static const mb_plot_figure figures[] = {
     {"fig1_budget", "cost per step against the memory budget, t = 1000, alpha = 5, every solver",

@@ -11,7 +11,8 @@
 #include "core/problem.h"
 
 /* How the dynamic programs compute their table. All give identical tables and plans; the
- * textbook one is kept as the oracle of the others (docs/design.md, "The fast DP"). */
+ * textbook one is kept as the oracle of the others (docs/design.md, "The fast DP
+ * (exactness)"). */
 typedef enum {
     MB_DP_FAST = 0,     /* windows from increment envelopes, rise lists, bounded halving */
     MB_DP_TEXTBOOK = 1, /* every split of every entry: O(t^2 * budgets) */

@@ -810,10 +810,7 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path)
     mb_atomic_file af;
     if ((rc = mb_atomic_open(&af, path)) != MB_OK)
         goto done;
-    fprintf(af.f, "# plan: solver %s, t = %lld, alpha = %lld, budget %lld units (%s)\n"
-                  "op,kind,step,phase,store_units,budget,live_until_op\n",
-            c->plan_solver->name, (long long)p.steps, (long long)alpha, (long long)p.budget,
-            c->plan_budget);
+    fputs("op,kind,step,phase,store_units,budget_units,live_until_op\n", af.f);
     int64_t store = p.hidden_units; /* h_0 */
     size[0] = p.hidden_units;
     for (size_t k = 0; k < pl->n_ops; k++) {
@@ -839,7 +836,20 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path)
         else
             fputs("\n", af.f);
     }
-    rc = mb_atomic_commit(&af);
+    if ((rc = mb_atomic_commit(&af)) == MB_OK) {
+        /* what the plan is goes to the sidecar, never into the CSV */
+        char title[512], st[32], al[32], bu[32];
+        snprintf(title, sizeof title, "Plan of %s, t = %lld, alpha = %lld, budget %lld units (%s)",
+                 c->plan_solver->name, (long long)p.steps, (long long)alpha,
+                 (long long)p.budget, c->plan_budget);
+        snprintf(st, sizeof st, "%lld", (long long)p.steps);
+        snprintf(al, sizeof al, "%lld", (long long)alpha);
+        snprintf(bu, sizeof bu, "%lld", (long long)p.budget);
+        mb_meta_config cf[] = {{"config", c->path}, {"solver", c->plan_solver->name},
+                               {"steps", st}, {"alpha", al}, {"budget_units", bu},
+                               {"budget_spec", c->plan_budget}, {"title", title}};
+        rc = mb_sidecar_write(path, "one plan, op by op (figure 6)", cf, sizeof cf / sizeof cf[0]);
+    }
 done:
     free(size);
     free(since);

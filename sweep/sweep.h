@@ -9,6 +9,7 @@
 
 #include "core/problem.h"
 #include "core/report.h"
+#include "measure/measure.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
 
@@ -164,5 +165,17 @@ void mb_csv_free(mb_csv *t);
 int mb_csv_col(const mb_csv *t, const char *name);
 /* The cell as a number; NAN when empty or not a number. */
 double mb_csv_num(const mb_csv *t, size_t row, int col);
+
+/* --- Sidecars of the other CSVs (sidecar.c) --- */
+
+/* The sidecar's path: `csv` with ".csv" replaced by ".json" (or ".json" appended). */
+int mb_sidecar_path(const char *csv, char *out, size_t cap);
+
+/* Writes the JSON sidecar of a CSV that is not a sweep's (a plan's ops, fits, a calibration,
+ * a benchmark): {"format": "membptt-csv-metadata", "csv": its name, "what": what it holds,
+ * "run": the machine's metadata (measure/) with `config` (how it was made)}, whole or not at
+ * all. Every CSV membptt writes has a sidecar; none carries comment lines. */
+int mb_sidecar_write(const char *csv, const char *what, const mb_meta_config *config,
+                     size_t n_config);
 
 #endif

@@ -159,8 +159,8 @@ else
 fi
 jcheck "infeasible --format json prints feasible false and min_budget 46" '
 assert d["feasible"] is False, "feasible is %r" % d["feasible"]
-assert d["min_budget"] == 46, "min_budget %r vs 46" % d["min_budget"]
-assert d["budget"] == 3, "budget %r vs 3" % d["budget"]
+assert d["min_budget_units"] == 46, "min_budget %r vs 46" % d["min_budget_units"]
+assert d["budget_units"] == 3, "budget %r vs 3" % d["budget_units"]
 assert d["forward_ops"] is None, "forward_ops %r vs null" % d["forward_ops"]'
 absent "no plan file written when infeasible (json)" "$W/inf/plan.json"
 run simulate --solver full "${P[@]}" --budget 45
@@ -178,7 +178,7 @@ expect "--budget 0%: exit 3" 3 "smallest feasible budget is 46"
 # infeasible one unit below.
 for s in "${SOLVERS[@]}"; do
     run solve --solver "$s" --steps 40 --alpha 3 --budget 0 --format json
-    min=$(jint min_budget)
+    min=$(jint min_budget_units)
     if [ "$rc" != 3 ] || [ -z "$min" ]; then
         bad "$s: budget 0 is infeasible and names min_budget" "exit $rc, min_budget '$min'"
         continue
@@ -188,7 +188,7 @@ for s in "${SOLVERS[@]}"; do
         bad "$s: min_budget $min is the smallest feasible budget" "exit $rc at $min vs expected 0"
         continue
     fi
-    peak=$(jint peak)
+    peak=$(jint peak_units)
     run solve --solver "$s" --steps 40 --alpha 3 --budget $((min - 1))
     if [ "$min" -gt 0 ] && [ "$rc" != 3 ]; then
         bad "$s: min_budget $min is the smallest feasible budget" \
@@ -212,13 +212,13 @@ expect "--plan-out into a missing folder: exit 1, names the path" 1 "$W/rt/missi
 run solve --solver full "${P[@]}" --budget 46 --format json
 expect "solve --format json: exit 0" 0 "{"
 jcheck "--format json prints one object with every key" '
-keys = """solver steps hidden_units internal_units budget feasible min_budget forward_ops
-          backward_ops peak cost_per_step solve_seconds""".split()
+keys = """solver steps hidden_units internal_units budget_units feasible min_budget_units forward_ops
+          backward_ops peak_units cost_per_step solve_seconds""".split()
 missing = [k for k in keys if k not in d]
 assert not missing, "missing keys %s" % missing
 assert d["solver"] == "full" and d["steps"] == 10 and d["feasible"] is True, d
-assert d["forward_ops"] == 10 and d["backward_ops"] == 10 and d["peak"] == 46, d
-assert d["min_budget"] == 46 and d["cost_per_step"] == 1, d'
+assert d["forward_ops"] == 10 and d["backward_ops"] == 10 and d["peak_units"] == 46, d
+assert d["min_budget_units"] == 46 and d["cost_per_step"] == 1, d'
 run solve --solver msm "${P[@]}" --budget 20 --format csv
 expect "solve --format csv: exit 0" 0 "solver,"
 pycheck "--format csv: a header and one row with the same columns" "$W/out" <<'EOF'
@@ -233,10 +233,10 @@ EOF
 run simulate --solver msm --steps 1000 --alpha 5 --budget 5% --format json
 expect "headline simulate msm t=1000 alpha 5 budget 5%: exit 0" 0 "forward_ops"
 jcheck "headline: budget 249 units, 1950 forward ops, 1.95 per step, valid" '
-assert d["budget"] == 249, "budget %r vs 249" % d["budget"]
+assert d["budget_units"] == 249, "budget %r vs 249" % d["budget_units"]
 assert d["forward_ops"] == 1950, "forward_ops %r vs 1950" % d["forward_ops"]
 assert abs(d["cost_per_step"] - 1.95) < 1e-9, d["cost_per_step"]
-assert d["valid"] is True and d["peak"] <= 249, d'
+assert d["valid"] is True and d["peak_units"] <= 249, d'
 run simulate --solver msm --steps 1000 --alpha 5 --budget 5%
 expect "headline in text: forward_ops 1950" 0 "~^forward_ops +1950$"
 
@@ -245,8 +245,8 @@ run solve --solver msm --steps 100 --hidden-bytes 2KiB --internal-bytes 6KiB --b
 expect "byte sizes 2KiB/6KiB, budget 64KiB: exit 0" 0 "unit_bytes"
 jcheck "byte sizes: unit_bytes 2048, a_h 1, a_s 3, budget 32 units" '
 assert d["unit_bytes"] == 2048, d["unit_bytes"]
-assert (d["hidden_units"], d["internal_units"], d["budget"]) == (1, 3, 32), d
-assert d["feasible"] is True and d["peak"] <= 32, d'
+assert (d["hidden_units"], d["internal_units"], d["budget_units"]) == (1, 3, 32), d
+assert d["feasible"] is True and d["peak_units"] <= 32, d'
 
 run compare
 expect "compare (the headline, default): exit 0, every solver, msm 1950" 0 "${SOLVERS[@]}" \
@@ -269,8 +269,8 @@ import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 got = {r["solver"]: r for r in rows}
 assert all(s in got for s in sys.argv[2:]), list(got)
-assert got["full"]["feasible"] is False and got["full"]["min_budget"] == 46, got["full"]
-assert got["msm"]["forward_ops"] == 16 and got["msm"]["peak"] <= 20, got["msm"]
+assert got["full"]["feasible"] is False and got["full"]["min_budget_units"] == 46, got["full"]
+assert got["msm"]["forward_ops"] == 16 and got["msm"]["peak_units"] <= 20, got["msm"]
 EOF
 
 # ---------------------------------------------------------------- verify: exit 0 and 4
@@ -290,7 +290,7 @@ expect "verify - reads the plan from standard input" 0 "~^valid +true$"
 run verify --format json "$W/plan.json"
 jcheck "verify --format json: valid true, counts match the solver" '
 assert d["valid"] is True and d["forward_ops"] == 58 and d["backward_ops"] == 30, d
-assert d["peak"] <= d["budget"] == 12, d'
+assert d["peak_units"] <= d["budget_units"] == 12, d'
 
 # Corrupted copies of $W/plan.json, made in one Python run: $W/CASE.json is the plan and
 # $W/CASE.want the strings the verify message must contain, one a line. The op indices are

@@ -46,9 +46,16 @@ chmod +x "$T/bin/pwnd"
 export PATH="$T/bin:$PATH"
 H1='x" ; system("pwnd dq") ; print "'
 H2="y\` pwnd bq \` ' ; system('pwnd sq') ; \$(pwnd sh) @X"
-# a plan CSV whose first line (the plan's title) is hostile
-sed -i "1s|.*|# plan: $H1 $H2|" "$T/results/plan-quick.csv"
+# a plan whose title (in its sidecar) is hostile
+H="$H1 $H2" python3 -c '
+import json, os, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["run"]["config"]["title"] = os.environ["H"]
+json.dump(d, open(p, "w"))' "$T/results/plan-quick.json" || fail "cannot edit the plan sidecar"
+grep -q 'pwnd sq' "$T/results/plan-quick.json" || fail "the hostile title is not in the plan sidecar"
 "$M" plot --out "$T" fig6_plan > "$T/p6.txt" 2>&1 || { cat "$T/p6.txt"; fail "fig6 with a hostile title failed"; }
+grep -q "pwnd sq" "$T/plots/fig6_plan.gp" || fail "fig6 does not show the plan's title from its sidecar"
 # a bench file whose name holds quotes, backquotes and a command substitution
 B="$T/it's \`pwnd name\` \$(pwnd name2) \"q\".csv"
 cp "$SRC/results/bench_solvers.csv" "$B"
@@ -75,7 +82,7 @@ printf 'a\tb\n' > "$T/tab.txt"
 
 # --- empty or unusable output paths: exit 2 naming the option, nothing written -------------
 for cmd in "reproduce --no-measure --out" "plot --out" "sweep $SRC/configs/smoke.ini --out" \
-           "merge a.csv --out" "plot --csv $T/results/smoke.csv --x steps --y budget --out"; do
+           "merge a.csv --out" "plot --csv $T/results/smoke.csv --x steps --y budget_units --out"; do
     # shellcheck disable=SC2086
     (cd "$T" && "$M" $cmd "" > "$T/e.txt" 2>&1)
     st=$?
@@ -117,7 +124,7 @@ printf '%s\n' '[output]' 'name = mine' '[solvers]' 'names = revolve, hsm, msm' '
     'steps = 120' 'alpha = 5' 'budget = 2%:20%:2%' '[problem length]' 'solvers = hsm' \
     'steps = 10*2:160' 'alpha = 1' 'budget = 10' > "$T/u/mine.ini"
 "$M" sweep "$T/u/mine.ini" --out "$T/u" --quiet > /dev/null 2>&1 || fail "sweep of the user config failed"
-U="$M plot --csv $T/u/mine.csv --x budget --y cost_per_step --by solver --where sweep=budget --out $T/u/fig/cost"
+U="$M plot --csv $T/u/mine.csv --x budget_units --y cost_per_step --by solver --where sweep=budget --out $T/u/fig/cost"
 $U > "$T/e.txt" 2>&1 || fail "plot --csv on a user config failed: $(cat "$T/e.txt")"
 grep -q "30 points in 3 series" "$T/e.txt" || fail "plot --csv: expected 30 points in 3 series ($(cat "$T/e.txt"))"
 [ "$(stat -c %s "$T/u/fig/cost.png" 2> /dev/null || echo 0)" -gt 10000 ] || fail "plot --csv drew no PNG"

@@ -17,6 +17,6 @@ do for [fmt in "pdf png"] {
   set offsets graph 0.03, graph 0.03, 0, 0
   set yrange [0.8:*]
   set key outside right top
-  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("memory_fraction") : NaN):(column("cost_per_step")) with linespoints lt i ps (i == 1 ? 1.6 : 0.55) title TITLES[i]
+  plot for [i=1:8] DATA using (sel(word("full sqrt chen revolve hsm ism msm msm-free", i)) ? column("budget_fraction") : NaN):(column("cost_per_step")) with linespoints lt i ps (i == 1 ? 1.6 : 0.55) title TITLES[i]
   unset output
 }

@@ -5,7 +5,7 @@
 @STYLE@
 DATA = @PAPER@
 M = "10 50 100 500 1000"
-sel(m) = strcol("sweep") eq "hsm" && column("budget") == m
+sel(m) = strcol("sweep") eq "hsm" && column("budget_units") == m
 do for [fmt in "pdf png"] {
   eval out(fmt)
   set title "BPTT-HSM: cost per step against sequence length"

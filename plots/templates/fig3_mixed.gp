@@ -6,7 +6,7 @@
 DATA = @PAPER@
 S = "hsm ism msm"
 NAMES = "HSM ISM MSM"
-sel(sv, b) = strcol("sweep") eq "mixed" && strcol("solver") eq sv && column("budget") == b
+sel(sv, b) = strcol("sweep") eq "mixed" && strcol("solver") eq sv && column("budget_units") == b
 do for [fmt in "pdf png"] {
   eval out(fmt)
   set multiplot layout 1,2 title "Hidden, internal and mixed state memorization, alpha = 5"

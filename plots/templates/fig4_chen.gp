@@ -10,7 +10,7 @@ sel(sw, sv, a) = strcol("sweep") eq sw && strcol("solver") eq sv && column("inte
 # the right panel's legend, with a note where series lie on each other's points (found by
 # membptt plot in the data when it wrote this script)
 array TITLES_COST = @TITLES_COST@
-memnorm(dummy) = column("budget") / (sqrt(column("steps")) * column("internal_units"))
+memnorm(dummy) = column("budget_units") / (sqrt(column("steps")) * column("internal_units"))
 do for [fmt in "pdf png"] {
   eval out(fmt)
   set multiplot layout 1,2 title "BPTT-MSM against Chen's sqrt(t) checkpointing"

@@ -19,16 +19,16 @@ do for [fmt in "pdf png"] {
   set ylabel "time ratio"
   set yrange [*:*]
   set key top right
-  plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("time_ratio")) smooth unique with linespoints lt 1 title "measured (median)", \
-       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("predicted_time_ratio")) smooth unique with linespoints lt 2 title "predicted, per-op costs of the run", \
-       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("predicted_time_vs_full")) smooth unique with linespoints lt 3 title "predicted, c_f = 1, c_b = 2"
+  plot DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("time_ratio")) smooth unique with linespoints lt 1 title "measured (median)", \
+       DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("predicted_time_ratio")) smooth unique with linespoints lt 2 title "predicted, per-op costs of the run", \
+       DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("predicted_time_vs_full")) smooth unique with linespoints lt 3 title "predicted, c_f = 1, c_b = 2"
   set title "peak store memory"
   set ylabel "MiB"
   set yrange [0:*]
   set key left center
-  plot DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_bytes") / MiB) smooth unique with linespoints lt 1 title TITLES_PEAK[1], \
-       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("budget_bytes") / MiB) smooth unique with lines lt 8 title TITLES_PEAK[2], \
-       DATA using (sel("msm") ? column("memory_fraction") : NaN):(column("peak_store_full_bytes") / MiB) smooth unique with lines lt 2 title TITLES_PEAK[3]
+  plot DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("peak_store_bytes") / MiB) smooth unique with linespoints lt 1 title TITLES_PEAK[1], \
+       DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("budget_bytes") / MiB) smooth unique with lines lt 8 title TITLES_PEAK[2], \
+       DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("peak_store_full_bytes") / MiB) smooth unique with lines lt 2 title TITLES_PEAK[3]
   unset multiplot
   unset output
 }

@@ -29,7 +29,7 @@ do for [fmt in "pdf png"] {
   set ylabel "store (units)"
   set yrange [0:*]
   plot DATA using (column("op")):(column("store_units")) with steps lt 1 title "store size", \
-       DATA using (column("op")):(column("budget")) with lines lt 2 title "budget"
+       DATA using (column("op")):(column("budget_units")) with lines lt 2 title "budget"
   unset multiplot
   unset output
 }

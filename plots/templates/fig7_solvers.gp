@@ -5,7 +5,7 @@
 @STYLE@
 DATA = @BENCH@
 P = "1 5 20"
-sel(p, m) = column("budget_pct") == p && strcol("solver") eq "msm" && strcol("method") eq m
+sel(p, m) = strcol("budget_spec") eq p."%" && strcol("solver") eq "msm" && strcol("method") eq m
 do for [fmt in "pdf png"] {
   eval out(fmt)
   set title "Solver time: fast against textbook dynamic program (MSM, alpha = 5)"
@@ -15,7 +15,7 @@ do for [fmt in "pdf png"] {
   set autoscale xfix
   set offsets graph 0.05, graph 0.05, 0, 0
   set key outside right top
-  plot for [i=1:3] DATA using (sel(word(P, i) + 0, "fast") ? column("t") : NaN):(column("cpu_seconds_median")) smooth unique with linespoints lt i title "fast, budget ".word(P, i)."%", \
-       for [i=1:3] DATA using (sel(word(P, i) + 0, "textbook") ? column("t") : NaN):(column("cpu_seconds_median")) smooth unique with linespoints lt (i + 3) title "textbook, budget ".word(P, i)."%"
+  plot for [i=1:3] DATA using (sel(word(P, i), "fast") ? column("steps") : NaN):(column("cpu_seconds_median")) smooth unique with linespoints lt i title "fast, budget ".word(P, i)."%", \
+       for [i=1:3] DATA using (sel(word(P, i), "textbook") ? column("steps") : NaN):(column("cpu_seconds_median")) smooth unique with linespoints lt (i + 3) title "textbook, budget ".word(P, i)."%"
   unset output
 }

@@ -13,8 +13,8 @@ do for [fmt in "pdf png"] {
   set key top right
   do for [t in "30 100"] {
     set title "t = ".t
-    plot DATA using (sel("msm", t + 0) ? column("budget") : NaN):(column("cost_per_step")) smooth unique with linespoints lt 1 title "msm", \
-         DATA using (sel("msm-free", t + 0) ? column("budget") : NaN):(column("cost_per_step")) smooth unique with linespoints lt 2 title "msm-free"
+    plot DATA using (sel("msm", t + 0) ? column("budget_units") : NaN):(column("cost_per_step")) smooth unique with linespoints lt 1 title "msm", \
+         DATA using (sel("msm-free", t + 0) ? column("budget_units") : NaN):(column("cost_per_step")) smooth unique with linespoints lt 2 title "msm-free"
   }
   unset multiplot
   unset output
