@@ -246,8 +246,8 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal_out)
     mb_fit_calibration cal;
     int have_fit = 0;
     printf("\nLSTM: per-op costs fitted by least squares (gsl_multifit_linear) to %zu measured "
-           "runs\n(each plan run and the full-BPTT run measured beside it; docs/design.md, "
-           "\"Cost model\"):\n", n);
+           "runs\n(each plan run and the full-BPTT run measured beside it;\n"
+           " docs/design.md, \"Cost model\"):\n", n);
     printf("  time_s = (c_f + c_b) * t + c_r * recompute_ops + c_copy * copied_bytes, and\n"
            "  first_forward_s = c_f * t (every run does t first forwards and t backwards, so "
            "only the\n  first-forward phase tells c_f from c_b)\n");
