@@ -340,22 +340,23 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal_out)
         printf("%8g %7zu %10.4f   [%7.4f, %7.4f] %10.4f\n", budgets[k], m, fm.exponent,
                fm.ci_low, fm.ci_high, fa.exponent);
         fit_row(fo, "lstm_time_vs_steps", group, &fm, fa.exponent, "model predicted_time");
-        /* every counter that was counted: its total over the three phases against t */
+        /* every counter that was counted: its total over the four phases against t */
         for (size_t col = 0; col < t->n_cols; col++) {
             const char *name = t->names[col];
             size_t nl = strlen(name);
             if (nl < 7 || strcmp(name + nl - 6, ".first") != 0)
                 continue;
-            char ev[160], kr[200], kb[200];
+            char ev[160], kr[200], kb[200], kc[200];
             snprintf(ev, sizeof ev, "%.*s", (int)(nl - 6), name);
             snprintf(kr, sizeof kr, "%s.recompute", ev);
             snprintf(kb, sizeof kb, "%s.backward", ev);
-            int cr = mb_csv_col(t, kr), cbk = mb_csv_col(t, kb);
+            snprintf(kc, sizeof kc, "%s.copy", ev);
+            int cr = mb_csv_col(t, kr), cbk = mb_csv_col(t, kb), cc = mb_csv_col(t, kc);
             size_t mm = 0, counted = 0;
             for (size_t r = 0; r < t->n_rows && mm < 64; r++)
                 if (is(t, r, sw, "length") && mb_csv_num(t, r, bu) == budgets[k]) {
                     double v = mb_csv_num(t, r, (int)col) + mb_csv_num(t, r, cr) +
-                               mb_csv_num(t, r, cbk);
+                               mb_csv_num(t, r, cbk) + mb_csv_num(t, r, cc);
                     if (!isfinite(v))
                         continue; /* not counted on this machine: no fit, no zero */
                     counted++;
@@ -447,7 +448,7 @@ static int run_config(const char *name, const char *file, const char *results, i
             remove(p);
         }
     }
-    mb_sweep_options o = {.out_dir = results, .progress = !quiet};
+    mb_sweep_options o = {.out_dir = results, .progress = quiet ? NULL : stderr};
     mb_sweep_result res;
     double t0 = mb_clock_wall();
     rc = mb_sweep_run(cfg, &o, &res);

@@ -17,7 +17,7 @@
 enum {
     OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
     OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
-    OPT_INPUT_GRADS, OPT_HELP
+    OPT_INPUT_GRADS, OPT_RETRY_CONTENDED, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -37,6 +37,7 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"input-grads", no_argument, NULL, OPT_INPUT_GRADS},
+    {"retry-contended", required_argument, NULL, OPT_RETRY_CONTENDED},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -47,14 +48,19 @@ static void help(void)
         "usage: membptt run --cell lstm|gru|rnn --steps T --input I --hidden H --batch B\n"
         "                   (--solver S --budget X | --plan FILE) [--repeat N] [--threads N]\n"
         "                   [--pin CORE] [--events LIST] [--seed N] [--output O]\n"
-        "                   [--input-grads] [--format text|json|csv]\n\n"
+        "                   [--input-grads] [--retry-contended N] [--format text|json|csv]\n\n"
         "Runs a plan on a real recurrent network (OpenBLAS, float32) and full BPTT on the same\n"
         "network in the same process: one warm-up of each, then N interleaved pairs. Reports\n"
-        "the medians and their ratio, the plan's ops (equal to the plan's own counts), its peak\n"
-        "store bytes (never above the budget), peak RSS, wall and CPU time split into first\n"
-        "forward, recompute, backward and copies, per-op costs measured in this run, the time\n"
-        "ratio sim's cost model predicts with them, and the largest difference between the\n"
-        "plan's gradients and full BPTT's (0 with one thread: they are bitwise equal).\n\n"
+        "min, median and max over the pairs of every time and of the time ratio (with a 95%%\n"
+        "order-statistics interval for its median), the plan's ops (equal to the plan's own\n"
+        "counts) and full BPTT's, peak store bytes (never above the budget), peak RSS, wall\n"
+        "time per phase (first forward, recompute, backward, copies) on both sides, the\n"
+        "thread's CPU time per run, per-op costs measured in this run, the time ratio sim's\n"
+        "cost model predicts with them, and the largest difference between the plan's\n"
+        "gradients and full BPTT's (0 with one thread: they are bitwise equal). A run whose\n"
+        "thread got less than 90%% of its core (CPU time / wall time) is marked contended,\n"
+        "with a warning on stderr. Counters are read per phase on both sides in one extra\n"
+        "run of each, after the timed ones.\n\n"
         "The cell's state sizes set the problem: a hidden checkpoint is h_k (LSTM: h_k and\n"
         "c_k), an internal one everything backward step k needs; the unit is their gcd. The\n"
         "loss is sum_k 0.5*||h_k W_y - y_k||^2, computed once per step inside backward k.\n\n"
@@ -78,6 +84,8 @@ static void help(void)
         "                   reported empty with a notice, never as a zero\n"
         "  --seed N         seed of the weights, h_0, inputs and targets (default 1)\n"
         "  --input-grads    also compute dL/dx (training does not need it; off by default)\n"
+        "  --retry-contended N  measure again, up to N times, while a run is contended\n"
+        "                   (default 0)\n"
         "  --format F       text (default), json (one object) or csv (header + row)\n\n"
         "Full BPTT is the baseline: it runs with its own memory whatever the budget.\n\n"
         "exit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
@@ -96,15 +104,16 @@ static int parse_int_opt(const char *key, const char *text, int64_t min, int64_t
 }
 
 /* JSON writes the counters as one object instead of flat columns: each event's name maps to
- * {"first": n, "recompute": n, "backward": n} (null for a phase nothing was counted in), or to
- * null when the event is unavailable; "counters" is null without --events. */
-static void print_counters_json(FILE *f, const mb_exec_result *res, const char *events)
+ * {"first": n, "recompute": n, "backward": n, "copy": n} (null for a phase nothing was counted
+ * in), or to null when the event is unavailable; null without --events. `full` picks full
+ * BPTT's run instead of the plan's. */
+static void print_counters_json(FILE *f, const mb_exec_result *res, const char *events, int full)
 {
     if (events == NULL) {
         fputs("null", f);
         return;
     }
-    static const char *const phase[] = {"first", "recompute", "backward"};
+    static const char *const phase[MB_EXEC_PHASES] = {"first", "recompute", "backward", "copy"};
     fputc('{', f);
     for (int e = 0; e < res->n_events; e++) {
         fputs(e ? ", " : "", f);
@@ -113,11 +122,12 @@ static void print_counters_json(FILE *f, const mb_exec_result *res, const char *
             fputs(": null", f);
             continue;
         }
+        const int64_t *v = full ? res->event_value_full[e] : res->event_value[e];
         fputs(": {", f);
-        for (int ph = 0; ph < 3; ph++) {
+        for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
             fprintf(f, "%s\"%s\": ", ph ? ", " : "", phase[ph]);
-            if (res->event_value[e][ph] >= 0)
-                fprintf(f, "%" PRId64, res->event_value[e][ph]);
+            if (v[ph] >= 0)
+                fprintf(f, "%" PRId64, v[ph]);
             else
                 fputs("null", f);
         }
@@ -126,8 +136,8 @@ static void print_counters_json(FILE *f, const mb_exec_result *res, const char *
     fputc('}', f);
 }
 
-/* Prints the record as one JSON object followed by "counters" (print_counters_json) and
- * "counter_sources" (event name -> where it was counted, null when unavailable). */
+/* Prints the record as one JSON object followed by "counters" and "counters_full"
+ * (print_counters_json) and "counter_sources" (event name -> where it was counted, null when unavailable). */
 static int print_json_with_counters(const mb_record *r, const mb_exec_result *res,
                                     const char *events)
 {
@@ -137,7 +147,9 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
     fputc('{', stdout);
     mb_record_print_json_members(stdout, r);
     fputs(r->n > 0 ? ", \"counters\": " : "\"counters\": ", stdout);
-    print_counters_json(stdout, res, events);
+    print_counters_json(stdout, res, events, 0);
+    fputs(", \"counters_full\": ", stdout);
+    print_counters_json(stdout, res, events, 1);
     /* Where each available event was counted: PAPI, or the kernel's perf_event_open where
      * PAPI cannot count a kernel software event (docs/design.md, "Measurement"). */
     fputs(", \"counter_sources\": ", stdout);
@@ -200,6 +212,9 @@ int cmd_run(int argc, char **argv)
         }
         case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
         case OPT_INPUT_GRADS: c.input_grads = 1; break;
+        case OPT_RETRY_CONTENDED:
+            rc = parse_int_opt("--retry-contended", optarg, 0, 1000, &c.retry_contended);
+            break;
         case 'h':
         case OPT_HELP: help(); return 0;
         case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
@@ -304,6 +319,13 @@ int cmd_run(int argc, char **argv)
     for (int e = 0; e < res.n_events; e++)
         if (!res.event_available[e])
             fprintf(stderr, "membptt run: notice: %s\n", res.event_notice[e]);
+    if (res.contended) /* marked in every output too (the contended column) */
+        fprintf(stderr,
+                "membptt run: warning: contended: a run had %.0f%% (plan) / %.0f%% (full BPTT) "
+                "of its core at worst, below %.0f%%; its times are not trustworthy (%d "
+                "attempt%s; --retry-contended N measures again)\n",
+                100 * res.cpu_wall_min, 100 * res.cpu_wall_full_min, 100 * MB_EXEC_CONTENDED,
+                res.attempts, res.attempts == 1 ? "" : "s");
 
     mb_record r;
     memset(&r, 0, sizeof r);

@@ -8,52 +8,87 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/fileio.h"
+#include "core/problem.h"
 #include "sweep/sweep.h"
 
 static void sweep_help(void)
 {
-    printf("usage: membptt sweep CONFIG [--out DIR] [--shard I/N] [--quiet] [--dry-run]\n\n"
+    printf("usage: membptt sweep CONFIG [--out DIR] [--shard I/N] [--sync WHEN] [--repair]\n"
+           "                     [--accept-other-build] [--quiet] [--dry-run]\n\n"
            "Runs every point of the config's [problem] sections (the cartesian product of\n"
            "solvers, sizes, steps and budgets) through the solver and the simulator and appends\n"
            "one CSV row per point to DIR/NAME.csv (NAME from [output] name, else the config's\n"
            "file name), with the metadata sidecar DIR/NAME.json and the solver times in\n"
-           "DIR/NAME.timing.csv. Each row is synced to disk when it is complete; rerunning the\n"
-           "same command after an interruption keeps the finished rows and computes the rest,\n"
-           "and the file ends byte-identical to an uninterrupted run's.\n\n"
+           "DIR/NAME.timing.csv. Each row is written and flushed when it is complete; rerunning\n"
+           "the same command after an interruption checks every finished row against its point,\n"
+           "keeps them and computes the rest, and the file ends byte-identical to an\n"
+           "uninterrupted run's.\n\n"
            "options:\n"
            "  --out DIR      output folder (default results)\n"
            "  --shard I/N    compute only points I, I+N, I+2N, ... (0 <= I < N) into\n"
            "                 NAME.shard-I-of-N.csv; join the N files with membptt merge\n"
+           "  --sync WHEN    when rows reach the disk (fsync): point (every row), batch:N (every\n"
+           "                 N rows), Ns (every N seconds; default %ds) or end; a killed process\n"
+           "                 loses at most the row in flight whatever WHEN is\n"
+           "  --repair       on resume, compute again the rows from the first one that is not\n"
+           "                 its point's (instead of stopping with exit 2)\n"
+           "  --accept-other-build\n"
+           "                 on resume, keep rows another membptt build or machine wrote (the\n"
+           "                 sidecar records which rows came from which build)\n"
            "  --quiet        no progress on stderr\n"
-           "  --dry-run      check the config and every point, print the point count, run nothing\n\n"
+           "  --dry-run      check the config and every point (keys, the DP table size against\n"
+           "                 [solvers] max_table_mib, a measured run's memory against this\n"
+           "                 machine), print the plan of the sweep (points, infeasible points,\n"
+           "                 rough time and memory peak per section), run nothing; a sweep\n"
+           "                 makes the same checks before its first row\n\n"
            "Config syntax (INI): see configs/smoke.ini and README.md, \"Sweeps\". A value is a\n"
            "single value, a list a,b,c, a range first:last:step or a geometric range\n"
-           "first*factor:last. Exit status: 0 ok, 1 runtime failure, 2 invalid config.\n");
+           "first*factor:last. Exit status: 0 ok, 1 runtime failure, 2 invalid config, option\n"
+           "or existing output.\n", MB_SWEEP_SYNC_SECONDS);
+}
+
+/* Parses --shard I/N: two decimal integers, nothing else, 0 <= I < N <= 1000000. */
+static int parse_shard(const char *text, mb_sweep_options *o)
+{
+    char a[32], b[32];
+    const char *slash = strchr(text, '/');
+    int64_t i, n;
+    if (slash == NULL || slash - text >= (long)sizeof a || strlen(slash + 1) >= sizeof b)
+        goto bad;
+    snprintf(a, sizeof a, "%.*s", (int)(slash - text), text);
+    snprintf(b, sizeof b, "%s", slash + 1);
+    if (mb_parse_int("--shard", a, 0, 999999, &i) != MB_OK ||
+        mb_parse_int("--shard", b, 1, 1000000, &n) != MB_OK || i >= n)
+        goto bad;
+    o->shard_index = (int)i;
+    o->shard_count = (int)n;
+    return MB_OK;
+bad:
+    return MB_ERROR(MB_EINVAL, "--shard '%s': expected I/N, two integers with 0 <= I < N <= "
+                    "1000000 (e.g. 0/4)", text);
 }
 
 int cmd_sweep(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'}, {"shard", required_argument, NULL, 's'},
-        {"quiet", no_argument, NULL, 'q'},     {"dry-run", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
-    mb_sweep_options o = {.out_dir = "results", .progress = 1};
+        {"out", required_argument, NULL, 'o'},  {"shard", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},      {"dry-run", no_argument, NULL, 'n'},
+        {"sync", required_argument, NULL, 'y'}, {"repair", no_argument, NULL, 'r'},
+        {"accept-other-build", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    mb_sweep_options o = {.out_dir = "results", .progress = stderr};
     int dry = 0, c, rc = MB_OK;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
         switch (c) {
         case 'o': o.out_dir = optarg; break;
-        case 'q': o.progress = 0; break;
+        case 'q': o.progress = NULL; break;
         case 'n': dry = 1; break;
-        case 's': {
-            char extra;
-            if (sscanf(optarg, "%d/%d%c", &o.shard_index, &o.shard_count, &extra) != 2 ||
-                o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count)
-                rc = MB_ERROR(MB_EINVAL, "--shard '%s': expected I/N with 0 <= I < N (e.g. 0/4)",
-                              optarg);
-            break;
-        }
+        case 'r': o.repair = 1; break;
+        case 'a': o.accept_other_build = 1; break;
+        case 'y': rc = mb_sweep_sync_parse("--sync", optarg, &o); break;
+        case 's': rc = parse_shard(optarg, &o); break;
         case 'h': sweep_help(); return 0;
         case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
         default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
@@ -70,10 +105,11 @@ int cmd_sweep(int argc, char **argv)
     if ((rc = mb_sweep_config_load(argv[optind], &cfg)) != MB_OK)
         return cli_fail("sweep", rc);
     if (dry) {
-        rc = mb_sweep_config_check(cfg);
+        mb_sweep_preflight_report plan;
+        rc = mb_sweep_preflight(cfg, o.shard_index, o.shard_count, &plan, NULL);
         if (rc == MB_OK)
-            printf("%s: %zu points in %zu problem sections\n", cfg->path,
-                   mb_sweep_point_count(cfg), cfg->n_problems);
+            mb_sweep_preflight_print(stdout, cfg, &plan);
+        mb_sweep_preflight_free(&plan);
         mb_sweep_config_free(cfg);
         return rc == MB_OK ? 0 : cli_fail("sweep", rc);
     }
@@ -82,8 +118,11 @@ int cmd_sweep(int argc, char **argv)
     mb_sweep_config_free(cfg);
     if (rc != MB_OK)
         return cli_fail("sweep", rc);
-    printf("%s: %zu rows (%zu computed, %zu kept from an earlier run)\n", res.csv, res.points,
+    printf("%s: %zu rows (%zu computed, %zu kept from an earlier run", res.csv, res.points,
            res.computed, res.resumed);
+    if (res.repaired)
+        printf(", %zu bad ones computed again", res.repaired);
+    printf(")\n");
     return 0;
 }
 
@@ -103,7 +142,14 @@ int cmd_merge(int argc, char **argv)
             printf("usage: membptt merge --out FILE.csv SHARD.csv...\n\n"
                    "Joins the shard CSVs of one sweep (membptt sweep --shard I/N, each with its\n"
                    "sidecar NAME.shard-I-of-N.json) into the file a single process would have\n"
-                   "written, byte for byte. All N shards must be complete and of the same config.\n");
+                   "written, byte for byte, with its sidecar FILE.json and timing file\n"
+                   "FILE.timing.csv, so that a later sweep into the same folder resumes from it.\n"
+                   "Every row is checked first: all N shards complete and of one sweep (same\n"
+                   "fingerprint and shard count, each index once), each with the rows its sidecar\n"
+                   "counts, each row the point the config assigns to its shard and position.\n"
+                   "Anything else is exit 2 naming the shard and line, and nothing is written.\n"
+                   "--out - writes the CSV to standard output (no sidecar or timing file); an\n"
+                   "output that is one of the inputs is refused.\n");
             return 0;
         case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
         default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
@@ -119,6 +165,7 @@ int cmd_merge(int argc, char **argv)
         rc = mb_sweep_merge(out, (const char *const *)(argv + optind), (size_t)(argc - optind));
     if (rc != MB_OK)
         return cli_fail("merge", rc);
-    printf("%s: merged\n", out);
+    if (strcmp(out, "-") != 0)
+        printf("%s: merged\n", out);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/version.h"
 
 static const struct {
     const char *name;

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    mb_sweep_options o = {.out_dir = "results", .progress = 1};
+    mb_sweep_options o = {.out_dir = "results", .progress = stderr};
     int c, rc = MB_OK;
     if (argc < 2 || strcmp(argv[1], "sweep") != 0) {
         if (rank == 0)
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
         switch (c) {
         case 'o': o.out_dir = optarg; break;
-        case 'q': o.progress = 0; break;
+        case 'q': o.progress = NULL; break;
         case 'h':
             if (rank == 0)
                 printf("usage: mpirun -n N membptt-mpi sweep CONFIG [--out DIR] [--quiet]\n\n"

@@ -3,6 +3,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char last_msg[512];
 static _Thread_local char last_where[128];
@@ -49,10 +51,19 @@ const char *mb_errwhere(void) { return last_where; }
 
 int mb_error_raise(int code, const char *file, int line, const char *fmt, ...)
 {
+    /* formatted aside first, so a message may quote the previous one (mb_errmsg()) */
+    char msg[sizeof last_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(last_msg, msg, sizeof msg);
     snprintf(last_where, sizeof last_where, "%s:%d", file, line);
     return code;
+}
+
+void mb_assert_fail(const char *cond, const char *file, int line)
+{
+    fprintf(stderr, "membptt: %s:%d: cannot happen: %s\n", file, line, cond);
+    abort();
 }

@@ -46,4 +46,22 @@ int mb_error_raise(int code, const char *file, int line, const char *fmt, ...)
  * mb_error_raise catches them all. */
 #define MB_ERROR(code, ...) mb_error_raise((code), __FILE__, __LINE__, __VA_ARGS__)
 
+/* Prints "membptt: FILE:LINE: cannot happen: COND" to stderr and aborts. Use MB_NEVER. */
+void mb_assert_fail(const char *cond, const char *file, int line) __attribute__((noreturn));
+
+/* A branch that cannot happen (SQLite's NEVER): the code has proved `cond` false, and the
+ * branch is what keeps a broken proof from corrupting anything:
+ *     if (MB_NEVER(n > STACK - 2))
+ *         return MB_ERROR(MB_EINTERNAL, "...");
+ * A debug build (no NDEBUG: the sanitizer build of .ci/run) aborts there with the place and
+ * the condition, so a test that reaches it fails loudly; a release build evaluates to `cond`,
+ * and the branch returns its clean MB_EINTERNAL (exit 1). Never for input a user can give,
+ * nor for a branch a test provokes on purpose. `assert()` stays for proved invariants that
+ * have no error path. */
+#ifdef NDEBUG
+#define MB_NEVER(cond) ((cond) != 0)
+#else
+#define MB_NEVER(cond) ((cond) ? (mb_assert_fail(#cond, __FILE__, __LINE__), 1) : 0)
+#endif
+
 #endif

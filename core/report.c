@@ -48,9 +48,18 @@ void mb_record_double(mb_record *r, const char *key, double v)
 
 void mb_record_string(mb_record *r, const char *key, const char *v)
 {
+    size_t n = strlen(v) + 1;
+    if (n > sizeof r->strings - r->strings_used) {
+        if (r->overflow[0] == '\0') /* a value that does not fit is never cut short */
+            snprintf(r->overflow, sizeof r->overflow, "%.*s", (int)sizeof r->overflow - 1, key);
+        return;
+    }
     mb_field *f = add(r, key, MB_FIELD_STRING);
-    if (f)
-        snprintf(f->s, sizeof f->s, "%s", v);
+    if (f) {
+        f->s = r->strings_used;
+        memcpy(r->strings + f->s, v, n);
+        r->strings_used += n;
+    }
 }
 
 void mb_record_bool(mb_record *r, const char *key, int v)
@@ -85,7 +94,7 @@ static void print_csv_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void print_value(FILE *out, const mb_field *f, mb_format format)
+static void print_value(FILE *out, const mb_record *r, const mb_field *f, mb_format format)
 {
     switch (f->type) {
     case MB_FIELD_INT:
@@ -99,11 +108,11 @@ static void print_value(FILE *out, const mb_field *f, mb_format format)
         break;
     case MB_FIELD_STRING:
         if (format == MB_FORMAT_JSON)
-            mb_json_write_string(out, f->s);
+            mb_json_write_string(out, r->strings + f->s);
         else if (format == MB_FORMAT_CSV)
-            print_csv_string(out, f->s);
+            print_csv_string(out, r->strings + f->s);
         else
-            mb_text_write(out, f->s);
+            mb_text_write(out, r->strings + f->s);
         break;
     default:
         fputs(format == MB_FORMAT_JSON ? "null" : format == MB_FORMAT_CSV ? "" : "-", out);
@@ -114,8 +123,9 @@ int mb_record_check(const mb_record *r)
 {
     if (r->overflow[0] != '\0')
         return MB_ERROR(MB_ERANGE, "record field '%s' exceeds the limit of %d fields of "
-                        "names up to %d bytes (MB_RECORD_MAX, MB_FIELD_KEY_MAX); nothing was "
-                        "printed", r->overflow, MB_RECORD_MAX, MB_FIELD_KEY_MAX - 1);
+                        "names up to %d bytes and %d bytes of text (MB_RECORD_MAX, "
+                        "MB_FIELD_KEY_MAX, MB_RECORD_TEXT); nothing was printed",
+                        r->overflow, MB_RECORD_MAX, MB_FIELD_KEY_MAX - 1, MB_RECORD_TEXT);
     return MB_OK;
 }
 
@@ -139,7 +149,7 @@ int mb_record_print_json_members(FILE *out, const mb_record *r)
         fputs(i ? ", " : "", out);
         mb_json_write_string(out, r->fields[i].key);
         fputs(": ", out);
-        print_value(out, &r->fields[i], MB_FORMAT_JSON);
+        print_value(out, r, &r->fields[i], MB_FORMAT_JSON);
     }
     return MB_OK;
 }
@@ -158,7 +168,7 @@ int mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
             mb_record_print_header(out, r);
         for (int i = 0; i < r->n; i++) {
             fputs(i ? "," : "", out);
-            print_value(out, &r->fields[i], format);
+            print_value(out, r, &r->fields[i], format);
         }
         fputc('\n', out);
     } else {
@@ -168,9 +178,22 @@ int mb_record_print(FILE *out, const mb_record *r, mb_format format, int header)
                 width = (int)strlen(r->fields[i].key);
         for (int i = 0; i < r->n; i++) {
             fprintf(out, "%-*s  ", width, r->fields[i].key);
-            print_value(out, &r->fields[i], format);
+            print_value(out, r, &r->fields[i], format);
             fputc('\n', out);
         }
     }
     return MB_OK;
+}
+
+void mb_record_spread(mb_record *r, const char *name, const char *unit, const mb_spread *s)
+{
+    static const char *const which[] = {"", "_min", "_max"};
+    char key[MB_FIELD_KEY_MAX];
+    for (int i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "%s%s%s", name, which[i], unit);
+        if (s == NULL)
+            mb_record_empty(r, key);
+        else
+            mb_record_double(r, key, i == 0 ? s->median : i == 1 ? s->min : s->max);
+    }
 }

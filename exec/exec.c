@@ -193,7 +193,12 @@ static int64_t hwm_read(void)
     return kib < 0 ? -1 : (int64_t)kib * 1024;
 }
 
-/* Counters per phase: store, restore and free count toward the phase they interrupt. */
+/* Counters per phase, the copies (store, restore and free) a phase of their own: the runner's
+ * phases are numbered as measure/'s. */
+_Static_assert((int)MB_EXEC_PHASES == (int)MB_PHASES && (int)MB_EXEC_COPY == (int)MB_PHASE_COPY &&
+                   (int)MB_EXEC_FIRST == (int)MB_PHASE_FIRST &&
+                   (int)MB_EXEC_RECOMPUTE == (int)MB_PHASE_RECOMPUTE,
+               "exec/ and measure/ number the phases alike");
 typedef struct {
     mb_counters *c;
     int counting; /* the phase being counted, or -1 */
@@ -204,8 +209,6 @@ static void counter_hook(void *ctx_, int from, int to)
 {
     (void)from;
     counter_ctx *ctx = ctx_;
-    if (to == MB_EXEC_COPY || to == ctx->counting)
-        return;
     if (ctx->counting >= 0 && mb_counters_stop(ctx->c, ctx->counting) != MB_OK)
         ctx->failed = 1;
     ctx->counting = -1;
@@ -243,6 +246,133 @@ static double max_abs_diff(const mb_net *net, const unsigned char *a, const unsi
     return m;
 }
 
+/* What one timed run records (per repetition and side). */
+enum { V_WALL, V_CPU, V_PHASE, V_N = V_PHASE + MB_EXEC_PHASES };
+
+/* The spread of column j of side `which` over the R repetitions of v into *out; col has room
+ * for R values. */
+static mb_spread spread_col(const double *v, int R, int which, int j, double *col)
+{
+    for (int r = 0; r < R; r++)
+        col[r] = v[((size_t)r * 2 + (size_t)which) * V_N + (size_t)j];
+    return mb_spread_of(col, (size_t)R);
+}
+
+/* The timed part: R interleaved pairs (plan, then full BPTT), each run timed by the runner
+ * alone; fills out's times, ratios, contention, resident pages and peak RSS, and leaves the
+ * gradients of the last pair in gp and gf. v holds R*2*V_N values, col 2*R. */
+static int measure_pairs(mb_net *net, const mb_plan *plan, const mb_plan *full, int R,
+                         mb_exec_result *out, unsigned char *gp, unsigned char *gf, double *v,
+                         double *col, mb_exec_stats *sp, mb_exec_stats *sf)
+{
+    const mb_run_options opt[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
+                                               {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
+    int64_t *resident[2] = {&out->store_resident_pages, &out->store_full_resident_pages};
+    int64_t *pages[2] = {&out->store_pages, &out->store_full_pages};
+    int64_t *hwm_out[2] = {&out->vmhwm_bytes, &out->vmhwm_full_bytes};
+    double *cpu_wall[2] = {&out->cpu_wall_min, &out->cpu_wall_full_min};
+    int hwm_ok = 1;
+    for (int which = 0; which < 2; which++) {
+        *resident[which] = *pages[which] = *hwm_out[which] = -1;
+        *cpu_wall[which] = INFINITY;
+    }
+    out->contended = 0;
+    for (int r = 0; r < R; r++) {
+        for (int which = 0; which < 2; which++) {
+            mb_exec_stats *st = which == 0 ? sp : sf;
+            if (hwm_reset() != 0)
+                hwm_ok = 0;
+            int rc = mb_net_run(net, which == 0 ? plan : full, &opt[which], st);
+            if (rc != MB_OK)
+                return rc;
+            int64_t hwm = hwm_ok ? hwm_read() : -1;
+            if (hwm > *hwm_out[which])
+                *hwm_out[which] = hwm;
+            if (st->store_pages >= 0 &&
+                (*resident[which] < 0 || st->store_resident_pages < *resident[which])) {
+                *resident[which] = st->store_resident_pages;
+                *pages[which] = st->store_pages;
+            }
+            double *row = v + ((size_t)r * 2 + (size_t)which) * V_N;
+            row[V_WALL] = st->wall_total;
+            row[V_CPU] = st->cpu_total;
+            for (int ph = 0; ph < MB_EXEC_PHASES; ph++)
+                row[V_PHASE + ph] = st->wall[ph];
+            /* Contention: the run's thread got less of the core than its wall time. */
+            double share = st->wall_total > 0 ? st->cpu_total / st->wall_total : 1.0;
+            if (share < *cpu_wall[which])
+                *cpu_wall[which] = share;
+            if (share < MB_EXEC_CONTENDED)
+                out->contended = 1;
+            save_grads(net, which == 0 ? gp : gf);
+        }
+    }
+    if (!hwm_ok)
+        out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
+    out->time_s = spread_col(v, R, 0, V_WALL, col);
+    out->time_full_s = spread_col(v, R, 1, V_WALL, col);
+    out->cpu_s = spread_col(v, R, 0, V_CPU, col);
+    out->cpu_full_s = spread_col(v, R, 1, V_CPU, col);
+    for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
+        out->wall[ph] = spread_col(v, R, 0, V_PHASE + ph, col);
+        out->wall_full[ph] = spread_col(v, R, 1, V_PHASE + ph, col);
+    }
+    /* Ratios of the two runs of each pair, which ran back to back. */
+    for (int j = 0; j < 2; j++) {
+        int k = j == 0 ? V_WALL : V_CPU;
+        for (int r = 0; r < R; r++)
+            col[r] = v[((size_t)r * 2) * V_N + (size_t)k] /
+                     v[((size_t)r * 2 + 1) * V_N + (size_t)k];
+        if (j == 0) {
+            memcpy(col + R, col, (size_t)R * sizeof *col);
+            out->time_ratio_ci = mb_median_interval(col + R, (size_t)R, 0.95);
+            out->time_ratio = mb_spread_of(col, (size_t)R);
+        } else {
+            out->cpu_ratio = mb_spread_of(col, (size_t)R);
+        }
+    }
+    return MB_OK;
+}
+
+/* One counted run of each side after the timed ones, so that counter reads (system calls at
+ * every phase change) never enter a timed number; copies the values into out. */
+static int count_sides(mb_net *net, const mb_plan *plan, const mb_plan *full, counter_ctx *cc,
+                       mb_exec_result *out)
+{
+    size_t ne = mb_counters_count(cc->c);
+    out->n_events = ne > MB_EXEC_MAX_EVENTS ? MB_EXEC_MAX_EVENTS : (int)ne;
+    for (int which = 0; which < 2; which++) {
+        mb_run_options o = {.side = which == 0 ? MB_EXEC_SIDE_PLAN : MB_EXEC_SIDE_FULL,
+                            .no_timing = 1,
+                            .verified = 1,
+                            .phase_hook = counter_hook,
+                            .hook_ctx = cc};
+        mb_exec_stats st;
+        mb_counters_reset(cc->c);
+        int rc = mb_net_run(net, which == 0 ? plan : full, &o, &st);
+        if (rc != MB_OK)
+            return rc;
+        if (cc->failed)
+            return MB_ERROR(MB_EIO, "the counters failed during the run: %s", mb_errmsg());
+        int64_t(*dst)[MB_EXEC_PHASES] = which == 0 ? out->event_value : out->event_value_full;
+        for (int e = 0; e < out->n_events; e++)
+            for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
+                int64_t val;
+                dst[e][ph] = mb_counters_value(cc->c, (size_t)e, ph, &val) == 0 ? val : -1;
+            }
+    }
+    for (int e = 0; e < out->n_events; e++) {
+        snprintf(out->event_name[e], sizeof out->event_name[e], "%s",
+                 mb_counters_name(cc->c, (size_t)e));
+        out->event_available[e] = mb_counters_available(cc->c, (size_t)e);
+        const char *why = mb_counters_notice(cc->c, (size_t)e);
+        snprintf(out->event_notice[e], sizeof out->event_notice[e], "%s", why ? why : "");
+        const char *src = mb_counters_source(cc->c, (size_t)e);
+        snprintf(out->event_source[e], sizeof out->event_source[e], "%s", src ? src : "");
+    }
+    return MB_OK;
+}
+
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -253,6 +383,9 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     int rc = check_plan(c, plan, &rp);
     if (rc != MB_OK)
         return rc;
+    if (c->retry_contended < 0 || c->retry_contended > 1000)
+        return MB_ERROR(MB_EINVAL, "--retry-contended %d: must be in [0, 1000]",
+                        c->retry_contended);
     mb_plan *full = NULL;
     rc = mb_plan_full(&plan->problem, &full);
     if (rc != MB_OK)
@@ -260,9 +393,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
 
     mb_net *net = NULL;
     unsigned char *gp = NULL, *gf = NULL;
-    double *v = NULL;
+    double *v = NULL, *col = NULL;
     counter_ctx cc = {NULL, -1, 0};
-    mb_run_options counted = {.verified = 1};
     if (c->pin >= 0) {
         rc = mb_topology_pin(c->pin);
         if (rc != MB_OK)
@@ -272,8 +404,6 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         rc = mb_counters_open(c->events, &cc.c);
         if (rc != MB_OK)
             goto done;
-        counted.phase_hook = counter_hook;
-        counted.hook_ctx = &cc;
     }
     rc = mb_net_create(c, &net);
     if (rc != MB_OK)
@@ -282,68 +412,30 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     const size_t gbytes = (net->lay.end + net->hid_elems) * net->esz;
     gp = malloc(gbytes);
     gf = malloc(gbytes);
-    v = malloc((size_t)R * 2 * (MB_EXEC_PHASES * 2 + 2) * sizeof *v);
-    if (gp == NULL || gf == NULL || v == NULL) {
+    v = malloc((size_t)R * 2 * V_N * sizeof *v);
+    col = malloc((size_t)R * 2 * sizeof *col);
+    if (gp == NULL || gf == NULL || v == NULL || col == NULL) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory for the run's records");
         goto done;
     }
-    /* v: per repetition, plan then full: total, wall[4], cpu[4], cpu total */
-    const int W = MB_EXEC_PHASES * 2 + 2;
     mb_exec_stats sp, sf;
     /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
      * by every repetition (docs/design.md, "The executor", the arena). */
-    const mb_run_options plain[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
-                                                 {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
-    counted.side = MB_EXEC_SIDE_PLAN;
-    rc = mb_net_run(net, plan, &plain[MB_EXEC_SIDE_PLAN], &sp); /* warm-up */
+    const mb_run_options warm[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
+                                                {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
+    rc = mb_net_run(net, plan, &warm[MB_EXEC_SIDE_PLAN], &sp);
     if (rc == MB_OK)
-        rc = mb_net_run(net, full, &plain[MB_EXEC_SIDE_FULL], &sf);
-    out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
-    int hwm_ok = 1;
-    for (int r = 0; rc == MB_OK && r < R; r++) {
-        for (int which = 0; which < 2 && rc == MB_OK; which++) {
-            mb_exec_stats *st = which == 0 ? &sp : &sf;
-            if (hwm_reset() != 0)
-                hwm_ok = 0;
-            if (which == 0 && cc.c != NULL)
-                mb_counters_reset(cc.c); /* the counters keep the last plan run */
-            rc = mb_net_run(net, which == 0 ? plan : full,
-                            which == 0 && cc.c != NULL ? &counted : &plain[which], st);
-            if (rc != MB_OK)
-                break;
-            int64_t hwm = hwm_ok ? hwm_read() : -1;
-            int64_t *dst = which == 0 ? &out->vmhwm_bytes : &out->vmhwm_full_bytes;
-            if (hwm > *dst)
-                *dst = hwm;
-            double *row = v + ((size_t)r * 2 + (size_t)which) * (size_t)W;
-            row[0] = st->wall_total;
-            row[W - 1] = 0;
-            for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
-                row[1 + ph] = st->wall[ph];
-                row[1 + MB_EXEC_PHASES + ph] = st->cpu[ph];
-                row[W - 1] += st->cpu[ph];
-            }
-            save_grads(net, which == 0 ? gp : gf);
-        }
+        rc = mb_net_run(net, full, &warm[MB_EXEC_SIDE_FULL], &sf);
+    for (out->attempts = 0; rc == MB_OK && out->attempts <= c->retry_contended;) {
+        rc = measure_pairs(net, plan, full, R, out, gp, gf, v, col, &sp, &sf);
+        out->attempts++;
+        if (!out->contended)
+            break;
     }
+    if (rc == MB_OK && cc.c != NULL)
+        rc = count_sides(net, plan, full, &cc, out);
     if (rc != MB_OK)
         goto done;
-    if (!hwm_ok)
-        out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
-
-    double *col = malloc((size_t)R * sizeof *col);
-    if (col == NULL) {
-        rc = MB_ERROR(MB_ENOMEM, "out of memory for medians");
-        goto done;
-    }
-    double med[2][2 * MB_EXEC_PHASES + 2];
-    for (int which = 0; which < 2; which++)
-        for (int j = 0; j < W; j++) {
-            for (int r = 0; r < R; r++)
-                col[r] = v[((size_t)r * 2 + (size_t)which) * (size_t)W + (size_t)j];
-            med[which][j] = mb_median(col, (size_t)R);
-        }
-    free(col);
 
     int64_t hb, ib;
     mb_exec_state_bytes(c, &hb, &ib);
@@ -357,6 +449,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->backward_ops = sp.backward_ops;
     out->copied_bytes = sp.copied_bytes;
     out->full_forward_ops = sf.forward_ops;
+    out->full_backward_ops = sf.backward_ops;
+    out->full_copied_bytes = sf.copied_bytes;
     out->peak_store_bytes = sp.peak_store_bytes;
     out->peak_store_full_bytes = sf.peak_store_bytes;
     out->workspace_bytes = sp.workspace_bytes;
@@ -364,27 +458,15 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->projected_steps_full = sf.projected_steps;
     out->peak_activation_bytes = sp.peak_store_bytes + sp.workspace_bytes;
     out->compactions = sp.compactions;
-    out->time_s = med[0][0];
-    out->time_full_s = med[1][0];
-    out->time_ratio = out->time_s / out->time_full_s;
-    out->cpu_s = med[0][W - 1];
-    out->cpu_full_s = med[1][W - 1];
-    out->cpu_ratio = out->cpu_s / out->cpu_full_s;
-    for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
-        out->wall[ph] = med[0][1 + ph];
-        out->cpu[ph] = med[0][1 + MB_EXEC_PHASES + ph];
-        out->wall_full[ph] = med[1][1 + ph];
-        out->cpu_full[ph] = med[1][1 + MB_EXEC_PHASES + ph];
-    }
     /* Per-op costs from full BPTT of the same run (every forward is a first forward there). */
     const double T = (double)c->steps;
-    out->cost_forward_s = out->wall_full[MB_EXEC_FIRST] / T;
-    out->cost_backward_s = out->wall_full[MB_EXEC_BACKWARD] / T;
+    out->cost_forward_s = out->wall_full[MB_EXEC_FIRST].median / T;
+    out->cost_backward_s = out->wall_full[MB_EXEC_BACKWARD].median / T;
     out->cost_copy_s_per_byte =
-        sf.copied_bytes > 0 ? out->wall_full[MB_EXEC_COPY] / (double)sf.copied_bytes : 0;
-    out->cost_recompute_s = sp.recompute_ops > 0
-                                ? out->wall[MB_EXEC_RECOMPUTE] / (double)sp.recompute_ops
-                                : NAN;
+        sf.copied_bytes > 0 ? out->wall_full[MB_EXEC_COPY].median / (double)sf.copied_bytes : 0;
+    out->cost_recompute_s = sp.recompute_ops > 0 ? out->wall[MB_EXEC_RECOMPUTE].median /
+                                                       (double)sp.recompute_ops
+                                                 : NAN;
     double full_time;
     /* c_r is the recompute cost measured in this run (NAN, so c_f, when nothing recomputes) */
     mb_cost_model model = {.forward = out->cost_forward_s, .backward = out->cost_backward_s,
@@ -396,31 +478,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->predicted_time_ratio = mb_sim_predict(&rp, &model) / full_time;
     out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
     out->loss = sp.loss;
-    if (cc.failed) {
-        rc = MB_ERROR(MB_EIO, "the counters failed during the run: %s", mb_errmsg());
-        goto done;
-    }
-    if (cc.c != NULL) {
-        size_t ne = mb_counters_count(cc.c);
-        out->n_events = ne > MB_EXEC_MAX_EVENTS ? MB_EXEC_MAX_EVENTS : (int)ne;
-        for (int e = 0; e < out->n_events; e++) {
-            snprintf(out->event_name[e], sizeof out->event_name[e], "%s",
-                     mb_counters_name(cc.c, (size_t)e));
-            out->event_available[e] = mb_counters_available(cc.c, (size_t)e);
-            const char *why = mb_counters_notice(cc.c, (size_t)e);
-            snprintf(out->event_notice[e], sizeof out->event_notice[e], "%s", why ? why : "");
-            const char *src = mb_counters_source(cc.c, (size_t)e);
-            snprintf(out->event_source[e], sizeof out->event_source[e], "%s", src ? src : "");
-            for (int ph = 0; ph < MB_PHASES; ph++) {
-                int64_t val;
-                out->event_value[e][ph] =
-                    mb_counters_value(cc.c, (size_t)e, ph, &val) == 0 ? val : -1;
-            }
-        }
-    }
 done:
     mb_counters_close(cc.c);
     free(v);
+    free(col);
     free(gp);
     free(gf);
     mb_net_free(net);

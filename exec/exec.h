@@ -45,6 +45,7 @@ typedef struct {
     int threads;       /* OpenBLAS threads, >= 1 */
     int repeat;        /* measured repetitions of mb_exec_run, >= 1 */
     int input_grads;   /* 1: the backward also computes dL/dx_k (off: training needs none) */
+    int retry_contended; /* measure again, up to this many times, while a run is contended */
     int pin;           /* core to pin to, or -1 */
     const char *events;/* counter events (comma-separated) or NULL */
 } mb_exec_config;
@@ -73,7 +74,8 @@ int mb_exec_check_plan(const mb_exec_config *c, const mb_plan *plan);
 
 /* ---------------------------------------------------------------------------------------- */
 
-/* Phases of a run; every op's time goes to exactly one. */
+/* Phases of a run; every op's time goes to exactly one. Numbered as measure/'s phases, so
+ * counters are read per phase with the same numbers. */
 enum {
     MB_EXEC_FIRST = 0,     /* forward k run for the first time */
     MB_EXEC_RECOMPUTE = 1, /* forward k run again */
@@ -96,9 +98,9 @@ typedef struct {
     /* The store's pages (arena or straight store) and how many were resident when the timed
      * part began (mincore); -1 when unknown. Equal when the store was touched before timing. */
     int64_t store_pages, store_resident_pages;
-    double wall[MB_EXEC_PHASES]; /* seconds per phase */
-    double cpu[MB_EXEC_PHASES];  /* process CPU seconds per phase */
+    double wall[MB_EXEC_PHASES]; /* seconds per phase, from the monotonic clock */
     double wall_total;
+    double cpu_total;            /* the calling thread's CPU seconds, read once per run */
     double loss; /* sum over steps of 0.5*||W_y h_k - y_k||^2 (in double) */
 } mb_exec_stats;
 
@@ -111,7 +113,7 @@ enum { MB_EXEC_SIDE_PLAN = 0, MB_EXEC_SIDE_FULL = 1, MB_EXEC_SIDES = 2 };
 typedef struct {
     int64_t arena_limit_bytes; /* 0: the plan's budget in bytes; > 0: this limit (tests) */
     int side;                  /* whose arena: MB_EXEC_SIDE_PLAN (0) or MB_EXEC_SIDE_FULL */
-    int no_timing;             /* 1: skip the per-op clocks */
+    int no_timing;             /* 1: no clock at phase changes (whole-run times only) */
     int verified;              /* 1: the caller has replayed the plan and found it valid
                                 * (mb_exec_run does, once): no whole-plan replay first */
     void (*phase_hook)(void *ctx, int phase_from, int phase_to); /* counters, or NULL */
@@ -164,35 +166,52 @@ mb_net_layout mb_net_param_layout(const mb_net *net);
 
 #define MB_EXEC_MAX_EVENTS 32
 
-/* What mb_exec_run measured: medians over `repeat` interleaved pairs of runs. */
+/* What mb_exec_run measured over `repeat` interleaved pairs of runs (plan, then full BPTT),
+ * after one warm-up of each. Every time is the spread (min, median, max) over the
+ * repetitions; a ratio is that of the plan's run to full BPTT's run of the same pair. */
 typedef struct {
     mb_cell_kind cell;
     int64_t hidden_bytes, internal_bytes, unit_bytes, budget_bytes;
-    int64_t forward_ops, recompute_ops, backward_ops, copied_bytes;
-    int64_t full_forward_ops;
+    int64_t forward_ops, recompute_ops, backward_ops, copied_bytes;     /* the plan's */
+    int64_t full_forward_ops, full_backward_ops, full_copied_bytes;     /* full BPTT's */
     int64_t peak_store_bytes, peak_store_full_bytes; /* the plan's and full BPTT's */
     int64_t workspace_bytes;
     int64_t projected_steps, projected_steps_full; /* input projections computed, in steps */
     int64_t peak_activation_bytes; /* peak store + core workspace */
     int64_t vmhwm_bytes, vmhwm_full_bytes; /* peak RSS during a plan run / a full run; -1 unknown */
+    /* Each side's store pages, and the fewest of them resident when a timed run began (all,
+     * when the store was touched before timing); -1 unknown. */
+    int64_t store_pages, store_resident_pages, store_full_pages, store_full_resident_pages;
     int64_t compactions;
-    double time_s, time_full_s, time_ratio; /* medians of whole runs and their ratio */
-    double cpu_s, cpu_full_s, cpu_ratio;    /* the same in process CPU time (robust to load) */
-    double wall[MB_EXEC_PHASES], cpu[MB_EXEC_PHASES];           /* plan, medians per phase */
-    double wall_full[MB_EXEC_PHASES], cpu_full[MB_EXEC_PHASES]; /* full BPTT */
+    mb_spread time_s, time_full_s, time_ratio; /* wall time of whole runs and their ratio */
+    mb_spread cpu_s, cpu_full_s, cpu_ratio;    /* the same in the thread's CPU time */
+    mb_spread wall[MB_EXEC_PHASES], wall_full[MB_EXEC_PHASES]; /* per phase (plan, full) */
+    /* An order-statistics interval for the median time ratio (mb_median_interval at 95%):
+     * [low, high] and the probability that it holds the median (below 0.95 when repeat < 6). */
+    mb_interval time_ratio_ci;
+    /* Contention: the lowest thread-CPU / wall ratio of any run of each side; a run that got
+     * less than MB_EXEC_CONTENDED of its core was shared with other work. */
+    double cpu_wall_min, cpu_wall_full_min;
+    int contended; /* some run of either side was below MB_EXEC_CONTENDED */
+    int attempts;  /* measurements made: 1 + the retries that contention caused */
     double cost_forward_s, cost_recompute_s, cost_backward_s, cost_copy_s_per_byte; /* per op */
     double predicted_time_ratio; /* sim's cost model with the costs above */
     double grad_max_abs_diff;    /* plan vs full BPTT, all gradients and dL/dh_0 */
     int grad_bitwise_equal;
     double loss;
-    /* counters, per event and phase (first forward, recompute, backward): -1 unavailable */
+    /* Counters per event, side and phase (first forward, recompute, backward, copy), read in
+     * one counted run of each side after the timed ones: -1 where nothing was counted. */
     int n_events;
     char event_name[MB_EXEC_MAX_EVENTS][128];
     char event_notice[MB_EXEC_MAX_EVENTS][640]; /* as long as measure/ writes them */
     char event_source[MB_EXEC_MAX_EVENTS][24];  /* "papi", "perf_event_open"...; "" if none */
-    int64_t event_value[MB_EXEC_MAX_EVENTS][3];
+    int64_t event_value[MB_EXEC_MAX_EVENTS][MB_EXEC_PHASES];      /* the plan's run */
+    int64_t event_value_full[MB_EXEC_MAX_EVENTS][MB_EXEC_PHASES]; /* full BPTT's run */
     int event_available[MB_EXEC_MAX_EVENTS];
 } mb_exec_result;
+
+/* Below this thread-CPU / wall ratio a run did not have its core to itself. */
+#define MB_EXEC_CONTENDED 0.9
 
 /* Runs `plan` and full BPTT on configuration c: checks the plan (mb_exec_check_plan), one
  * warm-up of each, then c->repeat interleaved pairs; fills *out with medians. Full BPTT is the

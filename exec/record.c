@@ -1,5 +1,6 @@
 /* record.c: the executor's record columns, shared by `membptt run` and the sweeps. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exec/exec.h"
@@ -7,87 +8,104 @@
 static const char *const phase_name[MB_EXEC_PHASES] = {"first_forward", "recompute", "backward",
                                                        "copy"};
 
-/* The columns of mb_exec_record after the network's, in order; a NULL result empties them. */
+static void int_or_empty(mb_record *r, const char *key, int have, int64_t v)
+{
+    if (have)
+        mb_record_int(r, key, v);
+    else
+        mb_record_empty(r, key);
+}
+
+static void double_or_empty(mb_record *r, const char *key, int have, double v)
+{
+    if (have)
+        mb_record_double(r, key, v);
+    else
+        mb_record_empty(r, key);
+}
+
+/* The columns of mb_exec_record after the network's, in order; a NULL result empties them.
+ * Every time and ratio is a spread over the repetitions: NAME (the median), NAME_min and
+ * NAME_max (docs/design.md, "Measurement"). */
 static void result_columns(mb_record *r, const mb_exec_result *res)
 {
     char key[64];
-    if (res == NULL) {
-        static const char *const keys[] = {
-            "hidden_bytes", "internal_bytes", "budget_bytes", "recompute_ops",
-            "peak_store_bytes", "peak_store_full_bytes", "store_saved", "workspace_bytes",
-            "peak_activation_bytes", "vmhwm_bytes", "vmhwm_full_bytes", "arena_compactions",
-            "time_s", "time_full_s", "time_ratio", "predicted_time_ratio", "cpu_s",
-            "cpu_full_s", "cpu_ratio"};
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            mb_record_empty(r, keys[i]);
-    } else {
-        mb_record_int(r, "hidden_bytes", res->hidden_bytes);
-        mb_record_int(r, "internal_bytes", res->internal_bytes);
-        mb_record_int(r, "budget_bytes", res->budget_bytes);
-        mb_record_int(r, "recompute_ops", res->recompute_ops);
-        mb_record_int(r, "peak_store_bytes", res->peak_store_bytes);
-        mb_record_int(r, "peak_store_full_bytes", res->peak_store_full_bytes);
-        mb_record_double(r, "store_saved", 1.0 - (double)res->peak_store_bytes /
-                                                     (double)res->peak_store_full_bytes);
-        mb_record_int(r, "workspace_bytes", res->workspace_bytes);
-        mb_record_int(r, "peak_activation_bytes", res->peak_activation_bytes);
-        if (res->vmhwm_bytes >= 0) {
-            mb_record_int(r, "vmhwm_bytes", res->vmhwm_bytes);
-            mb_record_int(r, "vmhwm_full_bytes", res->vmhwm_full_bytes);
-        } else {
-            mb_record_empty(r, "vmhwm_bytes");
-            mb_record_empty(r, "vmhwm_full_bytes");
-        }
-        mb_record_int(r, "arena_compactions", res->compactions);
-        mb_record_double(r, "time_s", res->time_s);
-        mb_record_double(r, "time_full_s", res->time_full_s);
-        mb_record_double(r, "time_ratio", res->time_ratio);
-        mb_record_double(r, "predicted_time_ratio", res->predicted_time_ratio);
-        mb_record_double(r, "cpu_s", res->cpu_s);
-        mb_record_double(r, "cpu_full_s", res->cpu_full_s);
-        mb_record_double(r, "cpu_ratio", res->cpu_ratio);
-    }
-    /* per phase: the plan's wall and CPU time, then full BPTT's (which recomputes nothing) */
+    const int have = res != NULL;
+    int_or_empty(r, "hidden_bytes", have, have ? res->hidden_bytes : 0);
+    int_or_empty(r, "internal_bytes", have, have ? res->internal_bytes : 0);
+    int_or_empty(r, "budget_bytes", have, have ? res->budget_bytes : 0);
+    int_or_empty(r, "recompute_ops", have, have ? res->recompute_ops : 0);
+    int_or_empty(r, "peak_store_bytes", have, have ? res->peak_store_bytes : 0);
+    int_or_empty(r, "peak_store_full_bytes", have, have ? res->peak_store_full_bytes : 0);
+    double_or_empty(r, "store_saved", have,
+                    have ? 1.0 - (double)res->peak_store_bytes /
+                                     (double)res->peak_store_full_bytes
+                         : 0);
+    int_or_empty(r, "workspace_bytes", have, have ? res->workspace_bytes : 0);
+    int_or_empty(r, "peak_activation_bytes", have, have ? res->peak_activation_bytes : 0);
+    int_or_empty(r, "vmhwm_bytes", have && res->vmhwm_bytes >= 0, have ? res->vmhwm_bytes : 0);
+    int_or_empty(r, "vmhwm_full_bytes", have && res->vmhwm_full_bytes >= 0,
+                 have ? res->vmhwm_full_bytes : 0);
+    int_or_empty(r, "arena_compactions", have, have ? res->compactions : 0);
+    mb_record_spread(r, "time", "_s", have ? &res->time_s : NULL);
+    mb_record_spread(r, "time_full", "_s", have ? &res->time_full_s : NULL);
+    mb_record_spread(r, "time_ratio", "", have ? &res->time_ratio : NULL);
+    double_or_empty(r, "time_ratio_ci_low", have, have ? res->time_ratio_ci.low : 0);
+    double_or_empty(r, "time_ratio_ci_high", have, have ? res->time_ratio_ci.high : 0);
+    double_or_empty(r, "time_ratio_ci_coverage", have, have ? res->time_ratio_ci.coverage : 0);
+    double_or_empty(r, "predicted_time_ratio", have, have ? res->predicted_time_ratio : 0);
+    mb_record_spread(r, "cpu", "_s", have ? &res->cpu_s : NULL);
+    mb_record_spread(r, "cpu_full", "_s", have ? &res->cpu_full_s : NULL);
+    mb_record_spread(r, "cpu_ratio", "", have ? &res->cpu_ratio : NULL);
+    /* per phase: the plan's wall time, then full BPTT's (which recomputes nothing) */
     for (int full = 0; full < 2; full++)
         for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
             if (full && ph == MB_EXEC_RECOMPUTE)
                 continue;
-            const double *wall = res == NULL ? NULL : full ? res->wall_full : res->wall;
-            const double *cpu = res == NULL ? NULL : full ? res->cpu_full : res->cpu;
-            snprintf(key, sizeof key, "%s%s_s", full ? "full_" : "", phase_name[ph]);
-            if (wall != NULL)
-                mb_record_double(r, key, wall[ph]);
-            else
-                mb_record_empty(r, key);
-            snprintf(key, sizeof key, "%s%s_cpu_s", full ? "full_" : "", phase_name[ph]);
-            if (cpu != NULL)
-                mb_record_double(r, key, cpu[ph]);
-            else
-                mb_record_empty(r, key);
+            snprintf(key, sizeof key, "%s%s", full ? "full_" : "", phase_name[ph]);
+            mb_record_spread(r, key, "_s",
+                             !have ? NULL : full ? &res->wall_full[ph] : &res->wall[ph]);
         }
     if (res == NULL) {
         static const char *const keys[] = {"cost_forward_s", "cost_recompute_s",
                                            "cost_backward_s", "cost_copy_s_per_byte",
                                            "copied_bytes", "grad_max_abs_diff",
-                                           "grad_bitwise_equal", "loss", "projected_steps",
-                                           "projected_steps_full"};
+                                           "grad_bitwise_equal", "loss"};
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
             mb_record_empty(r, keys[i]);
-        return;
+    } else {
+        mb_record_double(r, "cost_forward_s", res->cost_forward_s);
+        if (res->recompute_ops > 0)
+            mb_record_double(r, "cost_recompute_s", res->cost_recompute_s);
+        else
+            mb_record_empty(r, "cost_recompute_s");
+        mb_record_double(r, "cost_backward_s", res->cost_backward_s);
+        mb_record_double(r, "cost_copy_s_per_byte", res->cost_copy_s_per_byte);
+        mb_record_int(r, "copied_bytes", res->copied_bytes);
+        mb_record_double(r, "grad_max_abs_diff", res->grad_max_abs_diff);
+        mb_record_bool(r, "grad_bitwise_equal", res->grad_bitwise_equal);
+        mb_record_double(r, "loss", res->loss);
     }
-    mb_record_double(r, "cost_forward_s", res->cost_forward_s);
-    if (res->recompute_ops > 0)
-        mb_record_double(r, "cost_recompute_s", res->cost_recompute_s);
+    /* Both sides' work and stores, and whether they had their core to themselves. */
+    int_or_empty(r, "full_forward_ops", have, have ? res->full_forward_ops : 0);
+    int_or_empty(r, "full_backward_ops", have, have ? res->full_backward_ops : 0);
+    int_or_empty(r, "full_copied_bytes", have, have ? res->full_copied_bytes : 0);
+    int_or_empty(r, "store_pages", have && res->store_pages >= 0, have ? res->store_pages : 0);
+    int_or_empty(r, "store_resident_pages", have && res->store_resident_pages >= 0,
+                 have ? res->store_resident_pages : 0);
+    int_or_empty(r, "store_full_pages", have && res->store_full_pages >= 0,
+                 have ? res->store_full_pages : 0);
+    int_or_empty(r, "store_full_resident_pages", have && res->store_full_resident_pages >= 0,
+                 have ? res->store_full_resident_pages : 0);
+    double_or_empty(r, "cpu_wall_min", have, have ? res->cpu_wall_min : 0);
+    double_or_empty(r, "cpu_wall_full_min", have, have ? res->cpu_wall_full_min : 0);
+    if (have)
+        mb_record_bool(r, "contended", res->contended);
     else
-        mb_record_empty(r, "cost_recompute_s");
-    mb_record_double(r, "cost_backward_s", res->cost_backward_s);
-    mb_record_double(r, "cost_copy_s_per_byte", res->cost_copy_s_per_byte);
-    mb_record_int(r, "copied_bytes", res->copied_bytes);
-    mb_record_double(r, "grad_max_abs_diff", res->grad_max_abs_diff);
-    mb_record_bool(r, "grad_bitwise_equal", res->grad_bitwise_equal);
-    mb_record_double(r, "loss", res->loss);
-    mb_record_int(r, "projected_steps", res->projected_steps);
-    mb_record_int(r, "projected_steps_full", res->projected_steps_full);
+        mb_record_empty(r, "contended");
+    int_or_empty(r, "attempts", have, have ? res->attempts : 0);
+    int_or_empty(r, "projected_steps", have, have ? res->projected_steps : 0);
+    int_or_empty(r, "projected_steps_full", have, have ? res->projected_steps_full : 0);
 }
 
 void mb_exec_record(mb_record *r, const mb_exec_config *c, const mb_exec_result *res)
@@ -138,31 +156,41 @@ static int next_name(const char **p, const char **b, const char **e)
 
 void mb_exec_record_counters(mb_record *r, const char *events, const mb_exec_result *res)
 {
-    static const char *const phase[] = {"first", "recompute", "backward"};
+    static const char *const phase[MB_EXEC_PHASES] = {"first", "recompute", "backward", "copy"};
     if (events == NULL) {
         mb_record_empty(r, "counters");
         return;
     }
-    /* the list as given, one name per comma, white space around a name dropped (measure/) */
-    char list[MB_FIELD_KEY_MAX * 2] = "", key[MB_FIELD_KEY_MAX + 16];
-    size_t used = 0;
-    for (const char *p = events, *b, *e; next_name(&p, &b, &e);) {
-        int n = snprintf(list + used, sizeof list - used, "%s%.*s", used ? "," : "",
-                         (int)(e - b), b);
-        used = n < 0 || (size_t)n >= sizeof list - used ? sizeof list - 1 : used + (size_t)n;
-    }
-    if (res != NULL)
+    /* the list as given, one name per comma, white space around a name dropped (measure/);
+     * never longer than the text it comes from */
+    size_t cap = strlen(events) + 1, used = 0;
+    char *list = res != NULL ? malloc(cap) : NULL, key[MB_FIELD_KEY_MAX + 16];
+    if (list != NULL) {
+        list[0] = '\0';
+        for (const char *p = events, *b, *e; next_name(&p, &b, &e);) {
+            int n = snprintf(list + used, cap - used, "%s%.*s", used ? "," : "", (int)(e - b), b);
+            used = n < 0 || (size_t)n >= cap - used ? cap - 1 : used + (size_t)n;
+        }
         mb_record_string(r, "counters", list);
-    else
+        free(list);
+    } else if (res != NULL) {
+        mb_record_string(r, "counters", events); /* out of memory: the list untrimmed */
+    } else {
         mb_record_empty(r, "counters");
+    }
+    /* NAME.first .. NAME.copy for the plan's run, then NAME.full_first .. for full BPTT's */
     for (const char *p = events, *b, *e; next_name(&p, &b, &e);) {
         int ev = find_event(res, b, (size_t)(e - b));
-        for (int ph = 0; ph < 3; ph++) {
-            snprintf(key, sizeof key, "%.*s.%s", (int)(e - b), b, phase[ph]);
-            if (ev >= 0 && res->event_available[ev] && res->event_value[ev][ph] >= 0)
-                mb_record_int(r, key, res->event_value[ev][ph]);
-            else
-                mb_record_empty(r, key);
-        }
+        for (int full = 0; full < 2; full++)
+            for (int ph = 0; ph < MB_EXEC_PHASES; ph++) {
+                snprintf(key, sizeof key, "%.*s.%s%s", (int)(e - b), b, full ? "full_" : "",
+                         phase[ph]);
+                const int64_t *v =
+                    ev < 0 ? NULL : full ? res->event_value_full[ev] : res->event_value[ev];
+                if (v != NULL && res->event_available[ev] && v[ph] >= 0)
+                    mb_record_int(r, key, v[ph]);
+                else
+                    mb_record_empty(r, key);
+            }
     }
 }

@@ -240,7 +240,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
         MB_OK)
         st->store_pages = st->store_resident_pages = -1;
     start_run(net);
-    double w0 = mb_clock_wall(), c0 = mb_clock_cpu();
+    double c0 = mb_clock_thread_cpu(), w0 = mb_clock_wall();
     /* Each step is computed in a core buffer (cache-hot) and copied to its slot: measured
      * faster than writing s_k straight into the cold array, so the baseline is the faster. */
     memcpy(net->core[0], net->h0, hb);
@@ -250,7 +250,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
         cur = 1 - cur;
         memcpy(S + (size_t)(k - 1) * ib, net->core[cur], ib);
     }
-    double w1 = mb_clock_wall(), c1 = mb_clock_cpu();
+    double w1 = mb_clock_wall();
     int g = 0;
     for (int64_t k = T; k >= 1; k--) {
         net->ops->backward(net, S + (size_t)(k - 1) * ib, x_at(net, k), y_at(net, k),
@@ -258,7 +258,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
         g = 1 - g;
     }
     net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 */
-    double w2 = mb_clock_wall(), c2 = mb_clock_cpu();
+    double w2 = mb_clock_wall(), c2 = mb_clock_thread_cpu();
     memcpy(net->dh0, net->dh[g], hb);
     st->forward_ops = T;
     st->backward_ops = T;
@@ -267,20 +267,22 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
     st->projected_steps = net->projected_steps;
     st->wall[MB_EXEC_FIRST] = w1 - w0;
     st->wall[MB_EXEC_BACKWARD] = w2 - w1;
-    st->cpu[MB_EXEC_FIRST] = c1 - c0;
-    st->cpu[MB_EXEC_BACKWARD] = c2 - c1;
     st->wall_total = w2 - w0;
+    st->cpu_total = c2 - c0;
     st->loss = net->loss;
     return MB_OK;
 }
 
 /* ---- the plan runner --------------------------------------------------------------------- */
 
+/* Phase changes read the monotonic clock only (a vDSO read, tens of ns); CPU-time clocks are
+ * system calls on a VM (microseconds) and are read once per run (docs/design.md,
+ * "Measurement"). */
 typedef struct {
     mb_exec_stats *st;
     const mb_run_options *o;
     int phase;
-    double w, c;
+    double w;
 } clock_state;
 
 static void enter_phase(clock_state *cs, int phase)
@@ -288,13 +290,10 @@ static void enter_phase(clock_state *cs, int phase)
     if (phase == cs->phase)
         return;
     if (!cs->o->no_timing) {
-        double w = mb_clock_wall(), c = mb_clock_cpu();
-        if (cs->phase >= 0) {
+        double w = mb_clock_wall();
+        if (cs->phase >= 0)
             cs->st->wall[cs->phase] += w - cs->w;
-            cs->st->cpu[cs->phase] += c - cs->c;
-        }
         cs->w = w;
-        cs->c = c;
     }
     if (cs->o->phase_hook)
         cs->o->phase_hook(cs->o->hook_ctx, cs->phase, phase);
@@ -383,8 +382,8 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     memcpy(net->core[0], net->h0, hb);
     int cur = 0, g = 0;
     int64_t seen = 0; /* the highest step forwarded so far */
-    clock_state cs = {st, o, -1, 0, 0};
-    double t_start = mb_clock_wall();
+    clock_state cs = {st, o, -1, 0};
+    double c_start = mb_clock_thread_cpu(), t_start = mb_clock_wall();
     for (size_t i = 0; i < plan->n_ops; i++) {
         const mb_op op = plan->ops[i];
         rc = mb_ir_apply(&m, op);
@@ -468,6 +467,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 (backward phase) */
     enter_phase(&cs, -1);
     st->wall_total = mb_clock_wall() - t_start;
+    st->cpu_total = mb_clock_thread_cpu() - c_start;
     rc = mb_ir_finish(&m);
     if (rc != MB_OK) {
         rc = MB_ERROR(MB_EINTERNAL, "the plan passed its dry run but did not finish: %s",

@@ -53,7 +53,7 @@ struct mb_counters {
 #endif
 };
 
-static const char *const phase_names[MB_PHASES] = {"first", "recompute", "backward"};
+static const char *const phase_names[MB_PHASES] = {"first", "recompute", "backward", "copy"};
 
 const char *mb_phase_name(int phase)
 {

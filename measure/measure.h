@@ -29,9 +29,21 @@ double mb_clock_thread_cpu(void);
 double mb_clock_wall_resolution(void);
 double mb_clock_cpu_resolution(void);
 
-/* The median of n >= 1 repeated measurements (the mean of the middle two when n is even).
- * Sorts v in place. */
+/* What one read of `clock` (mb_clock_wall, mb_clock_thread_cpu, ...) costs in seconds: the
+ * least over five rounds of the mean of 2000 reads, timed by the wall clock. */
+double mb_clock_cost(double (*clock)(void));
+
+/* The spread of n >= 1 values (GSL's sort and quantiles). Sorts v in place. */
+mb_spread mb_spread_of(double *v, size_t n);
+
+/* The median of n >= 1 values (mb_spread_of(v, n).median). Sorts v in place. */
 double mb_median(double *v, size_t n);
+
+/* A distribution-free interval for the median of n >= 1 values, from order statistics:
+ * [x_(j), x_(n+1-j)] with the largest j whose coverage 1 - 2 P(Bin(n, 1/2) <= j - 1) is at
+ * least `level` (0.95). Below n = 6 no pair reaches 95%: the interval is then [min, max] and
+ * `coverage` says what it does reach (0.9375 at n = 5; 0 at n = 1). Sorts v in place. */
+mb_interval mb_median_interval(double *v, size_t n, double level);
 
 /* ---------------------------------------------------------------------------------------------
  * Counters. An mb_counters holds a list of named events and, for each, one accumulated value
@@ -45,9 +57,16 @@ double mb_median(double *v, size_t n);
  * never multiplexed.
  */
 
-enum { MB_PHASE_FIRST = 0, MB_PHASE_RECOMPUTE = 1, MB_PHASE_BACKWARD = 2, MB_PHASES = 3 };
+enum {
+    MB_PHASE_FIRST = 0,
+    MB_PHASE_RECOMPUTE = 1,
+    MB_PHASE_BACKWARD = 2,
+    MB_PHASE_COPY = 3, /* store, restore and free */
+    MB_PHASES = 4
+};
 
-/* The phase's name as JSON keys and CSV columns use it: "first", "recompute", "backward";
+/* The phase's name as JSON keys and CSV columns use it: "first", "recompute", "backward",
+ * "copy";
  * NULL for a phase out of range. */
 const char *mb_phase_name(int phase);
 
@@ -210,6 +229,8 @@ typedef struct {
     int euid;                  /* 0: root, whom perf_event_paranoid does not restrict */
     double wall_resolution_s;
     double cpu_resolution_s;
+    double wall_cost_s;        /* one read of the wall clock (mb_clock_cost), -1 unknown */
+    double thread_cpu_cost_s;  /* one read of the thread's CPU clock */
 } mb_meta;
 
 /* Fills *m for a run pinned to `pinned_core` (-1: not pinned): topology, library versions,
@@ -229,7 +250,7 @@ int mb_meta_getenv(const char *name, char **value /* out */);
  * openblas_coretype, ...); an unknown value is an empty field (null in JSON). The caller may
  * add its own fields before or after. The record holds MB_RECORD_MAX fields: this adds
  * MB_META_RECORD_FIELDS of them. */
-#define MB_META_RECORD_FIELDS 32
+#define MB_META_RECORD_FIELDS 34
 void mb_meta_record(const mb_meta *m, mb_record *r);
 
 /* A caller's configuration entry for mb_meta_write_json; value NULL is written as null. */

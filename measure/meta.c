@@ -13,12 +13,10 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/version.h"
 #include "measure/measure.h"
 
 /* Set by CMake for this file only; the fallbacks keep a build without them honest. */
-#ifndef MB_VERSION
-#define MB_VERSION "unknown"
-#endif
 #ifndef MB_GIT_COMMIT
 #define MB_GIT_COMMIT "unknown"
 #endif
@@ -114,6 +112,8 @@ int mb_meta_init(mb_meta *m, int pinned_core)
     m->euid = (int)geteuid();
     m->wall_resolution_s = mb_clock_wall_resolution();
     m->cpu_resolution_s = mb_clock_cpu_resolution();
+    m->wall_cost_s = mb_clock_cost(mb_clock_wall);
+    m->thread_cpu_cost_s = mb_clock_cost(mb_clock_thread_cpu);
     return MB_OK;
 }
 
@@ -193,6 +193,14 @@ void mb_meta_record(const mb_meta *m, mb_record *r)
         mb_record_double(r, "clock_cpu_resolution_s", m->cpu_resolution_s);
     else
         mb_record_empty(r, "clock_cpu_resolution_s");
+    if (m->wall_cost_s > 0)
+        mb_record_double(r, "clock_wall_cost_s", m->wall_cost_s);
+    else
+        mb_record_empty(r, "clock_wall_cost_s");
+    if (m->thread_cpu_cost_s > 0)
+        mb_record_double(r, "clock_thread_cpu_cost_s", m->thread_cpu_cost_s);
+    else
+        mb_record_empty(r, "clock_thread_cpu_cost_s");
 }
 
 int mb_meta_write_json(FILE *f, const mb_meta *m, const mb_counters *c,

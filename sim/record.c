@@ -11,7 +11,7 @@ int mb_sim_full_time(const mb_problem *p, const mb_cost_model *m, double *out)
         return rc;
     mb_sim_report rep;
     rc = mb_sim_replay(full, &rep);
-    if (rc == MB_OK && !rep.valid)
+    if (rc == MB_OK && MB_NEVER(!rep.valid))
         rc = MB_ERROR(MB_EINTERNAL, "internal error: the full plan fails its own replay: %s",
                       rep.reason);
     mb_plan_free(full);

@@ -59,7 +59,7 @@ static int chen_build(const mb_problem *p, const mb_solve_options *o, mb_plan **
     int n = 0;
     stack[n++] = (range){0, p->steps, 0};
     while (n > 0 && b.rc == MB_OK) {
-        if (n > STACK - 2) {
+        if (MB_NEVER(n > STACK - 2)) {
             b.rc = MB_ERROR(MB_EINTERNAL, "chen: more than %d pending ranges at t = %lld",
                             STACK - 2, (long long)p->steps);
             break;

@@ -716,8 +716,10 @@ static void dp_fill(dp_table *d, mb_dp_method method, dp_progress *g)
     }
 }
 
-/* Sets up and fills the table for problem p with the given moves. */
-static int dp_solve(dp_table *d, int moves, const mb_problem *p, const mb_solve_options *o)
+/* Sets up the table's rows for problem p with the given moves and checks its size against
+ * the limit, allocating nothing else: *need gets the bytes the table will take. */
+static int dp_size(dp_table *d, int moves, const mb_problem *p, const mb_solve_options *o,
+                   double *need)
 {
     memset(d, 0, sizeof *d);
     d->moves = moves;
@@ -748,8 +750,27 @@ static int dp_solve(dp_table *d, int moves, const mb_problem *p, const mb_solve_
         while (d->P <= d->T)
             d->P *= 2;
     double limit = o && o->max_table_bytes > 0 ? (double)o->max_table_bytes : 8.0 * (1 << 30);
+    return dp_rows(d, top, method, limit, need);
+}
+
+int mb_dp_check(int moves, const mb_problem *p, const mb_solve_options *o, double *bytes)
+{
+    dp_table d;
     double need = 0.0;
-    if ((rc = dp_rows(d, top, method, limit, &need)) != MB_OK)
+    int rc = dp_size(&d, moves, p, o, &need);
+    dp_free(&d);
+    if (bytes)
+        *bytes = need;
+    return rc;
+}
+
+/* Sets up and fills the table for problem p with the given moves. */
+static int dp_solve(dp_table *d, int moves, const mb_problem *p, const mb_solve_options *o)
+{
+    double need = 0.0;
+    mb_dp_method method = o == NULL ? MB_DP_FAST : o->dp_method;
+    int rc = dp_size(d, moves, p, o, &need);
+    if (rc != MB_OK)
         return rc;
     dp_progress g = {o ? o->progress : NULL, 0, dp_now(), 0.0, 0, dp_name(moves)};
     if (g.f != NULL) {
@@ -869,7 +890,7 @@ int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve
     if (rc == MB_OK) {
         rc = dp_extract(&d, name, p, out);
         int64_t table = cost_row(&d, d.rows - 1)[d.T];
-        if (rc == MB_OK && (*out)->forward_ops != table) {
+        if (rc == MB_OK && MB_NEVER((*out)->forward_ops != table)) {
             rc = MB_ERROR(MB_EINTERNAL, "%s plan has %lld forward ops, its table "
                           "%lld", name, (long long)(*out)->forward_ops, (long long)table);
             mb_plan_free(*out);
@@ -928,6 +949,26 @@ static int build_msm_free(const mb_problem *p, const mb_solve_options *o, mb_pla
                        out);
 }
 
+static int check_hsm(const mb_problem *p, const mb_solve_options *o, double *bytes)
+{
+    return mb_dp_check(MB_MOVE_HIDDEN, p, o, bytes);
+}
+
+static int check_ism(const mb_problem *p, const mb_solve_options *o, double *bytes)
+{
+    return mb_dp_check(MB_MOVE_INTERNAL, p, o, bytes);
+}
+
+static int check_msm(const mb_problem *p, const mb_solve_options *o, double *bytes)
+{
+    return mb_dp_check(MB_MOVE_HIDDEN | MB_MOVE_INTERNAL, p, o, bytes);
+}
+
+static int check_msm_free(const mb_problem *p, const mb_solve_options *o, double *bytes)
+{
+    return mb_dp_check(MB_MOVE_HIDDEN | MB_MOVE_INTERNAL | MB_MOVE_FREE_START, p, o, bytes);
+}
+
 #define DP_TIE_BREAK                                                                       \
     "naive move unless a split is strictly cheaper; hidden split unless an internal one is " \
     "strictly cheaper; smallest split point y"
@@ -938,6 +979,7 @@ const mb_solver_type mb_solver_hsm = {
     .tie_break = DP_TIE_BREAK,
     .min_budget = dp_min_budget,
     .build = build_hsm,
+    .table_check = check_hsm,
     .flags = MB_SOLVER_HSM_BOUND | MB_SOLVER_MONOTONE | MB_SOLVER_DP,
 };
 const mb_solver_type mb_solver_ism = {
@@ -946,6 +988,7 @@ const mb_solver_type mb_solver_ism = {
     .tie_break = DP_TIE_BREAK,
     .min_budget = dp_min_budget,
     .build = build_ism,
+    .table_check = check_ism,
     .flags = MB_SOLVER_MONOTONE | MB_SOLVER_DP,
 };
 const mb_solver_type mb_solver_msm = {
@@ -954,6 +997,7 @@ const mb_solver_type mb_solver_msm = {
     .tie_break = DP_TIE_BREAK,
     .min_budget = dp_min_budget,
     .build = build_msm,
+    .table_check = check_msm,
     .flags = MB_SOLVER_MONOTONE | MB_SOLVER_DP,
 };
 const mb_solver_type mb_solver_msm_free = {
@@ -962,5 +1006,6 @@ const mb_solver_type mb_solver_msm_free = {
     .tie_break = DP_TIE_BREAK ", then free-start",
     .min_budget = dp_min_budget,
     .build = build_msm_free,
+    .table_check = check_msm_free,
     .flags = MB_SOLVER_MONOTONE | MB_SOLVER_DP,
 };

@@ -94,3 +94,20 @@ int mb_solve(const mb_solver_type *type, const mb_problem *p, const mb_solve_opt
     out->solve_seconds = now_seconds() - t0;
     return rc;
 }
+
+int mb_solve_check(const mb_solver_type *type, const mb_problem *p, const mb_solve_options *o,
+                   double *table_bytes)
+{
+    double bytes = 0;
+    int64_t min;
+    int rc = mb_problem_check(p);
+    if (rc == MB_OK && (rc = type->min_budget(p, &min)) == MB_OK && p->budget >= min) {
+        /* an infeasible budget is an answer, not a refusal: nothing to check */
+        rc = mb_solver_check_ops(type, p);
+        if (rc == MB_OK && type->table_check != NULL)
+            rc = type->table_check(p, o, &bytes);
+    }
+    if (table_bytes)
+        *table_bytes = bytes;
+    return rc;
+}

@@ -50,6 +50,10 @@ typedef struct {
      * when *exact is set, else a lower bound), or NULL when there is none (the DPs, which
      * bound their table instead). */
     int (*plan_ops)(const mb_problem *p, uint64_t *ops /* out */, int *exact /* out */);
+    /* For the DPs: the limits `build` applies to its table (steps, budget units,
+     * max_table_bytes), checked without filling it; *bytes gets the table's size. NULL for
+     * a solver without a table. */
+    int (*table_check)(const mb_problem *p, const mb_solve_options *o, double *bytes /* out */);
     unsigned flags;        /* MB_SOLVER_* */
 } mb_solver_type;
 
@@ -96,6 +100,14 @@ void mb_solution_record_time(mb_record *r, const mb_solution *s);
 int mb_solve(const mb_solver_type *type, const mb_problem *p, const mb_solve_options *o,
              mb_solution *out /* out */);
 
+/* Applies the limits a solve of p would hit, without solving: the plan's op count for the
+ * fixed policies (plan_ops), the table size for the dynamic programs (table_check). MB_OK when the solve
+ * would not be refused for its size (an infeasible budget is not refused: it is an answer);
+ * else the error the solve would raise. *table_bytes (may be NULL) gets the DP table's size,
+ * 0 for a solver without a table. For preflight checks (`membptt sweep --dry-run`). */
+int mb_solve_check(const mb_solver_type *type, const mb_problem *p, const mb_solve_options *o,
+                   double *table_bytes /* out, may be NULL */);
+
 /* --- Closed forms (Griewank & Walther 2000), used by revolve and by the tests. --- */
 
 /* beta(s, r) = C(s+r, s), saturating at INT64_MAX. */
@@ -137,6 +149,12 @@ enum {
 /* Solves the DP with the given moves and builds its plan (named `name`). */
 int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,
                 mb_plan **out /* out */);
+
+/* Checks, without filling anything, that the DP's table for p fits the limits (steps, budget
+ * units, o->max_table_bytes): MB_ERANGE with the message the solve would give. *bytes (may be
+ * NULL) gets the table's size. */
+int mb_dp_check(int moves, const mb_problem *p, const mb_solve_options *o,
+                double *bytes /* out, may be NULL */);
 
 /* The DP's optimal costs without a plan, for tests and benchmarks: costs[k] = C(k, budget)
  * for k = 0..steps (the caller's array has steps+1 entries). *policy_hash, when not NULL,

@@ -1,8 +1,8 @@
 /* config.c: sweep configurations in INI through inih (Debian's libinih): sections, keys,
  * ranges (first:last:step), geometric ranges (first*factor:last) and lists (a, b, c). Every
  * value is checked where it is read; a message names file, line, key, value and what is
- * allowed. docs/design.md, "Sweeps". */
-#include "sweep/sweep.h"
+ * allowed. docs/design.md, "Sweeps, records and figures". */
+#include "sweep/internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,8 +15,7 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
-
-int mb_sweep_build_columns(mb_sweep_config *c);
+#include "core/json.h"
 
 /* The parse state handed to inih. */
 typedef struct {
@@ -73,7 +72,12 @@ static int fail(parser *ps, const char *key, const char *value, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    ps->rc = MB_ERROR(MB_EINVAL, "%s:%d: %s = '%s': %s", ps->c->path, ps->line, key, value, what);
+    /* the key and value are the user's bytes: quoted, so a message is always clean text */
+    char qk[128], qv[256], qw[512];
+    ps->rc = MB_ERROR(MB_EINVAL, "%s:%d: %s = '%s': %s", ps->c->path, ps->line,
+                      mb_text_quote(qk, sizeof qk, key, strlen(key)),
+                      mb_text_quote(qv, sizeof qv, value, strlen(value)),
+                      mb_text_quote(qw, sizeof qw, what, strlen(what)));
     return 0;
 }
 
@@ -101,10 +105,14 @@ static int push(mb_sweep_values *v, const char *text)
 {
     if (v->n >= MB_SWEEP_MAX_VALUES)
         return 0;
-    char **nv = realloc(v->v, (v->n + 1) * sizeof *nv);
-    if (nv == NULL)
-        return 0;
-    v->v = nv;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 8;
+        char **nv = realloc(v->v, cap * sizeof *nv);
+        if (nv == NULL)
+            return 0;
+        v->v = nv;
+        v->cap = cap;
+    }
     if ((v->v[v->n] = xstrdup(text)) == NULL)
         return 0;
     v->n++;
@@ -117,7 +125,7 @@ static void values_free(mb_sweep_values *v)
         free(v->v[i]);
     free(v->v);
     v->v = NULL;
-    v->n = 0;
+    v->n = v->cap = 0;
 }
 
 /* What a value of each key may be. */
@@ -294,11 +302,24 @@ static int expand(parser *ps, const char *key, const char *value, value_kind kin
                           "allowed: %s", range_help);
                 break;
             }
+            if (star && !(first.x > 0)) {
+                ok = fail(ps, key, value, "a geometric range starts above 0; allowed: %s",
+                          range_help);
+                break;
+            }
             char buf[64];
             double prev = -1;
             size_t count = 0;
             for (size_t i = 0;; i++) {
                 number v = first;
+                /* every step counts, repeated values too, so a factor too close to 1 ends
+                 * with this error instead of running for ever */
+                if (i >= MB_SWEEP_MAX_VALUES) {
+                    ok = fail(ps, key, value, "expands to more than %d values%s",
+                              MB_SWEEP_MAX_VALUES,
+                              star ? " (the factor is too close to 1)" : "");
+                    break;
+                }
                 if (star) {
                     v.x = nearbyint(first.x * pow(factor, (double)i));
                     if (v.x > last.x * (1 + 1e-12))
@@ -497,19 +518,24 @@ static int handler(void *user, const char *section, const char *name, const char
     parser *ps = user;
     if (ps->rc != MB_OK)
         return 0;
+    char qs[160]; /* the section as written, quoted for messages */
+    mb_text_quote(qs, sizeof qs, section, strlen(section));
     /* section kind and optional name: "problem fig1" */
-    char kind[64] = "", sname[64] = "";
-    sscanf(section, "%63s %63s", kind, sname);
+    char kind[64] = "", sname[64] = "", extra[2] = "";
+    if (sscanf(section, "%63s %63s %1s", kind, sname, extra) == 3 ||
+        strlen(section) > sizeof kind + sizeof sname)
+        return fail(ps, name, value, "in section [%s]: a section header is [KIND] or [problem "
+                    "NAME], with NAME one word", qs);
     int sec = section_index(kind);
     if (sec < 0)
         return fail(ps, name, value, "in unknown section [%s]; allowed sections: [output], "
                     "[solvers], [cost], [model], [counters], [plan], [problem] and "
-                    "[problem NAME]", section);
+                    "[problem NAME]", qs);
     int k = key_index(sec, name);
     if (k < 0) {
         char list[512];
         key_list(sec, list, sizeof list);
-        return fail(ps, name, value, "unknown key in [%s]; allowed keys: %s", section, list);
+        return fail(ps, name, value, "unknown key in [%s]; allowed keys: %s", qs, list);
     }
     if (*value == '\0')
         return fail(ps, name, value, "empty value");
@@ -522,11 +548,11 @@ static int handler(void *user, const char *section, const char *name, const char
         if (ps->problem == NULL || header) {
             if (!name_ok(pname))
                 return fail(ps, name, value, "section [%s]: a problem name is letters, digits, "
-                            "_ - . (at most 63)", section);
+                            "_ - . (at most 63)", qs);
             for (size_t i = 0; i < c->n_problems; i++)
                 if (strcmp(c->problems[i].name, pname) == 0)
                     return fail(ps, name, value, "section [%s] appears twice (first at line %d)",
-                                section, c->problems[i].line);
+                                qs, c->problems[i].line);
             mb_sweep_problem *np = realloc(c->problems, (c->n_problems + 1) * sizeof *np);
             if (np == NULL)
                 return fail(ps, name, value, "out of memory");
@@ -539,16 +565,29 @@ static int handler(void *user, const char *section, const char *name, const char
         }
     } else if (sname[0]) {
         return fail(ps, name, value, "section [%s] takes no name; only [problem NAME] does",
-                    section);
+                    qs);
     } else if (header) {
         if (ps->seen_sections[sec])
             return fail(ps, name, value, "section [%s] appears twice (first key at line %d)",
-                        section, ps->seen_sections[sec]);
+                        qs, ps->seen_sections[sec]);
         ps->seen_sections[sec] = ps->line;
     }
     snprintf(ps->section, sizeof ps->section, "%s", section);
+    /* The fingerprint hashes every key that can change a point, exactly as written; only the
+     * output name and the [plan] drawing do not reach a row. */
+    if (sec != 0 && sec != 6) {
+        const char *parts[] = {section, name, value};
+        for (int i = 0; i < 3; i++) {
+            for (const char *q = parts[i]; *q; q++) {
+                c->keys_hash ^= (unsigned char)*q;
+                c->keys_hash *= UINT64_C(1099511628211);
+            }
+            c->keys_hash ^= 0xff;
+            c->keys_hash *= UINT64_C(1099511628211);
+        }
+    }
     if (ps->seen[sec][k])
-        return fail(ps, name, value, "given twice in [%s] (first at line %d)", section,
+        return fail(ps, name, value, "given twice in [%s] (first at line %d)", qs,
                     ps->seen[sec][k]);
     ps->seen[sec][k] = ps->line;
 
@@ -587,6 +626,7 @@ static int handler(void *user, const char *section, const char *name, const char
                           k == 0 ? &c->cost.forward : k == 1 ? &c->cost.backward : &c->cost.copy);
     case 3: /* model */
         c->model.given = 1;
+        c->model.line[k] = ps->line;
         if (k == 0) {
             if (strcmp(value, "lstm") != 0 && strcmp(value, "gru") != 0 &&
                 strcmp(value, "rnn") != 0)
@@ -596,8 +636,21 @@ static int handler(void *user, const char *section, const char *name, const char
         } else {
             int64_t *dst[] = {NULL, &c->model.batch, &c->model.input, &c->model.hidden,
                               &c->model.threads, &c->model.repetitions, &c->model.seed};
-            int64_t max = k == 6 ? INT64_MAX : k == 4 ? 1024 : k == 5 ? 10000 : 1 << 20;
-            return parse_pos_int(ps, name, value, k == 6 ? 0 : 1, max, dst[k]);
+            if (k == 6) {
+                /* GSL's mt19937 keeps the low 32 bits of a seed and reads 0 as 4357: a seed
+                 * outside [1, 2^32 - 1] would silently be another seed's run */
+                int64_t seed;
+                if (!parse_pos_int(ps, name, value, 0, INT64_MAX, &seed))
+                    return 0;
+                if (seed < 1 || seed > INT64_C(4294967295))
+                    return fail(ps, name, value, "expected a seed in [1, 4294967295]: the "
+                                "generator (GSL's mt19937) uses the low 32 bits and reads 0 as "
+                                "4357, so other seeds repeat one of these");
+                *dst[k] = seed;
+                return 1;
+            }
+            int64_t max = k == 4 ? 1024 : k == 5 ? 10000 : 1 << 20;
+            return parse_pos_int(ps, name, value, 1, max, dst[k]);
         }
     case 4: { /* counters */
         mb_sweep_values ev = {0};
@@ -619,6 +672,8 @@ static int handler(void *user, const char *section, const char *name, const char
         }
         c->counters = ev.v;
         c->n_counters = ev.n;
+        snprintf(c->counters_where, sizeof c->counters_where, "%s:%d: %s", c->path, ps->line,
+                 name);
         return 1;
     }
     case 5:
@@ -653,6 +708,33 @@ static int handler(void *user, const char *section, const char *name, const char
         }
     }
     }
+}
+
+int mb_sweep_model_error(const mb_sweep_config *c, int rc)
+{
+    /* the executor names its command-line options; a config names FILE:LINE: key */
+    static const char *const flags[] = {"--cell", "--batch", "--input", "--hidden", "--threads",
+                                        "--repeat", "--seed"};
+    const char *msg = mb_errmsg();
+    char copy[2048];
+    snprintf(copy, sizeof copy, "%s", msg);
+    const char *first = NULL;
+    int key = -1;
+    for (int k = 0; k < 7; k++) {
+        const char *at = strstr(copy, flags[k]);
+        if (at != NULL && c->model.line[k] > 0 && (first == NULL || at < first)) {
+            first = at;
+            key = k;
+        }
+    }
+    if (key >= 0)
+        return MB_ERROR(rc, "%s:%d: [model] %s: %s", c->path, c->model.line[key],
+                        keys_model[key], copy);
+    int line = 0;
+    for (int k = 0; k < 7; k++)
+        if (c->model.line[k] > 0 && (line == 0 || c->model.line[k] < line))
+            line = c->model.line[k];
+    return MB_ERROR(rc, "%s:%d: [model]: %s", c->path, line, copy);
 }
 
 static int finish(parser *ps)
@@ -737,6 +819,12 @@ static int finish(parser *ps)
             c->model.threads = 1;
         if (c->model.repetitions == 0)
             c->model.repetitions = 3;
+        if (c->model.seed == 0)
+            c->model.seed = 1; /* as `membptt run` */
+        /* the network alone (one step), so a bad size is named here, before any point */
+        int rc = mb_sweep_model_check(c, 1);
+        if (rc != MB_OK)
+            return rc;
     }
     size_t total = 0;
     for (size_t i = 0; i < c->n_problems; i++) {

@@ -1,6 +1,6 @@
 /* point.c: the points of a sweep (the cartesian product of a [problem] section), the problem
  * each one is, and the record it produces through the solvers and the simulator. */
-#include "sweep/sweep.h"
+#include "sweep/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "exec/exec.h"
+#include "measure/measure.h"
 
 /* What one row holds; a NULL pointer leaves that module's columns empty. */
 typedef struct {
@@ -36,24 +37,41 @@ static const char *counter_list(const mb_sweep_config *c, char *buf, size_t cap)
  * each module's own columns: the answer's (solvers/), the simulator's (sim/) and, for configs
  * that measure, the executor's (exec/). The header is the keys of a row filled once with
  * nothing (docs/design.md, "Sweeps, records and figures"). */
-static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r)
+/* The identifying columns up to budget_spec: the one place that writes them, for rows
+ * (fill_row) and for the checks of stored rows (mb_sweep_point_ident). */
+static void ident_fields(mb_record *r, const mb_sweep_problem *section, const char *solver,
+                         const mb_problem *p, const char *budget_spec)
 {
-    static const mb_problem none_problem = {.budget = -1};
-    static const mb_solution none_solution = {.min_budget = -1};
-    const mb_problem *p = v->problem ? v->problem : &none_problem;
-    const mb_solution *s = v->solution ? v->solution : &none_solution;
-    if (v->section != NULL) {
-        mb_record_string(r, "sweep", v->section->name);
-        mb_record_string(r, "mode", v->section->mode == MB_SWEEP_MEASURED ? "measured"
-                                                                           : "analytic");
-        mb_record_string(r, "solver", v->solver);
+    if (section != NULL) {
+        mb_record_string(r, "sweep", section->name);
+        mb_record_string(r, "mode", section->mode == MB_SWEEP_MEASURED ? "measured"
+                                                                       : "analytic");
+        mb_record_string(r, "solver", solver);
     } else {
         mb_record_empty(r, "sweep");
         mb_record_empty(r, "mode");
         mb_record_empty(r, "solver");
     }
     mb_problem_record(r, p);
-    mb_record_string(r, "budget_spec", v->budget_spec ? v->budget_spec : "");
+    mb_record_string(r, "budget_spec", budget_spec ? budget_spec : "");
+}
+
+/* A point's budget_spec: its budget as written, or the target of a budget search. */
+static const char *budget_spec(const mb_sweep_point *pt, char *buf, size_t cap)
+{
+    if (pt->budget)
+        return pt->budget;
+    snprintf(buf, cap, "cost<=%g/step", pt->section->target_cost_per_step);
+    return buf;
+}
+
+static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r)
+{
+    static const mb_problem none_problem = {.budget = -1};
+    static const mb_solution none_solution = {.min_budget = -1};
+    const mb_problem *p = v->problem ? v->problem : &none_problem;
+    const mb_solution *s = v->solution ? v->solution : &none_solution;
+    ident_fields(r, v->section, v->solver, p, v->budget_spec);
     mb_solution_record(r, p, s);
     mb_sim_record(r, p, v->report, &c->cost, v->full_time, v->hsm_bound);
     if (c->measured) {
@@ -62,8 +80,6 @@ static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r
         mb_exec_record_counters(r, counter_list(c, events, sizeof events), v->result);
     }
 }
-
-int mb_sweep_build_columns(mb_sweep_config *c);
 
 int mb_sweep_build_columns(mb_sweep_config *c)
 {
@@ -91,7 +107,7 @@ static int exec_config(const mb_sweep_config *c, int64_t steps, mb_exec_config *
     *ec = mb_exec_config_default();
     int rc = mb_cell_parse("[model] cell", c->model.cell, &ec->cell);
     if (rc != MB_OK)
-        return rc;
+        return mb_sweep_model_error(c, rc);
     ec->input = c->model.input;
     ec->hidden = c->model.hidden;
     ec->batch = c->model.batch;
@@ -99,7 +115,15 @@ static int exec_config(const mb_sweep_config *c, int64_t steps, mb_exec_config *
     ec->threads = (int)c->model.threads;
     ec->repeat = (int)c->model.repetitions;
     ec->seed = (uint64_t)c->model.seed;
-    return mb_exec_config_check(ec);
+    if ((rc = mb_exec_config_check(ec)) != MB_OK)
+        return mb_sweep_model_error(c, rc);
+    return MB_OK;
+}
+
+int mb_sweep_model_check(const mb_sweep_config *c, int64_t steps)
+{
+    mb_exec_config ec;
+    return exec_config(c, steps, &ec);
 }
 
 static size_t section_points(const mb_sweep_problem *p)
@@ -146,9 +170,10 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
         mb_exec_config ec;
         int64_t steps;
         if ((rc = mb_parse_int(p->steps.where, out->steps, 1, MB_MAX_STEPS, &steps)) != MB_OK ||
-            (rc = exec_config(c, steps, &ec)) != MB_OK ||
-            (rc = mb_exec_problem(&ec, &out->problem)) != MB_OK)
+            (rc = exec_config(c, steps, &ec)) != MB_OK)
             return rc;
+        if ((rc = mb_exec_problem(&ec, &out->problem)) != MB_OK)
+            return MB_ERROR(rc, "%s = %s: %s", p->steps.where, out->steps, mb_errmsg());
         if (!special &&
             (rc = mb_parse_budget(p->budget.where, out->budget, &out->problem,
                                   &out->problem.budget)) != MB_OK)
@@ -190,8 +215,23 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     return MB_OK;
 }
 
+int mb_sweep_counters_check(const mb_sweep_config *c)
+{
+    /* a name that is no event on any machine is refused here, before any row */
+    char events[4096];
+    mb_counters *cc = NULL;
+    int rc = mb_counters_open_key(c->counters_where, counter_list(c, events, sizeof events), &cc);
+    mb_counters_close(cc);
+    return rc;
+}
+
 int mb_sweep_config_check(const mb_sweep_config *c)
 {
+    if (c->n_counters > 0) {
+        int rc = mb_sweep_counters_check(c);
+        if (rc != MB_OK)
+            return rc;
+    }
     size_t n = mb_sweep_point_count(c);
     for (size_t i = 0; i < n; i++) {
         mb_sweep_point pt;
@@ -200,6 +240,14 @@ int mb_sweep_config_check(const mb_sweep_config *c)
             return rc;
     }
     return MB_OK;
+}
+
+void mb_sweep_point_ident(const mb_sweep_point *pt, int with_budget, mb_record *r)
+{
+    char spec[64];
+    ident_fields(r, pt->section, pt->solver->name, &pt->problem, budget_spec(pt, spec, sizeof spec));
+    if (with_budget && pt->budget)
+        mb_record_int(r, "budget_units", pt->problem.budget);
 }
 
 /* Solves the point at its budget; on success with a feasible plan, replays it. */
@@ -295,12 +343,11 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
     mb_solution s = {0};
     mb_sim_report rep = {0};
     int rc, found = 1;
-    char spec[64];
+    char buf[64];
+    const char *spec = budget_spec(pt, buf, sizeof buf);
     if (pt->budget == NULL) {
-        snprintf(spec, sizeof spec, "cost<=%g/step", pt->section->target_cost_per_step);
         rc = search_budget(c, pt, &pr, &s, &rep, solve_seconds, &found);
     } else {
-        snprintf(spec, sizeof spec, "%s", pt->budget);
         rc = solve_replay(c, pt, &pr, &s, &rep);
         *solve_seconds = s.solve_seconds;
     }

@@ -1,11 +1,12 @@
 /* sweep.h: sweep configurations (INI files), the points of their cartesian product, the
  * records each point produces, and the runner that writes them to CSV with resume, shards
- * and (through a small communication interface) MPI ranks. docs/design.md, "Sweeps". */
+ * and (through a small communication interface) MPI ranks. docs/design.md, "Sweeps, records and figures". */
 #ifndef MB_SWEEP_SWEEP_H
 #define MB_SWEEP_SWEEP_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/problem.h"
 #include "core/report.h"
@@ -19,7 +20,7 @@
 /* A key's expanded values, with where it was written ("configs/paper.ini:12: budget"). */
 typedef struct {
     char **v;       /* texts, one per value ("1000", "5%", "min(sqrt)") */
-    size_t n;
+    size_t n, cap;  /* values, room (grown by doubling) */
     int line;       /* 0 when the key was not given */
     char where[1100]; /* "FILE:LINE: key", the key every message names */
 } mb_sweep_values;
@@ -44,6 +45,8 @@ typedef struct {
     char cell[16];
     int64_t batch, input, hidden, threads, repetitions, seed;
     int given; /* 1 when the section exists */
+    int line[7]; /* the line of each key (cell, batch, input, hidden, threads, repetitions,
+                    seed), 0 when not given; messages about the network name them */
 } mb_sweep_model;
 
 /* A whole configuration. */
@@ -60,6 +63,9 @@ typedef struct {
     mb_sweep_model model;
     char **counters; /* [counters] events */
     size_t n_counters;
+    char counters_where[1100]; /* "FILE:LINE: events" */
+    uint64_t keys_hash; /* FNV-1a of every key that reaches a point, as written: [solvers],
+                           [cost], [model], [counters] and [problem] (not [output], [plan]) */
     /* [plan]: one plan drawn as an ops CSV (figure 6); solver NULL when absent */
     const mb_solver_type *plan_solver;
     char plan_steps[32], plan_alpha[32], plan_budget[32];
@@ -96,8 +102,51 @@ typedef struct {
  * built and checked; a bad value is MB_EINVAL naming the config line. */
 int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *out /* out */);
 
-/* Checks every point without solving (exit 2 before any work when one is bad). */
+/* Checks the counter names and every point's keys without solving (exit 2 before any work
+ * when one is bad); mb_sweep_preflight checks more. */
 int mb_sweep_config_check(const mb_sweep_config *c);
+
+/* One section in the plan of a sweep. */
+typedef struct {
+    const char *name;  /* the section's name (points into the config) */
+    int measured;
+    size_t points, infeasible; /* infeasible: the budget is below the solver's minimum (a row
+                                  that says so, not an error) */
+    double seconds;    /* rough estimate of its points' time */
+    double peak_bytes; /* the most memory one of its points needs (DP table, measured run) */
+} mb_sweep_section_plan;
+
+/* The plan of a sweep (or of one shard of it), from mb_sweep_preflight. */
+typedef struct {
+    size_t points, measured;
+    double analytic_seconds, measured_seconds; /* rough estimates */
+    double peak_bytes;
+    size_t peak_point;
+    mb_sweep_section_plan *sections; /* n_sections, in config order (owned) */
+    size_t n_sections;
+} mb_sweep_preflight_report;
+
+/* Checks every point of the shard (shard_count <= 1: of the sweep) before anything runs: the
+ * counter names, each point's keys, the limits its solve would hit (plan size, DP table size
+ * against [solvers] max_table_mib; a budget search at full-BPTT memory, the largest it tries)
+ * and a measured run's memory against the machine's. A bad point is MB_EINVAL or MB_ERANGE
+ * naming its index, section and values. On success fills *rep (free it with
+ * mb_sweep_preflight_free) and, when `estimates` is not NULL, estimates[k] with the estimated
+ * seconds of the shard's k-th point. */
+int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_count,
+                       mb_sweep_preflight_report *rep /* out */, double *estimates /* out */);
+void mb_sweep_preflight_free(mb_sweep_preflight_report *rep);
+
+/* Prints the plan: points, kind, infeasible points, estimated time and memory peak per
+ * section, then the totals. */
+void mb_sweep_preflight_print(FILE *f, const mb_sweep_config *c,
+                              const mb_sweep_preflight_report *rep);
+
+/* Fills the identifying columns of the point's row into r (sweep, mode, solver, steps,
+ * hidden_units, internal_units, unit_bytes, budget_spec, and budget when `with_budget` is set
+ * and the budget is known before solving, i.e. the point is not a budget search). The row of
+ * mb_sweep_point_eval begins with exactly these; resume and merge compare rows against them. */
+void mb_sweep_point_ident(const mb_sweep_point *pt, int with_budget, mb_record *r /* out */);
 
 /* Solves, replays and fills `row` (the CSV columns; identifying columns first). When the point
  * is measured the executor's columns follow. *solve_seconds gets the solver's wall time, which
@@ -115,32 +164,64 @@ typedef struct {
     int (*bcast_size)(void *ctx, size_t *value); /* rank 0's value to all */
 } mb_sweep_comm;
 
+/* When rows reach the disk (fsync). Every row is written and flushed to the file as soon as it
+ * is complete, so a killed process loses at most the row in flight whatever the policy; the
+ * policy decides how much a crash of the machine itself may lose. docs/design.md, "Sweeps,
+ * records and figures". */
+typedef enum {
+    MB_SWEEP_SYNC_TIME = 0, /* every sync_every seconds (0: MB_SWEEP_SYNC_SECONDS), and at the end */
+    MB_SWEEP_SYNC_POINT,    /* after every row */
+    MB_SWEEP_SYNC_BATCH,    /* after every sync_every rows, and at the end */
+    MB_SWEEP_SYNC_END,      /* once, at the end */
+} mb_sweep_sync;
+#define MB_SWEEP_SYNC_SECONDS 2
+
 typedef struct {
     const char *out_dir;     /* folder for NAME.csv, NAME.json, NAME.timing.csv */
     int shard_index;         /* with shard_count > 1: this process does points i mod n */
     int shard_count;         /* 0 or 1: no sharding */
-    int progress;            /* 0 silent, 1 progress on stderr (a bar on a terminal) */
+    FILE *progress;          /* where progress goes (a bar when it is a terminal); NULL: none */
     const mb_sweep_comm *comm;
+    int repair;              /* resume: a kept row that is not its point is recomputed, with the
+                                rows after it, instead of being an error */
+    int accept_other_build;  /* resume: keep rows another build or machine wrote (the sidecar's
+                                provenance says which rows came from which) */
+    mb_sweep_sync sync;
+    int sync_every;          /* seconds (MB_SWEEP_SYNC_TIME) or rows (MB_SWEEP_SYNC_BATCH) */
 } mb_sweep_options;
+
+/* Parses a --sync value: "point", "end", "batch:N" (N rows) or "Ns" (N seconds). MB_EINVAL
+ * naming `key` and what is allowed. */
+int mb_sweep_sync_parse(const char *key, const char *text, mb_sweep_options *o /* out */);
 
 typedef struct {
     size_t points;   /* this process's (or shard's) points */
     size_t resumed;  /* rows found complete in an existing file and kept */
     size_t computed; /* rows computed by this run */
+    size_t repaired; /* rows of an existing file dropped by --repair and computed again */
     char csv[4400];  /* the CSV written */
 } mb_sweep_result;
 
 /* Runs the sweep. Rows are appended to OUT/NAME.csv (OUT/NAME.shard-I-of-N.csv with a shard)
- * and flushed to disk one by one; rerunning resumes after the last complete row when the
- * existing file has the same header and config fingerprint. */
+ * as they are computed; rerunning resumes after the last complete row when the existing file
+ * has the same header and config fingerprint, every kept row is its point's (field count,
+ * values, identifying columns) and came from this build and machine. Outputs that exist and are
+ * not regular files are refused before anything is written. */
 int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o,
                  mb_sweep_result *out /* out */);
 
 /* Joins the shard CSVs of one sweep (in any order; each names its shard in its sidecar)
- * into `out_csv`, byte-identical to the single-process file. */
+ * into `out_csv`, byte-identical to the single-process file, with its sidecar and timing file
+ * beside it (OUT.json, OUT.timing.csv). Every row is proved before anything is written: the
+ * shards are one sweep (same fingerprint and config, same shard count, each index once, all
+ * complete), each shard has the rows its sidecar counts, and each row is the point the config
+ * assigns to that shard and position. Anything else is MB_EINVAL/MB_EPARSE naming the shard and
+ * the line, and nothing is written. `out_csv` "-" writes the CSV to standard output (no sidecar
+ * or timing file); an output that is one of the inputs is refused. */
 int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n);
 
-/* The fingerprint of a config's points, columns and cost model (FNV-1a 64, hex). */
+/* The fingerprint of a config (FNV-1a 64, hex): every key that reaches a point as written,
+ * the settings they resolve to, the columns and every point's identifying columns. */
 void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17] /* out */);
 
 /* Writes the plan of the [plan] section as a CSV of its ops (op, kind, step, store_units,

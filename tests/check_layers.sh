@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# check_layers.sh: the layers point one way (docs/design.md, "Layout"). For every folder that
-# is a library, each `#include "DIR/..."` of its sources must name a folder it may depend on.
-# Prints one line per violation, then "N passed, M failed" (one check per library folder).
+# check_layers.sh: the layers point one way (docs/design.md, "Layout"). Every folder with C
+# sources must be in the table below; each `#include "DIR/..."` of its files must name a folder
+# it may depend on; and a module's private headers (PRIVATE_HEADERS in its CMakeLists.txt) are
+# included only by that module's own files (and by tests/, which test modules from inside).
+# Prints one line per violation, then "N passed, M failed" (one check per folder).
 # Usage: bash tests/check_layers.sh SOURCE_DIR
 set -u
 src=${1:?usage: check_layers.sh SOURCE_DIR}
 cd "$src" || exit 1
 
+all="core sim solvers measure exec plots analysis sweep cli"
 # folder: the folders its sources may include (itself included).
 declare -A allowed=(
     [core]="core"
@@ -15,21 +18,51 @@ declare -A allowed=(
     [measure]="core measure"
     [exec]="core sim measure exec"
     [plots]="core plots"
+    [analysis]="core analysis"
     [sweep]="core sim solvers measure exec plots sweep"
+    [cli]="$all"
+    [bench]="$all"
+    [examples]="$all"
+    [tests]="$all"
 )
+# private headers, "folder/name.h", from the modules' CMakeLists.txt (PRIVATE_HEADERS)
+private_paths=""
+for f in */CMakeLists.txt; do
+    dir=${f%/CMakeLists.txt}
+    for h in $(sed -n 's/.*mb_library_module([a-z_]* *PRIVATE_HEADERS \([^)]*\)).*/\1/p' "$f"); do
+        private_paths="$private_paths $dir/$h"
+    done
+done
+
 pass=0
 fail=0
-for dir in core sim solvers measure exec plots sweep; do
-    [ -d "$dir" ] || continue
+for dir in $(find . -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name 'build*' ! -name out \
+                 -printf '%f\n' | sort); do
+    ls "$dir"/*.[ch] > /dev/null 2>&1 || continue
+    if [ -z "${allowed[$dir]+set}" ]; then
+        echo "FAIL - $dir/ has C sources but no row in the layer table (docs/design.md, \"Layout\")"
+        fail=$((fail + 1))
+        continue
+    fi
     bad=0
     while IFS=: read -r file line text; do
-        inc=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z_]*\)\/.*/\1/p' <<<"$text")
-        [ -n "$inc" ] || continue
+        path=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z_]*\/[^"]*\)".*/\1/p' <<<"$text")
+        [ -n "$path" ] || continue
+        inc=${path%%/*}
         case " ${allowed[$dir]} " in
         *" $inc "*) ;;
         *)
             echo "FAIL - $file:$line includes $inc/, but $dir/ may include only: ${allowed[$dir]}"
             bad=1
+            continue
+            ;;
+        esac
+        case " $private_paths " in
+        *" $path "*)
+            if [ "$inc" != "$dir" ] && [ "$dir" != tests ]; then
+                echo "FAIL - $file:$line includes $path, a private header of $inc/"
+                bad=1
+            fi
             ;;
         esac
     done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$dir"/*.[ch] 2>/dev/null)
@@ -40,5 +73,5 @@ for dir in core sim solvers measure exec plots sweep; do
         fail=$((fail + 1))
     fi
 done
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed (private headers:$private_paths)"
 [ $fail -eq 0 ]

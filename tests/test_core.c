@@ -2,7 +2,10 @@
  * round trip and its errors, and the report writer. */
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
@@ -448,6 +451,31 @@ static void test_fixed_policy_op_counts(void **state)
     assert_int_equal(mb_solver_plan_ops(&mb_solver_msm, &p, &ops, &exact), MB_EINVAL);
 }
 
+/* MB_NEVER: false conditions pass through; a true one is the condition's value in a release
+ * build (the branch returns its error) and aborts with the place in a debug build. */
+static void test_never(void **state)
+{
+    (void)state;
+    int evaluated = 0;
+    assert_int_equal(MB_NEVER(evaluated++ > 5), 0);
+    assert_int_equal(evaluated, 1); /* evaluated once */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY); /* the child's abort message is expected */
+        if (fd >= 0)
+            dup2(fd, 2);
+        _exit(MB_NEVER(evaluated == 1) ? 42 : 0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+#ifdef NDEBUG
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+#else
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+#endif
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -551,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_plan_round_trip),  cmocka_unit_test(test_plan_file_errors),
         cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
         cmocka_unit_test(test_fileio),          cmocka_unit_test(test_fixed_policy_op_counts),
+        cmocka_unit_test(test_never),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

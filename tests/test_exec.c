@@ -3,6 +3,9 @@
  * arena's limit is hard; invalid, over-budget and wrong-size plans are refused before anything
  * runs; the float approximations of tanh and sigmoid are accurate. */
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -539,9 +542,84 @@ static void test_exec_run(void **state)
     assert_true(r.grad_max_abs_diff == 0.0);
     assert_true(r.peak_store_bytes <= r.budget_bytes);
     assert_true(r.peak_store_full_bytes > r.peak_store_bytes);
-    assert_true(r.time_s > 0 && r.time_full_s > 0);
+    assert_true(r.time_s.median > 0 && r.time_full_s.median > 0);
     assert_true(r.predicted_time_ratio > 1.0);
     assert_true(r.cost_forward_s > 0 && r.cost_backward_s > 0);
+    /* both sides' work, and both stores touched before timing */
+    EXPECT_EQ(r.full_backward_ops, 30, "full backward ops");
+    EXPECT_EQ(r.full_copied_bytes, 29 * r.internal_bytes, "full BPTT stores s_1..s_29");
+    assert_true(r.store_pages > 0 && r.store_resident_pages == r.store_pages);
+    assert_true(r.store_full_pages > 0 && r.store_full_resident_pages == r.store_full_pages);
+    /* every spread is ordered, and the interval holds the median */
+    const mb_spread *all[] = {&r.time_s,          &r.time_full_s,          &r.time_ratio,
+                              &r.cpu_s,           &r.cpu_full_s,           &r.cpu_ratio,
+                              &r.wall[0],         &r.wall[1],              &r.wall[2],
+                              &r.wall[3],         &r.wall_full[0],         &r.wall_full[2],
+                              &r.wall_full[3]};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!(all[i]->min <= all[i]->median && all[i]->median <= all[i]->max))
+            fail_msg("FAIL: spread %zu out of order (%g, %g, %g)", i, all[i]->min,
+                     all[i]->median, all[i]->max);
+    assert_true(r.time_ratio_ci.low <= r.time_ratio.median &&
+                r.time_ratio.median <= r.time_ratio_ci.high);
+    /* three repetitions: the interval is [min, max], which holds the median with 75% */
+    assert_true(r.time_ratio_ci.low == r.time_ratio.min && r.time_ratio_ci.high == r.time_ratio.max);
+    assert_true(fabs(r.time_ratio_ci.coverage - 0.75) < 1e-12);
+    EXPECT_EQ(r.attempts, 1, "one attempt without --retry-contended");
+    assert_true(r.cpu_wall_min > 0 && r.cpu_wall_full_min > 0);
+    mb_plan_free(plan);
+}
+
+/* A sibling thread that spins on the CPU set of the thread that started it. */
+static atomic_int spin_stop;
+static void *spin(void *arg)
+{
+    cpu_set_t *set = arg;
+    pthread_setaffinity_np(pthread_self(), sizeof *set, set);
+    volatile unsigned long n = 0;
+    while (!atomic_load(&spin_stop))
+        n++;
+    return NULL;
+}
+
+/* Contention: with a busy sibling thread pinned to the same core, every run gets about half of
+ * it; the result is marked contended, and --retry-contended measures again, as many times. */
+static void test_contended(void **state)
+{
+    (void)state;
+    mb_exec_config c = small_config(MB_CELL_LSTM, MB_DTYPE_F32, 200);
+    c.hidden = 64;
+    c.input = 64;
+    c.batch = 8;
+    c.repeat = 3;
+    c.retry_contended = 2;
+    mb_problem p;
+    assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
+    mb_plan *plan = plan_for(&c, &mb_solver_msm, p.budget / 5);
+    cpu_set_t old, one;
+    assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof old, &old), 0);
+    CPU_ZERO(&one);
+    for (size_t cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &old)) {
+            CPU_SET(cpu, &one);
+            break;
+        }
+    assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
+    atomic_store(&spin_stop, 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, spin, &one), 0);
+    mb_exec_result r;
+    int rc = mb_exec_run(&c, plan, &r);
+    atomic_store(&spin_stop, 1);
+    pthread_join(th, NULL);
+    pthread_setaffinity_np(pthread_self(), sizeof old, &old);
+    assert_int_equal(rc, MB_OK);
+    if (!r.contended || r.attempts != 3)
+        fail_msg("FAIL: a run sharing its core with a busy thread: contended %d, attempts %d "
+                 "(expected 1, 3), CPU/wall at worst %.3f (plan) %.3f (full)",
+                 r.contended, r.attempts, r.cpu_wall_min, r.cpu_wall_full_min);
+    assert_true(r.cpu_wall_min < MB_EXEC_CONTENDED || r.cpu_wall_full_min < MB_EXEC_CONTENDED);
+    assert_true(r.grad_bitwise_equal); /* contention changes times, never results */
     mb_plan_free(plan);
 }
 
@@ -553,7 +631,7 @@ int main(void)
         cmocka_unit_test(test_bitwise_rnn),        cmocka_unit_test(test_gradcheck_lstm),
         cmocka_unit_test(test_gradcheck_gru),      cmocka_unit_test(test_gradcheck_rnn),
         cmocka_unit_test(test_arena), cmocka_unit_test(test_compaction_in_a_run),              cmocka_unit_test(test_arena_limit_fires),
-        cmocka_unit_test(test_bad_plans_refused),  cmocka_unit_test(test_exec_run),
+        cmocka_unit_test(test_bad_plans_refused),  cmocka_unit_test(test_exec_run), cmocka_unit_test(test_contended),
         cmocka_unit_test(test_full_plan_matches_solver), cmocka_unit_test(test_projection_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

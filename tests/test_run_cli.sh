@@ -31,6 +31,17 @@ assert d["backward_ops"] == 20
 assert d["grad_max_abs_diff"] == 0 and d["grad_bitwise_equal"] is True
 assert 0 < d["peak_store_bytes"] <= d["budget_bytes"] < d["peak_store_full_bytes"]
 assert d["counters"] is None
+# every time and ratio: min <= median <= max; the ratio interval holds the median
+for k in ["time", "time_full", "time_ratio", "cpu", "cpu_full", "cpu_ratio", "first_forward",
+          "recompute", "backward", "copy", "full_first_forward", "full_backward", "full_copy"]:
+    unit = "" if k.endswith("ratio") else "_s"
+    lo, med, hi = d[k + "_min" + unit], d[k + unit], d[k + "_max" + unit]
+    assert lo <= med <= hi, (k, lo, med, hi)
+assert d["time_ratio_ci_low"] <= d["time_ratio"] <= d["time_ratio_ci_high"], d
+assert d["contended"] in (True, False) and d["attempts"] == 1, d
+assert d["store_resident_pages"] == d["store_pages"] > 0, d
+assert d["store_full_resident_pages"] == d["store_full_pages"] > 0, d
+assert d["clock_wall_cost_s"] > 0 and d["clock_thread_cpu_cost_s"] > 0, d
 assert d["time_ratio"] > 0
 # the predicted ratio is the model with the per-op costs of this run (recomputes at the c_r
 # measured here) over full BPTT under the same model, full BPTT storing t-1 internal states
@@ -76,9 +87,26 @@ if [ "$(grep -c 'notice: nopmu::NO_SUCH_EVENT: ' "$W/err")" = 1 ]; then
     ok "events: one notice for the unknown event"
 else bad "events: unknown event notice" "$(snippet "$W/err")"; fi
 run run --cell gru "${SMALL[@]}" --solver msm --budget 30% --events 'perf::TASK-CLOCK' --format csv
-if head -1 "$W/out" | grep -q 'perf::TASK-CLOCK.first,perf::TASK-CLOCK.recompute,perf::TASK-CLOCK.backward'; then
+if head -1 "$W/out" | grep -q 'perf::TASK-CLOCK.first,perf::TASK-CLOCK.recompute,perf::TASK-CLOCK.backward,perf::TASK-CLOCK.copy,perf::TASK-CLOCK.full_first,perf::TASK-CLOCK.full_recompute,perf::TASK-CLOCK.full_backward,perf::TASK-CLOCK.full_copy'; then
     ok "events: csv has one column per event and phase"
 else bad "events csv" "$(snippet "$W/out")"; fi
+
+# the full plan run through `run` against full BPTT: both sides do the same work, copy the same
+# bytes, hold the same store and take the same page faults in every phase (docs/design.md,
+# "The executor")
+run run --cell lstm --steps 200 --input 32 --hidden 32 --batch 8 --repeat 3 --solver full --budget 100% --events perf::PAGE-FAULTS --format json
+expect "full against full BPTT: exit 0" 0 '"counters_full": '
+jcheck "full against full BPTT: equal ops, bytes and page faults on both sides" '
+assert d["forward_ops"] == d["full_forward_ops"] == 200 and d["recompute_ops"] == 0, d
+assert d["backward_ops"] == d["full_backward_ops"] == 200, d
+assert d["copied_bytes"] == d["full_copied_bytes"] and d["peak_store_bytes"] == d["peak_store_full_bytes"], d
+pf, pff = d["counters"]["perf::PAGE-FAULTS"], d["counters_full"]["perf::PAGE-FAULTS"]
+if pf is not None:
+    for ph in ("first", "backward", "copy"):
+        assert pf[ph] == pff[ph] and pf[ph] <= 8, (ph, pf, pff)
+'
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --retry-contended -1
+expect "retry-contended -1: exit 2" 2 "--retry-contended -1"
 
 # bad input: exit 2 naming the option and the value
 run run --cell lstm --steps 0 --input 4 --hidden 4 --batch 2 --solver msm --budget 50%

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -151,6 +152,144 @@ static void test_config_invalid(void **state)
         strcat(longline, ",1");
     strcat(longline, "\n");
     expect_config(longline, MB_EINVAL, "t.ini:3: the line is longer", NULL);
+    /* a geometric range whose factor barely grows ends with an error, not a hang */
+    expect_config("[problem]\nsolvers=msm\nsteps = 10*1.000000000000001:20\n", MB_EINVAL,
+                  "t.ini:3: steps", "too close to 1");
+    expect_config("[problem]\nsolvers=msm\nsteps = 0*2:20\n", MB_EINVAL, "t.ini:3", "above 0");
+    /* a section header with a third word is refused, not read as its first two */
+    expect_config("[problem my budget]\nsolvers=msm\n", MB_EINVAL, "t.ini:2", "one word");
+    /* seeds that GSL's mt19937 would alias to another seed */
+    expect_config("[model]\nseed = 0\n", MB_EINVAL, "t.ini:2: seed = '0'", "4357");
+    expect_config("[model]\nseed = 4294967297\n", MB_EINVAL, "t.ini:2: seed", "low 32 bits");
+    /* a network the executor refuses is named by its config key and line */
+    expect_config("[model]\ncell = lstm\nhidden = 1048576\ninput = 1048576\n[problem]\nsolvers=msm\n"
+                  "steps=10\nbudget=100%\nrun=measured\n", MB_ERANGE, "t.ini:3: [model] hidden", "2^46");
+    /* a counter that is no event on any machine is caught before any row, with its line */
+    expect_config("[counters]\nevents = tsk-clock\n[problem]\nsolvers=msm\nsteps=10\nalpha=5\n"
+                  "budget=3\n", MB_EINVAL, "t.ini:2: events", "tsk-clock");
+}
+
+/* The base config of the fingerprint walk: every key of every section that reaches a point. */
+static const char walk_base[] =
+    "[solvers]\nnames = msm, hsm\ndp = fast\nmax_table_mib = 512\n"
+    "[cost]\nforward = 1\nbackward = 2\ncopy = 0\n"
+    "[model]\ncell = lstm\nbatch = 1\ninput = 4\nhidden = 8\nthreads = 1\nrepetitions = 1\n"
+    "seed = 1\n"
+    "[counters]\nevents = perf::TASK-CLOCK\n"
+    "[problem a]\nsolvers = msm\nsteps = 10\nalpha = 5\nbudget = 50%\n"
+    "[problem b]\nsteps = 10\nhidden_bytes = 64\ninternal_bytes = 320\n"
+    "target_cost_per_step = 2\n"
+    "[problem m]\nsolvers = msm\nsteps = 5\nbudget = 100%\nrun = measured\n";
+
+/* One changed line per key: (section, key, the line as written, another valid line). */
+static const struct {
+    const char *section, *key, *from, *to;
+} walk[] = {
+    {"solvers", "names", "names = msm, hsm", "names = msm"},
+    {"solvers", "dp", "dp = fast", "dp = textbook"},
+    {"solvers", "max_table_mib", "max_table_mib = 512", "max_table_mib = 256"},
+    {"cost", "forward", "forward = 1", "forward = 1.5"},
+    {"cost", "backward", "backward = 2", "backward = 3"},
+    {"cost", "copy", "copy = 0", "copy = 1"},
+    {"model", "cell", "cell = lstm", "cell = gru"},
+    {"model", "batch", "batch = 1", "batch = 2"},
+    {"model", "input", "input = 4", "input = 5"},
+    {"model", "hidden", "hidden = 8", "hidden = 9"},
+    {"model", "threads", "threads = 1", "threads = 2"},
+    {"model", "repetitions", "repetitions = 1", "repetitions = 2"},
+    {"model", "seed", "seed = 1", "seed = 2"},
+    {"counters", "events", "events = perf::TASK-CLOCK", "events = perf::PAGE-FAULTS"},
+    {"problem", "solvers", "solvers = msm\nsteps = 10", "solvers = hsm\nsteps = 10"},
+    {"problem", "steps", "steps = 10\nalpha", "steps = 11\nalpha"},
+    {"problem", "alpha", "alpha = 5", "alpha = 4"},
+    {"problem", "budget", "budget = 50%", "budget = 60%"},
+    {"problem", "hidden_bytes", "hidden_bytes = 64", "hidden_bytes = 128"},
+    {"problem", "internal_bytes", "internal_bytes = 320", "internal_bytes = 256"},
+    {"problem", "target_cost_per_step", "target_cost_per_step = 2", "target_cost_per_step = 3"},
+    {"problem", "run", "run = measured", "run = analytic\nalpha = 2"},
+};
+
+/* The names after "allowed keys: " / "allowed sections: " in the last message ("a, b and
+ * [c]"): brackets dropped, names of two words ("problem NAME") left out. */
+static int allowed_list(const char *marker, char out[32][32])
+{
+    const char *p = strstr(mb_errmsg(), marker);
+    char buf[1024];
+    int n = 0;
+    assert_non_null(p);
+    snprintf(buf, sizeof buf, "%s", p + strlen(marker));
+    for (char *q = buf; *q; q++)
+        if (*q == '[' || *q == ']')
+            *q = ' ';
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok && n < 32; tok = strtok_r(NULL, ",", &save)) {
+        char *and = strstr(tok, " and ");
+        char *parts[2] = {tok, NULL};
+        if (and) {
+            *and = '\0';
+            parts[1] = and + 5;
+        }
+        for (int i = 0; i < 2 && parts[i]; i++) {
+            char word[32], extra[32];
+            if (sscanf(parts[i], "%31s %31s", word, extra) == 1)
+                snprintf(out[n++], 32, "%s", word);
+        }
+    }
+    return n;
+}
+
+/* Every key a config may hold changes the fingerprint, except the two that reach no point
+ * ([output] name and the [plan] drawing). The keys come from the parser's own messages, so a
+ * key added to the parser without a line in `walk` fails here. */
+static void test_fingerprint_walk(void **state)
+{
+    (void)state;
+    mb_sweep_config *c;
+    char base_fp[17], fp[17], text[2048];
+    assert_int_equal(mb_sweep_config_parse("w.ini", walk_base, &c), MB_OK);
+    mb_sweep_fingerprint(c, base_fp);
+    mb_sweep_config_free(c);
+    for (size_t i = 0; i < sizeof walk / sizeof walk[0]; i++) {
+        const char *at = strstr(walk_base, walk[i].from);
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - walk_base), walk_base, walk[i].to,
+                 at + strlen(walk[i].from));
+        if (mb_sweep_config_parse("w.ini", text, &c) != MB_OK)
+            fail_msg("[%s] %s: %s", walk[i].section, walk[i].key, mb_errmsg());
+        mb_sweep_fingerprint(c, fp);
+        mb_sweep_config_free(c);
+        if (strcmp(fp, base_fp) == 0)
+            fail_msg("changing [%s] %s does not change the fingerprint", walk[i].section,
+                     walk[i].key);
+    }
+    /* the walk covers every key of every section but [output] and [plan] */
+    char sections[32][32], keys[32][32];
+    assert_int_equal(mb_sweep_config_parse("w.ini", "[nosuch]\nx = 1\n", &c), MB_EINVAL);
+    int ns = allowed_list("allowed sections: ", sections);
+    assert_true(ns >= 7);
+    for (int s = 0; s < ns; s++) {
+        if (strcmp(sections[s], "output") == 0 || strcmp(sections[s], "plan") == 0)
+            continue;
+        snprintf(text, sizeof text, "[%s]\nnosuchkey = 1\n", sections[s]);
+        assert_int_equal(mb_sweep_config_parse("w.ini", text, &c), MB_EINVAL);
+        int nk = allowed_list("allowed keys: ", keys);
+        assert_true(nk >= 1);
+        for (int k = 0; k < nk; k++) {
+            int found = 0;
+            for (size_t i = 0; i < sizeof walk / sizeof walk[0]; i++)
+                found |= strcmp(walk[i].section, sections[s]) == 0 &&
+                         strcmp(walk[i].key, keys[k]) == 0;
+            if (!found)
+                fail_msg("[%s] %s is not in the fingerprint walk", sections[s], keys[k]);
+        }
+    }
+    /* the output name and the plan do not reach a row */
+    snprintf(text, sizeof text, "[output]\nname = other\n[plan]\nsolver = msm\nsteps = 10\n"
+             "alpha = 2\nbudget = 5\n%s", walk_base);
+    assert_int_equal(mb_sweep_config_parse("w.ini", text, &c), MB_OK);
+    mb_sweep_fingerprint(c, fp);
+    mb_sweep_config_free(c);
+    assert_string_equal(fp, base_fp);
 }
 
 static void test_record_overflow(void **state)
@@ -176,12 +315,13 @@ static void test_record_overflow(void **state)
     assert_non_null(strstr(mb_errmsg(), want));
 }
 
-static char *slurp(const char *path)
+__attribute__((noinline)) static char *slurp(const char *path)
 {
-    char *text;
+    char *text = NULL;
     size_t len;
     if (mb_read_file(path, &text, &len) != MB_OK)
         fail_msg("cannot read %s: %s", path, mb_errmsg());
+    assert_non_null(text);
     return text;
 }
 
@@ -262,12 +402,351 @@ static void test_shards_and_resume(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int exists(const char *path) { return access(path, F_OK) == 0; }
+
+static const char small[] = "[output]\nname = s\n[problem p]\nsolvers = msm, hsm\n"
+                            "steps = 10:40:10\nalpha = 3\nbudget = 20%, 50%\n"; /* 16 points */
+
+/* Expects a merge of `paths` to fail with rc, each needle in the message, and no output. */
+static void expect_merge(const char *out, const char **paths, size_t n, int rc,
+                         const char *needle1, const char *needle2)
+{
+    int got = mb_sweep_merge(out, paths, n);
+    if (got != rc)
+        fail_msg("merge returned %d (%s), expected %d", got, mb_errmsg(), rc);
+    if (needle1 && strstr(mb_errmsg(), needle1) == NULL)
+        fail_msg("merge message '%s' lacks '%s'", mb_errmsg(), needle1);
+    if (needle2 && strstr(mb_errmsg(), needle2) == NULL)
+        fail_msg("merge message '%s' lacks '%s'", mb_errmsg(), needle2);
+    if (rc != MB_OK && strcmp(out, "-") != 0 && exists(out))
+        fail_msg("a failed merge left %s behind", out);
+}
+
+/* Merge proves every row: each kind of shard corruption is refused naming shard and line, with
+ * no output; a good merge writes the sidecar and timing file, and a sweep resumes from it. */
+static void test_merge_proves_rows(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mb_test_merge_XXXXXX", ref[300], shd[300], out[300], cmd[700];
+    assert_non_null(mkdtemp(dir));
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    snprintf(shd, sizeof shd, "%s/sh", dir);
+    snprintf(out, sizeof out, "%s/ref/s.csv", dir);
+    mb_sweep_config *c;
+    assert_int_equal(mb_sweep_config_parse("small.ini", small, &c), MB_OK);
+    mb_sweep_options o = {.out_dir = ref};
+    mb_sweep_result res;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    char *full = slurp(res.csv);
+    char sp[3][4400], orig[3][300];
+    const char *paths[4];
+    for (int i = 0; i < 3; i++) {
+        mb_sweep_options so = {.out_dir = shd, .shard_index = i, .shard_count = 3};
+        assert_int_equal(mb_sweep_run(c, &so, &res), MB_OK);
+        snprintf(sp[i], sizeof sp[i], "%s", res.csv);
+        paths[i] = sp[i];
+        /* keep a pristine copy */
+        snprintf(orig[i], sizeof orig[i], "%s/orig%d.csv", dir, i);
+        char *t = slurp(sp[i]);
+        spit(orig[i], t);
+        free(t);
+    }
+    char merged[300];
+    snprintf(merged, sizeof merged, "%s/m.csv", dir);
+    char *s1 = slurp(orig[1]), *s0 = slurp(orig[0]);
+    size_t l1 = strlen(s1);
+    char buf[8192];
+
+    /* the last row lost */
+    const char *last = s1 + l1 - 2;
+    while (*last != '\n')
+        last--;
+    snprintf(buf, sizeof buf, "%.*s", (int)(last - s1 + 1), s1);
+    spit(sp[1], buf);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv", "rows are missing");
+    /* a torn last row */
+    snprintf(buf, sizeof buf, "%.*s", (int)(l1 - 7), s1);
+    spit(sp[1], buf);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:6", "torn");
+    /* an extra row (its last one twice) */
+    snprintf(buf, sizeof buf, "%s%s", s1, last + 1);
+    spit(sp[1], buf);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:7", "extra row");
+    /* two rows swapped */
+    const char *r1 = strchr(s1, '\n') + 1, *r2 = strchr(r1, '\n') + 1, *r3 = strchr(r2, '\n') + 1;
+    snprintf(buf, sizeof buf, "%.*s%.*s%.*s%s", (int)(r1 - s1), s1, (int)(r3 - r2), r2,
+             (int)(r2 - r1), r1, r3);
+    spit(sp[1], buf);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:2", "is not point 1");
+    /* another shard's rows (shard 0 has one row more: cut it) */
+    const char *z = s0 + strlen(s0) - 2;
+    while (*z != '\n')
+        z--;
+    snprintf(buf, sizeof buf, "%.*s", (int)(z - s0 + 1), s0);
+    spit(sp[1], buf);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:2", "not point 1");
+    /* a malformed field in a row of the right length */
+    snprintf(buf, sizeof buf, "%s", s1);
+    char *f = strstr(strchr(buf, '\n') + 1, ",true,");
+    assert_non_null(f);
+    memcpy(f, ",tru\",", 6);
+    spit(sp[1], buf);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:2", NULL);
+    spit(sp[1], s1);
+    /* a sidecar whose row count disagrees with its shard, and a corrupt one */
+    char side[4400], *st = NULL;
+    snprintf(side, sizeof side, "%.*s.json", (int)(strlen(sp[2]) - 4), sp[2]);
+    st = slurp(side);
+    char *rows = strstr(st, "\"rows\": 5");
+    assert_non_null(rows);
+    char *edited = strdup(st);
+    edited[rows - st + 8] = '4';
+    spit(side, edited);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-2-of-3.csv", "counts 4 rows");
+    edited[rows - st + 8] = '5';
+    edited[strlen(edited) / 2] = '\0';
+    spit(side, edited);
+    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-2-of-3.json is corrupt", NULL);
+    spit(side, st);
+    free(edited);
+    free(st);
+    /* the same shard twice, a missing shard, a shard of another sweep */
+    const char *twice[3] = {sp[0], sp[1], sp[1]};
+    expect_merge(merged, twice, 3, MB_EINVAL, "both shard 1", NULL);
+    expect_merge(merged, paths, 2, MB_EINVAL, "3 shards", NULL);
+    mb_sweep_config *other;
+    char small2[sizeof small + 8];
+    snprintf(small2, sizeof small2, "%s", small);
+    small2[strlen(small2) - 3] = '6'; /* budget 20%, 60% */
+    assert_int_equal(mb_sweep_config_parse("small.ini", small2, &other), MB_OK);
+    char odir[300];
+    snprintf(odir, sizeof odir, "%s/other", dir);
+    mb_sweep_options oo = {.out_dir = odir, .shard_index = 2, .shard_count = 3};
+    assert_int_equal(mb_sweep_run(other, &oo, &res), MB_OK);
+    mb_sweep_config_free(other);
+    const char *mixed[3] = {sp[0], sp[1], res.csv};
+    expect_merge(merged, mixed, 3, MB_EINVAL, "another sweep", NULL);
+    /* an output that is an input, or an input's sidecar */
+    assert_int_equal(mb_sweep_merge(sp[0], paths, 3), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "overwrite the input"));
+    snprintf(buf, sizeof buf, "%s/link.csv", dir);
+    assert_int_equal(symlink(sp[2], buf), 0);
+    assert_int_equal(mb_sweep_merge(buf, paths, 3), MB_EINVAL); /* a link to an input */
+    assert_non_null(strstr(mb_errmsg(), "overwrite the input"));
+    char *kept_input = slurp(sp[0]);
+    assert_string_equal(kept_input, s0);
+    free(kept_input);
+
+    /* the good merge: the single-process bytes, a sidecar and a timing file with every point;
+     * a sweep into the merged file's folder resumes from it and computes nothing */
+    assert_int_equal(mb_sweep_merge(out, paths, 3), MB_OK);
+    char *m = slurp(out);
+    assert_string_equal(m, full);
+    free(m);
+    snprintf(buf, sizeof buf, "%s/ref/s.timing.csv", dir);
+    char *tm = slurp(buf);
+    int lines = 0;
+    for (char *q = tm; *q; q++)
+        lines += *q == '\n';
+    assert_int_equal(lines, 17);
+    free(tm);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_int_equal((int)res.computed, 0);
+    assert_int_equal((int)res.resumed, 16);
+
+    free(s0);
+    free(s1);
+    free(full);
+    mb_sweep_config_free(c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Resume keeps only rows it has proved: a bad complete row is an error naming its line (or,
+ * with repair, computed again with the rows after it); rows of another build are refused unless
+ * accepted; a torn header starts again; a corrupt sidecar is called corrupt; an output that is
+ * a FIFO is refused before anything is written. */
+static void test_resume_proves_rows(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mb_test_resume_XXXXXX", csv[300], side[300], timing[300], cmd[700];
+    assert_non_null(mkdtemp(dir));
+    snprintf(csv, sizeof csv, "%s/s.csv", dir);
+    snprintf(side, sizeof side, "%s/s.json", dir);
+    snprintf(timing, sizeof timing, "%s/s.timing.csv", dir);
+    mb_sweep_config *c;
+    assert_int_equal(mb_sweep_config_parse("small.ini", small, &c), MB_OK);
+    mb_sweep_options o = {.out_dir = dir};
+    mb_sweep_result res;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    char *full = slurp(csv), buf[8192];
+
+    /* row 5 (line 6) with a changed identifying value: refused, naming the line */
+    snprintf(buf, sizeof buf, "%s", full);
+    char *line6 = buf;
+    for (int i = 0; i < 5; i++)
+        line6 = strchr(line6, '\n') + 1;
+    char *steps = strstr(line6, ",30,");
+    assert_true(steps != NULL && steps < strchr(line6, '\n'));
+    steps[2] = '1'; /* steps 30 -> 31 */
+    spit(csv, buf);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EPARSE);
+    if (strstr(mb_errmsg(), "s.csv:6") == NULL)
+        fail_msg("%s", mb_errmsg());
+    assert_non_null(strstr(mb_errmsg(), "--repair"));
+    char *after = slurp(csv);
+    assert_string_equal(after, buf); /* nothing changed */
+    free(after);
+    /* a row with a field too few */
+    snprintf(buf, sizeof buf, "%s", full);
+    char *end3 = buf;
+    for (int i = 0; i < 4; i++)
+        end3 = strchr(end3, '\n') + 1;
+    char *comma = end3 - 2;
+    while (*comma != ',')
+        comma--;
+    memmove(comma, end3 - 1, strlen(end3 - 1) + 1);
+    spit(csv, buf);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EPARSE);
+    assert_non_null(strstr(mb_errmsg(), "s.csv:4: the row has"));
+    /* with repair: computed again from that row on, byte-identical */
+    o.repair = 1;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_int_equal((int)res.resumed, 2);
+    assert_int_equal((int)res.repaired, 14);
+    o.repair = 0;
+    after = slurp(csv);
+    assert_string_equal(after, full);
+    free(after);
+    /* the timing file has its header and one line per point */
+    char *tm = slurp(timing);
+    int lines = 0;
+    for (char *q = tm; *q; q++)
+        lines += *q == '\n';
+    assert_int_equal(lines, 17);
+    assert_int_equal(strncmp(tm, "point,", 6), 0);
+    free(tm);
+
+    /* rows of another build: the sidecar edited to another commit */
+    char *sc = slurp(side), *at = strstr(sc, "\"commit\": \"");
+    assert_non_null(at);
+    char *edited = malloc(strlen(sc) + 16);
+    snprintf(edited, strlen(sc) + 16, "%.*s\"commit\": \"other-%s", (int)(at - sc), sc,
+             at + strlen("\"commit\": \""));
+    spit(side, edited);
+    snprintf(buf, sizeof buf, "%.*s", (int)(strlen(full) - 10), full); /* a row in flight */
+    spit(csv, buf);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "another build"));
+    assert_non_null(strstr(mb_errmsg(), "commit 'other-"));
+    assert_non_null(strstr(mb_errmsg(), "--accept-other-build"));
+    o.accept_other_build = 1;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_int_equal((int)res.resumed, 15);
+    o.accept_other_build = 0;
+    free(sc);
+    sc = slurp(side);
+    assert_non_null(strstr(sc, "\"commit\": \"other-")); /* rows 1-15 keep their build */
+    assert_non_null(strstr(sc, "\"rows_from\": 15"));
+    free(sc);
+    free(edited);
+
+    /* a corrupt sidecar is called corrupt, not another sweep */
+    sc = slurp(side);
+    sc[strlen(sc) / 3] = '\0';
+    spit(side, sc);
+    free(sc);
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EPARSE);
+    assert_non_null(strstr(mb_errmsg(), "s.json is corrupt"));
+    /* a header torn while it was written: nothing to keep, the run starts again */
+    spit(csv, "sweep,mode,sol");
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
+    assert_int_equal((int)res.computed, 16);
+    after = slurp(csv);
+    assert_string_equal(after, full);
+    free(after);
+
+    /* a FIFO where the CSV or the timing file goes: refused at once */
+    for (int k = 0; k < 2; k++) {
+        const char *path = k ? timing : csv;
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        assert_int_equal(mb_sweep_run(c, &o, &res), MB_EINVAL);
+        assert_non_null(strstr(mb_errmsg(), "a FIFO"));
+        assert_int_equal(unlink(path), 0);
+        spit(path, "");
+    }
+    free(full);
+    mb_sweep_config_free(c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Preflight: a point whose DP table passes the limit is refused before any row, naming its
+ * section and values; a good config gets its plan. */
+static void test_preflight(void **state)
+{
+    (void)state;
+    static const char text[] = "[output]\nname = pf\n[solvers]\nmax_table_mib = 1\n"
+                               "[problem ok]\nsolvers = msm, full\nsteps = 10:70:10\nalpha = 5\n"
+                               "budget = 1, 50%\n"
+                               "[problem big]\nsolvers = msm\nsteps = 20000\nalpha = 5\n"
+                               "budget = 50%\n";
+    mb_sweep_config *c;
+    assert_int_equal(mb_sweep_config_parse("pf.ini", text, &c), MB_OK);
+    mb_sweep_preflight_report rep;
+    assert_int_equal(mb_sweep_preflight(c, 0, 0, &rep, NULL), MB_ERANGE);
+    mb_sweep_preflight_free(&rep);
+    const char *want = "point 28 ([problem big] msm, steps = 20000, alpha = 5, budget = 50%)";
+    if (strstr(mb_errmsg(), want) == NULL || strstr(mb_errmsg(), "MiB") == NULL)
+        fail_msg("preflight message '%s' lacks '%s'", mb_errmsg(), want);
+    char dir[] = "/tmp/mb_test_preflight_XXXXXX", csv[300], cmd[600];
+    assert_non_null(mkdtemp(dir));
+    mb_sweep_options o = {.out_dir = dir};
+    mb_sweep_result res;
+    assert_int_equal(mb_sweep_run(c, &o, &res), MB_ERANGE);
+    snprintf(csv, sizeof csv, "%s/pf.csv", dir);
+    assert_int_equal(access(csv, F_OK), -1); /* no row, no file: refused before the first */
+    mb_sweep_config_free(c);
+    /* without the big section: the plan of 28 points, 7 of them infeasible (full at 1 unit) */
+    char *cut = strdup(text);
+    *strstr(cut, "[problem big]") = '\0';
+    assert_int_equal(mb_sweep_config_parse("pf.ini", cut, &c), MB_OK);
+    free(cut);
+    double est[28];
+    assert_int_equal(mb_sweep_preflight(c, 0, 0, &rep, est), MB_OK);
+    assert_int_equal((int)rep.points, 28);
+    assert_int_equal((int)rep.n_sections, 1);
+    assert_int_equal((int)rep.sections[0].infeasible, 7 + 7); /* full at 1 and at 50% */
+    assert_true(rep.analytic_seconds > 0 && rep.peak_bytes > 0);
+    for (int k = 0; k < 28; k++)
+        assert_true(est[k] > 0);
+    mb_sweep_preflight_free(&rep);
+    /* shard 1 of 3 gets its own points only */
+    assert_int_equal(mb_sweep_preflight(c, 1, 3, &rep, NULL), MB_OK);
+    assert_int_equal((int)rep.points, 9);
+    mb_sweep_preflight_free(&rep);
+    mb_sweep_config_free(c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_valid),    cmocka_unit_test(test_config_ranges),
         cmocka_unit_test(test_config_invalid),  cmocka_unit_test(test_record_overflow),
-        cmocka_unit_test(test_shards_and_resume),
+        cmocka_unit_test(test_shards_and_resume), cmocka_unit_test(test_fingerprint_walk),
+        cmocka_unit_test(test_merge_proves_rows), cmocka_unit_test(test_resume_proves_rows),
+        cmocka_unit_test(test_preflight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,11 @@ echo "$out"
 case "$out" in *"kept from an earlier run"*) ;; *) fail "resume did not report kept rows";; esac
 cmp "$T/ref/slow.csv" "$T/killed/slow.csv" || fail "resumed CSV differs from the uninterrupted one"
 
+# the timing file kept its header and has one line per point, whatever the kill interrupted
+head -n 1 "$T/killed/slow.timing.csv" | grep -q '^point,sweep,solver' || fail "timing header lost"
+[ "$(wc -l < "$T/killed/slow.timing.csv")" -eq $((total + 1)) ] ||
+    fail "timing file has $(wc -l < "$T/killed/slow.timing.csv") lines, expected $((total + 1))"
+
 # a partial last line (a row cut mid-write) is dropped and recomputed
 head -c 2000 "$T/ref/slow.csv" > "$T/killed/slow.csv"
 "$M" sweep "$T/slow.ini" --out "$T/killed" --quiet > /dev/null || fail "resume after a cut row failed"
@@ -98,6 +103,31 @@ done
 cmp "$T/ref/slow.csv" "$T/merged.csv" || fail "merged shards differ from the single-process CSV"
 "$M" merge --out "$T/m2.csv" "$T"/sh/slow.shard-0-of-4.csv > /dev/null 2>&1
 [ $? -eq 2 ] || fail "merge of an incomplete shard set should exit 2"
+[ -f "$T/merged.json" ] && [ -f "$T/merged.timing.csv" ] || fail "merge wrote no sidecar or timing file"
+# --out - writes standard output and creates no file named -
+(cd "$T" && "$M" merge --out - sh/slow.shard-*.csv > stdout.csv) || fail "merge --out - failed"
+cmp "$T/ref/slow.csv" "$T/stdout.csv" || fail "merge --out - differs from the single-process CSV"
+[ ! -e "$T/-" ] || fail "merge --out - created a file named -"
+# an output that is one of the inputs is refused and the input left as it was
+cp "$T/sh/slow.shard-1-of-4.csv" "$T/keep.csv"
+"$M" merge --out "$T/sh/slow.shard-1-of-4.csv" "$T"/sh/slow.shard-*.csv > /dev/null 2>&1
+[ $? -eq 2 ] || fail "merge --out INPUT should exit 2"
+cmp "$T/keep.csv" "$T/sh/slow.shard-1-of-4.csv" || fail "merge --out INPUT changed the input"
+# a shard that lost its last row: exit 2 naming the shard, no output
+sed -i '$d' "$T/sh/slow.shard-2-of-4.csv"
+msg=$("$M" merge --out "$T/m3.csv" "$T"/sh/slow.shard-*.csv 2>&1)
+[ $? -eq 2 ] || fail "merge of a shard with a lost row should exit 2"
+case "$msg" in *"slow.shard-2-of-4.csv"*"missing"*) ;; *) fail "lost-row message: $msg";; esac
+[ ! -e "$T/m3.csv" ] || fail "a refused merge left its output"
+# --shard values that do not fit an int are refused, not wrapped
+for bad in 4294967297/2 1/4294967298 -1/2 1/2x " 1/2" 0x1/2; do
+    "$M" sweep "$T/slow.ini" --out "$T/bad" --shard "$bad" > /dev/null 2>&1
+    [ $? -eq 2 ] || fail "--shard '$bad' should exit 2"
+done
+# a FIFO where the CSV goes is refused at once (no hang)
+mkdir -p "$T/fifo" && mkfifo "$T/fifo/slow.csv"
+timeout 20 "$M" sweep "$T/slow.ini" --out "$T/fifo" --quiet > /dev/null 2>&1
+[ $? -eq 2 ] || fail "a FIFO output should exit 2"
 
 # bad configs: exit 2, file and line in the message
 printf '[problem]\nsolvers = msm\nsteps = 10\nalpha = 5\nbudget = 5%%\nbudjet = 3\n' > "$T/bad.ini"
@@ -111,6 +141,14 @@ case "$msg" in *"bad.ini:6: budjet = '3': unknown key"*) ;; *) fail "unknown key
 "$M" sweep /nonexistent.ini > /dev/null 2>&1
 [ $? -eq 2 ] || fail "a missing config should exit 2"
 "$M" sweep "$SRC/configs/smoke.ini" --dry-run | grep -q "218 points" || fail "dry run of smoke.ini"
+# preflight: the 8th point needs a DP table past the limit; refused before the first row
+printf '[problem small]\nsolvers = msm\nsteps = 10:70:10\nalpha = 5\nbudget = 50%%\n[problem huge]\nsolvers = msm\nsteps = 100000\nalpha = 5\nbudget = 50%%\n' > "$T/huge.ini"
+msg=$("$M" sweep "$T/huge.ini" --dry-run 2>&1)
+[ $? -eq 2 ] || fail "--dry-run of a point past the DP limit should exit 2"
+case "$msg" in *"point 7 ([problem huge] msm, steps = 100000, alpha = 5, budget = 50%)"*) ;; *) fail "preflight message: $msg";; esac
+"$M" sweep "$T/huge.ini" --out "$T/huge" --quiet > /dev/null 2>&1
+[ $? -eq 2 ] || fail "a sweep with a point past the DP limit should exit 2"
+[ ! -e "$T/huge/huge.csv" ] || fail "a sweep refused by preflight left a CSV"
 
 # a measured sweep: rows of the executor, peak store within the budget, gradients as full BPTT's
 cat > "$T/meas.ini" <<'INI'
@@ -137,8 +175,12 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
            n++ }
          END { if (n != 2) { print "FAIL: " n " measured rows"; bad = 1 }; exit bad }' \
     "$T/meas/meas.csv" || fail "measured rows"
-grep -q '"perf::TASK-CLOCK": {"available": \(true\|false\), "source": ' "$T/meas/meas.json" ||
-    fail "the sidecar says whether perf::TASK-CLOCK can be counted here"
+python3 - "$T/meas/meas.json" <<'PY' || fail "the sidecar says whether perf::TASK-CLOCK can be counted here"
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["run"]["counters"]["perf::TASK-CLOCK"]
+assert e["available"] in (True, False) and "source" in e, e
+PY
 
 [ $fails -eq 0 ] && echo "sweep CLI: all checks passed"
 exit $((fails > 0))

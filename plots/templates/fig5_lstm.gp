@@ -25,10 +25,12 @@ do for [fmt in "pdf png"] {
   set title "peak store memory"
   set ylabel "MiB"
   set yrange [0:*]
-  set key left center
+  set key at graph 0.03, graph 0.9 left top Left reverse
   plot DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("peak_store_bytes") / MiB) smooth unique with linespoints lt 1 title TITLES_PEAK[1], \
        DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("budget_bytes") / MiB) smooth unique with lines lt 8 title TITLES_PEAK[2], \
        DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("peak_store_full_bytes") / MiB) smooth unique with lines lt 2 title TITLES_PEAK[3]
+  set key default # drop the "at" before the next pass's first panel
+  set key samplen 3.5 spacing 1.1
   unset multiplot
   unset output
 }

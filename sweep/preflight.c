@@ -1,0 +1,201 @@
+/* preflight.c: every point of a sweep checked before the first row (its keys, the limits its
+ * solve would hit, a measured run's memory against the machine) and the plan of the sweep:
+ * points per section, rough time per kind of point, the memory peak; the same estimates weight
+ * the progress display's ETA. docs/design.md, "Sweeps, records and figures". */
+#include "sweep/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "exec/exec.h"
+#include "measure/measure.h"
+
+/* The rough speeds of the estimates (a 2-core VM, OpenBLAS SSE3 kernels): filling a DP table,
+ * replaying a plan, and the executor's floating-point rate. The progress display corrects them
+ * with the times it measures, kind by kind. */
+#define DP_BYTES_PER_S 4e8
+#define OPS_PER_S 5e7
+#define FLOPS_PER_S 2e9
+#define POINT_OVERHEAD_S 2e-5
+
+/* A measured run: the executor's first forward, recomputation and backward (about 3 forward
+ * steps' work per step) for the plan and for full BPTT, once to warm up and `repetitions` times
+ * to measure. The forward step of an LSTM is 4 gates of (input + hidden) x hidden per batch
+ * row; GRU 3, tanh RNN 1. */
+static double measured_seconds(const mb_sweep_config *c, int64_t steps)
+{
+    double gates = strcmp(c->model.cell, "gru") == 0 ? 3 : strcmp(c->model.cell, "rnn") == 0 ? 1 : 4;
+    double fwd = 2.0 * gates * (double)c->model.batch * (double)c->model.hidden *
+                 (double)(c->model.input + c->model.hidden);
+    double runs = 2.0 * (double)(c->model.repetitions + 1);
+    return runs * 3.0 * fwd * (double)steps / FLOPS_PER_S + 1e-3;
+}
+
+/* The bytes a measured run holds at once: full BPTT's store and the plan's (at most its
+ * budget), the inputs and their gradients, and the weights with their gradients. */
+static double measured_bytes(const mb_sweep_config *c, const mb_problem *p)
+{
+    int64_t full = 0;
+    mb_problem_full_units(p, &full);
+    double unit = p->unit_bytes > 0 ? (double)p->unit_bytes : 4.0;
+    double store = (double)full * unit + (double)(p->budget > 0 ? p->budget : full) * unit;
+    double inputs = 2.0 * 4.0 * (double)p->steps * (double)c->model.batch * (double)c->model.input;
+    double gates = strcmp(c->model.cell, "gru") == 0 ? 3 : strcmp(c->model.cell, "rnn") == 0 ? 1 : 4;
+    double weights = 2.0 * 4.0 * gates * (double)c->model.hidden *
+                     (double)(c->model.input + c->model.hidden + 1);
+    return store + inputs + weights;
+}
+
+static double machine_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : INFINITY;
+}
+
+/* Names a point for a message: "point 7 ([problem big] msm, steps = 100000, budget = 5%)". */
+static void point_name(const mb_sweep_point *pt, char *buf, size_t cap)
+{
+    char sizes[160] = "";
+    if (pt->alpha)
+        snprintf(sizes, sizeof sizes, ", alpha = %s", pt->alpha);
+    else if (pt->hidden_bytes)
+        snprintf(sizes, sizeof sizes, ", hidden_bytes = %s, internal_bytes = %s",
+                 pt->hidden_bytes, pt->internal_bytes);
+    snprintf(buf, cap, "point %zu ([problem %s] %s, steps = %s%s, %s%s)", pt->index,
+             pt->section->name, pt->solver->name, pt->steps, sizes,
+             pt->budget ? "budget = " : "budget search up to full-BPTT memory",
+             pt->budget ? pt->budget : "");
+}
+
+int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_count,
+                       mb_sweep_preflight_report *rep, double *estimates)
+{
+    memset(rep, 0, sizeof *rep);
+    int rc = MB_OK;
+    if (c->n_counters > 0 && (rc = mb_sweep_counters_check(c)) != MB_OK)
+        return rc;
+    rep->sections = calloc(c->n_problems ? c->n_problems : 1, sizeof *rep->sections);
+    if (rep->sections == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory");
+    rep->n_sections = c->n_problems;
+    for (size_t s = 0; s < c->n_problems; s++) {
+        rep->sections[s].name = c->problems[s].name;
+        rep->sections[s].measured = c->problems[s].mode == MB_SWEEP_MEASURED;
+    }
+    double ram = machine_bytes();
+    size_t total = mb_sweep_point_count(c), k = 0;
+    char what[512];
+    for (size_t i = 0; i < total; i++) {
+        if (!mb_sweep_shard_owns(shard_index, shard_count, i))
+            continue;
+        mb_sweep_point pt;
+        if ((rc = mb_sweep_point_get(c, i, &pt)) != MB_OK)
+            return rc;
+        mb_problem p = pt.problem;
+        int64_t min = 0, full = 0;
+        if ((rc = mb_problem_full_units(&p, &full)) != MB_OK ||
+            (rc = pt.solver->min_budget(&p, &min)) != MB_OK)
+            return rc;
+        if (pt.budget == NULL)
+            p.budget = full > min ? full : min; /* the largest budget the search solves at */
+        double table = 0;
+        if ((rc = mb_solve_check(pt.solver, &p, &c->solve, &table)) != MB_OK) {
+            point_name(&pt, what, sizeof what);
+            return MB_ERROR(rc, "%s: %s (checked before any row)", what, mb_errmsg());
+        }
+        mb_sweep_section_plan *sp = &rep->sections[(size_t)(pt.section - c->problems)];
+        double secs = POINT_OVERHEAD_S + table / DP_BYTES_PER_S +
+                      3.0 * (double)p.steps / OPS_PER_S;
+        if (pt.budget == NULL)
+            secs *= 2.0 + log2((double)(full > min ? full - min : 1) + 1.0); /* bisection */
+        double bytes = table;
+        int infeasible = pt.budget != NULL && p.budget < min;
+        if (pt.section->mode == MB_SWEEP_MEASURED && !infeasible) {
+            double mb = measured_bytes(c, &p);
+            if (mb > 0.9 * ram) {
+                point_name(&pt, what, sizeof what);
+                return MB_ERROR(MB_ERANGE, "%s: a measured run needs about %.1f GiB, more than "
+                                "90%% of this machine's %.1f GiB; use a smaller [model] network "
+                                "or fewer steps (checked before any row)", what, mb / 1073741824.0,
+                                ram / 1073741824.0);
+            }
+            secs += measured_seconds(c, p.steps);
+            bytes = mb > bytes ? mb : bytes;
+        }
+        sp->points++;
+        sp->infeasible += (size_t)infeasible;
+        sp->seconds += secs;
+        if (bytes > sp->peak_bytes)
+            sp->peak_bytes = bytes;
+        rep->points++;
+        if (pt.section->mode == MB_SWEEP_MEASURED) {
+            rep->measured++;
+            rep->measured_seconds += secs;
+        } else {
+            rep->analytic_seconds += secs;
+        }
+        if (bytes > rep->peak_bytes) {
+            rep->peak_bytes = bytes;
+            rep->peak_point = i;
+        }
+        if (estimates)
+            estimates[k] = secs;
+        k++;
+    }
+    return MB_OK;
+}
+
+void mb_sweep_preflight_free(mb_sweep_preflight_report *rep)
+{
+    free(rep->sections);
+    rep->sections = NULL;
+}
+
+static void print_time(FILE *f, double s)
+{
+    if (s < 1)
+        fprintf(f, "%7.2f s", s);
+    else if (s < 600)
+        fprintf(f, "%7.0f s", s);
+    else
+        fprintf(f, "%5.1f min", s / 60);
+}
+
+static void print_bytes(FILE *f, double b)
+{
+    if (b < 1048576)
+        fprintf(f, "%7.1f KiB", b / 1024);
+    else if (b < 1073741824.0)
+        fprintf(f, "%7.1f MiB", b / 1048576);
+    else
+        fprintf(f, "%7.1f GiB", b / 1073741824.0);
+}
+
+void mb_sweep_preflight_print(FILE *f, const mb_sweep_config *c,
+                              const mb_sweep_preflight_report *rep)
+{
+    fprintf(f, "%s: %zu points in %zu problem sections, every one checked\n", c->path,
+            rep->points, c->n_problems);
+    fprintf(f, "  %-20s %8s  %-8s %10s %11s %12s\n", "section", "points", "kind", "infeasible",
+            "est. time", "peak memory");
+    for (size_t s = 0; s < rep->n_sections; s++) {
+        const mb_sweep_section_plan *sp = &rep->sections[s];
+        fprintf(f, "  %-20s %8zu  %-8s %10zu ", sp->name, sp->points,
+                sp->measured ? "measured" : "analytic", sp->infeasible);
+        print_time(f, sp->seconds);
+        fputs("  ", f);
+        print_bytes(f, sp->peak_bytes);
+        fputc('\n', f);
+    }
+    fprintf(f, "  estimated time: analytic ");
+    print_time(f, rep->analytic_seconds);
+    fprintf(f, ", measured ");
+    print_time(f, rep->measured_seconds);
+    fprintf(f, " (rough; the progress display corrects it as points finish)\n");
+    fprintf(f, "  memory peak: ");
+    print_bytes(f, rep->peak_bytes);
+    fprintf(f, " (point %zu: a DP table or a measured run)\n", rep->peak_point);
+}
