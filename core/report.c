@@ -79,9 +79,17 @@ static void print_csv_string(FILE *out, const char *s)
         return;
     }
     fputc('"', out);
-    char piece[sizeof ((mb_field *)0)->s];
+    char piece[256];
     while (*s) {
+        /* the text up to the next quote, in pieces that never split a UTF-8 sequence */
         size_t n = strcspn(s, "\"");
+        if (n > sizeof piece - 1) {
+            n = sizeof piece - 1;
+            while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+                n--;
+            if (n == 0)
+                n = sizeof piece - 1; /* no sequence is that long: not UTF-8, escaped anyway */
+        }
         memcpy(piece, s, n);
         piece[n] = '\0';
         mb_text_write(out, piece);

@@ -91,7 +91,7 @@ for name, cols in heads.items():
     for c in cols:
         if c not in dic:
             fail("docs/columns.md: %s: column %s is not in the dictionary" % (name, c))
-EVENT = re.compile(r"^.+\.(first|recompute|backward)$")
+EVENT = re.compile(r"^.+\.(full_)?(first|recompute|backward|copy)$")
 for entry in open(sys.argv[2]):
     path, output, need = entry.split()
     if not os.path.exists(path):
@@ -110,12 +110,12 @@ for entry in open(sys.argv[2]):
     for i, r in enumerate(rows[1:], 2):
         if len(r) != len(header):
             fail("%s:%d: %d fields, the header %d" % (path, i, len(r), len(header)))
-    # events: one EVENT triple per requested event, after "counters"
+    # events: eight EVENT columns per requested event (four phases, both sides), after "counters"
     shown = []
     for c in header:
         if EVENT.match(c) and "counters" in header and header.index(c) > header.index("counters"):
-            if c.endswith(".first"):
-                shown += ["EVENT.first", "EVENT.recompute", "EVENT.backward"]
+            if c.endswith(".first") and not c.endswith(".full_first"):
+                shown += ["EVENT.first", "EVENT.recompute", "EVENT.backward", "EVENT.copy", "EVENT.full_first", "EVENT.full_recompute", "EVENT.full_backward", "EVENT.full_copy"]
         else:
             shown.append(c)
     want = heads.get(output)
@@ -124,10 +124,10 @@ for entry in open(sys.argv[2]):
     elif "EVENT.first" in want and "EVENT.first" not in shown:
         fail("%s: no event columns, docs/columns.md's %s has them" % (path, output))
     else:
-        if "EVENT.first" in want:  # as many triples as the file has
+        if "EVENT.first" in want:  # as many groups as the file has
             i = want.index("EVENT.first")
             n = shown.count("EVENT.first")
-            want = want[:i] + ["EVENT.first", "EVENT.recompute", "EVENT.backward"] * n + want[i + 3:]
+            want = want[:i] + ["EVENT.first", "EVENT.recompute", "EVENT.backward", "EVENT.copy", "EVENT.full_first", "EVENT.full_recompute", "EVENT.full_backward", "EVENT.full_copy"] * n + want[i + 8:]
         if shown != want:
             extra = [c for c in shown if c not in want]
             missing = [c for c in want if c not in shown]

@@ -105,6 +105,20 @@ if pf is not None:
     for ph in ("first", "backward", "copy"):
         assert pf[ph] == pff[ph] and pf[ph] <= 8, (ph, pf, pff)
 '
+# the documented maximum of 32 events, names of 40 bytes: every column fits the record, and the
+# counters column keeps the whole list (over 255 bytes)
+EV=perf::PAGE-FAULTS
+for i in $(seq -w 1 31); do EV="$EV,nopmu::EVENT_NAME_OF_FORTY_BYTES_NUMBER_$i"; done
+for fmt in text csv; do
+    run run --cell rnn "${SMALL[@]}" --solver msm --budget 30% --events "$EV" --format $fmt
+    expect "32 events, $fmt: exit 0" 0 "nopmu::EVENT_NAME_OF_FORTY_BYTES_NUMBER_31"
+done
+if python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); r=dict(zip(*rows)); assert r["counters"]==sys.argv[2], r["counters"]; assert "nopmu::EVENT_NAME_OF_FORTY_BYTES_NUMBER_31.full_copy" in r' \
+    "$W/out" "$EV" 2>"$W/py"; then
+    ok "32 events: the counters column holds the whole list, every column present"
+else bad "32 events csv" "$(snippet "$W/py")"; fi
+run run --cell rnn "${SMALL[@]}" --solver msm --budget 30% --events "$EV,nopmu::ONE_TOO_MANY"
+expect "33 events: exit 2" 2 "--events"
 run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --retry-contended -1
 expect "retry-contended -1: exit 2" 2 "--retry-contended -1"
 
