@@ -318,7 +318,7 @@ int main(int argc, char **argv)
                     status = 2;
                     goto done;
                 }
-                mb_problem p = {t, 1, alpha, 0, 0};
+                mb_problem p = {t, 1, alpha, 0, 0, 0};
                 char pct[32];
                 snprintf(pct, sizeof pct, "%s%%", ps);
                 if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK) {

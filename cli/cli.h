@@ -15,7 +15,11 @@ typedef struct {
     const char *plan_out;
     mb_solve_options solve;
     mb_cost_model cost;
+    mb_time_costs time; /* what the two-level solvers minimise: cli_time_costs(&cost) */
 } cli_args;
+
+/* The two-level solvers' time model from the simulator's cost model (the same costs). */
+mb_time_costs cli_time_costs(const mb_cost_model *m);
 
 /* Prints "membptt CMD: error: <the last error message>" and returns the exit status of rc.
  * For usage errors (exit 2) it adds where --help is. */
@@ -49,5 +53,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
+int cmd_calibrate_store(int argc, char **argv);
 
 #endif

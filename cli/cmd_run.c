@@ -2,6 +2,7 @@
  * or tanh RNN, against full BPTT in the same process, and reports measured time, memory,
  * counters and the cost model's prediction. */
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +18,8 @@
 enum {
     OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
     OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
-    OPT_INPUT_GRADS, OPT_RETRY_CONTENDED, OPT_HELP
+    OPT_INPUT_GRADS, OPT_SLOW_BUDGET, OPT_SLOW_DIR, OPT_SLOW_DIRECT, OPT_STORE_COSTS,
+    OPT_RETRY_CONTENDED, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -37,6 +39,10 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"input-grads", no_argument, NULL, OPT_INPUT_GRADS},
+    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
+    {"slow-dir", required_argument, NULL, OPT_SLOW_DIR},
+    {"slow-direct", no_argument, NULL, OPT_SLOW_DIRECT},
+    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
     {"retry-contended", required_argument, NULL, OPT_RETRY_CONTENDED},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -84,6 +90,15 @@ static void help(void)
         "                   reported empty with a notice, never as a zero\n"
         "  --seed N         seed of the weights, h_0, inputs and targets (default 1)\n"
         "  --input-grads    also compute dL/dx (training does not need it; off by default)\n"
+        "  --slow-budget X  a slow store beside memory (units, bytes, %% of full-BPTT memory or\n"
+        "                   unlimited): level 1 of the plan, a file in --slow-dir\n"
+        "  --slow-dir DIR   where the slow store's file is created (exclusively; removed at the\n"
+        "                   end and on error); needed by any plan that writes to level 1\n"
+        "  --slow-direct    open it with O_DIRECT (default: buffered, each write synced to the\n"
+        "                   device and dropped from the page cache, each read dropped after)\n"
+        "  --store-costs F  the slow store's and the cell's costs from calibrate-store: the\n"
+        "                   two-level solvers minimise time with them, and the predicted ratio\n"
+        "                   uses them (required with --slow-budget and --solver)\n"
         "  --retry-contended N  measure again, up to N times, while a run is contended\n"
         "                   (default 0)\n"
         "  --format F       text (default), json (one object) or csv (header + row)\n\n"
@@ -175,7 +190,8 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
 int cmd_run(int argc, char **argv)
 {
     const char *cell = NULL, *steps = NULL, *input = NULL, *hidden = NULL, *batch = NULL,
-               *output = NULL, *solver = NULL, *budget = NULL, *plan_path = NULL;
+               *output = NULL, *solver = NULL, *budget = NULL, *plan_path = NULL,
+               *slow = NULL, *costs_path = NULL;
     mb_exec_config c = mb_exec_config_default();
     mb_format format = MB_FORMAT_TEXT;
     int rc = MB_OK;
@@ -212,6 +228,10 @@ int cmd_run(int argc, char **argv)
         }
         case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
         case OPT_INPUT_GRADS: c.input_grads = 1; break;
+        case OPT_SLOW_BUDGET: slow = optarg; break;
+        case OPT_SLOW_DIR: c.slow_dir = optarg; break;
+        case OPT_SLOW_DIRECT: c.slow_direct = 1; break;
+        case OPT_STORE_COSTS: costs_path = optarg; break;
         case OPT_RETRY_CONTENDED:
             rc = parse_int_opt("--retry-contended", optarg, 0, 1000, &c.retry_contended);
             break;
@@ -249,6 +269,9 @@ int cmd_run(int argc, char **argv)
         rc = mb_exec_config_check(&c);
     if (rc == MB_OK && plan_path == NULL && (solver == NULL || budget == NULL))
         rc = MB_ERROR(MB_EINVAL, "give --solver and --budget, or --plan FILE");
+    if (rc == MB_OK && plan_path != NULL && slow != NULL)
+        rc = MB_ERROR(MB_EINVAL, "--plan '%s' brings its own slow budget: leave out --slow-budget",
+                      plan_path);
     if (rc == MB_OK && plan_path != NULL && (solver != NULL || budget != NULL))
         rc = MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
                       plan_path);
@@ -273,6 +296,9 @@ int cmd_run(int argc, char **argv)
         return cli_fail("run", rc);
     mb_plan *plan = NULL;
     mb_problem p;
+    mb_cost_model solve_cost, byte_cost;
+    mb_time_costs time_cost;
+    mb_solve_options so = {0};
     mb_solution s = {.feasible = 1, .min_budget = -1}; /* a plan file: no solver was asked */
     if (plan_path == NULL) {
         char hbs[32], ibs[32], ts[32];
@@ -283,10 +309,27 @@ int cmd_run(int argc, char **argv)
                                       {"--alpha", NULL},
                                       {"the cell's hidden bytes", hbs},
                                       {"the cell's internal bytes", ibs},
-                                      {"--budget", budget}};
+                                      {"--budget", budget},
+                                      {"--slow-budget", slow}};
         if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
             return cli_fail("run", rc);
-        if ((rc = mb_solve(type, &p, NULL, &s)) != MB_OK)
+        if (p.slow_budget != 0 && costs_path == NULL)
+            return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --store-costs FILE "
+                                            "(membptt calibrate-store): the two-level solvers "
+                                            "need the slow store's costs", slow));
+        if (p.slow_budget != 0 && c.slow_dir == NULL)
+            return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --slow-dir DIR, "
+                                            "where the slow store's file goes", slow));
+        if (costs_path != NULL &&
+            ((rc = mb_cost_model_load(costs_path, p.unit_bytes, &solve_cost)) != MB_OK ||
+             (rc = mb_cost_model_load(costs_path, 1, &byte_cost)) != MB_OK))
+            return cli_fail("run", rc);
+        if (costs_path != NULL) {
+            time_cost = cli_time_costs(&solve_cost);
+            so.cost = &time_cost;
+            c.slow_costs = &byte_cost;
+        }
+        if ((rc = mb_solve(type, &p, &so, &s)) != MB_OK)
             return cli_fail("run", rc);
         if (!s.feasible) {
             MB_ERROR(MB_EINFEASIBLE,
@@ -306,6 +349,8 @@ int cmd_run(int argc, char **argv)
     }
 
     mb_exec_result res;
+    /* a file-size limit makes writes past it fail with EFBIG instead of killing us */
+    signal(SIGXFSZ, SIG_IGN);
     rc = mb_exec_run(&c, plan, &res);
     if (rc == MB_EBADPLAN && plan_path != NULL) { /* a plan file refused: name it */
         char msg[768];
@@ -333,6 +378,7 @@ int cmd_run(int argc, char **argv)
     mb_problem_record(&r, &p);
     mb_solution_record(&r, &p, &s);
     mb_exec_record(&r, &c, &res);
+    mb_exec_record_slow(&r, &c, &p, &res);
     if (format != MB_FORMAT_JSON) /* JSON has them as one object (print_counters_json) */
         mb_exec_record_counters(&r, c.events, &res);
 

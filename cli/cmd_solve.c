@@ -10,7 +10,9 @@
 
 enum {
     OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
-    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C, OPT_COST_R, OPT_HELP
+    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C,
+    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_STORE_COSTS,
+    OPT_COST_REC, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -27,7 +29,13 @@ static const struct option long_options[] = {
     {"cost-forward", required_argument, NULL, OPT_COST_F},
     {"cost-backward", required_argument, NULL, OPT_COST_B},
     {"cost-copy", required_argument, NULL, OPT_COST_C},
-    {"cost-recompute", required_argument, NULL, OPT_COST_R},
+    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
+    {"cost-write", required_argument, NULL, OPT_COST_W},
+    {"cost-read", required_argument, NULL, OPT_COST_R},
+    {"cost-write-latency", required_argument, NULL, OPT_COST_WL},
+    {"cost-read-latency", required_argument, NULL, OPT_COST_RL},
+    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
+    {"cost-recompute", required_argument, NULL, OPT_COST_REC},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -40,10 +48,8 @@ static int option_users(int opt)
     switch (opt) {
     case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
     case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
-    case OPT_COST_F:
-    case OPT_COST_B:
     case OPT_COST_C:
-    case OPT_COST_R: return USE_SIMULATE | USE_COMPARE;
+    case OPT_COST_REC: return USE_SIMULATE | USE_COMPARE;
     default: return USE_ALL;
     }
 }
@@ -63,7 +69,15 @@ static const char problem_help[] =
     "                         percentage of full-BPTT memory a_h + a_s*(t-1) (5%, 2.5%)\n"
     "  --format F             text (default), json (one object) or csv (header + row)\n"
     "  --dp fast|textbook     how hsm/ism/msm fill their table; same results (default fast)\n"
-    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n";
+    "  --max-table-mib N      refuse DP tables larger than N MiB (default 8192)\n"
+    "  --slow-budget X        a slow store (level 1) beside memory: units, bytes, a\n"
+    "                         percentage of full-BPTT memory or unlimited (default: none)\n"
+    "  --cost-forward C  --cost-backward C      time of a forward / backward op (1, 2)\n"
+    "  --cost-write W  --cost-read R            time per unit written to / read from the\n"
+    "                         slow store (default 0)\n"
+    "  --cost-write-latency L  --cost-read-latency L   time per slow-store transfer (0)\n"
+    "  --store-costs FILE     all of these, in seconds, from membptt calibrate-store (needs\n"
+    "                         byte sizes; not with the --cost-* options)\n";
 
 static void help(const char *cmd)
 {
@@ -76,7 +90,7 @@ static void help(const char *cmd)
                "With --format json it prints one object per solver, one per line (JSON lines);\n"
                "with --format csv one header and one row per solver.\n\n"
                "options:\n%s"
-               "  --cost-forward C  --cost-backward C  --cost-copy C   the time model (1, 2, 0)\n"
+               "  --cost-copy C          time per unit copied into or out of memory (default 0)\n"
                "  --cost-recompute C     time of a recompute forward (default: --cost-forward)\n",
                problem_help);
         return;
@@ -87,6 +101,9 @@ static void help(const char *cmd)
            "                       --budget X [--format text|json|csv] [--plan-out FILE]%s\n\n",
            cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]"
                  "\n                       [--cost-recompute C]" : "");
+    if (strcmp(cmd, "solve") == 0)
+        printf("The two-level solvers (msm2, hrevolve, disk-revolve) minimise predicted time and\n"
+               "read the cost options; the others minimise forward ops.\n\n");
     if (sim)
         printf("Solves the problem, then replays the plan against the plan IR: it proves the\n"
                "plan valid (or names its first bad op), counts its ops, finds its peak and\n"
@@ -104,9 +121,7 @@ static void help(const char *cmd)
            "                         link); a device or FIFO (/dev/stdout) is written into\n",
            mb_solver_names(), problem_help);
     if (sim)
-        printf("  --cost-forward C       time of one forward op (default 1)\n"
-               "  --cost-backward C      time of one backward op (default 2)\n"
-               "  --cost-copy C          time per unit copied into or out of the store (default 0)\n"
+        printf("  --cost-copy C          time per unit copied into or out of memory (default 0)\n"
                "  --cost-recompute C     time of a recompute forward (default: --cost-forward)\n");
     printf("\nsolvers:\n");
     size_t n;
@@ -119,12 +134,17 @@ static void help(const char *cmd)
            "3 infeasible budget (the message names the smallest feasible one)\n");
 }
 
+mb_time_costs cli_time_costs(const mb_cost_model *m)
+{
+    return (mb_time_costs){m->forward, m->write, m->read, m->write_latency, m->read_latency};
+}
+
 /* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit
  * status to leave with (0 after --help). */
 static int parse(int argc, char **argv, const char *cmd, cli_args *a)
 {
     const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
-    const char *solver = NULL;
+    const char *solver = NULL, *slow = NULL, *costs_path = NULL, *cost_opt = NULL;
     int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
     memset(a, 0, sizeof *a);
     a->cost = mb_cost_model_default();
@@ -152,6 +172,8 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
                 break;
             }
         }
+        if (c == OPT_COST_F || c == OPT_COST_B || (c >= OPT_COST_W && c <= OPT_COST_RL))
+            cost_opt = long_options[c - OPT_SOLVER].name;
         switch (c) {
         case OPT_SOLVER: solver = optarg; break;
         case OPT_STEPS: steps = optarg; break;
@@ -183,7 +205,17 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
         case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
         case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
         case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
-        case OPT_COST_R:
+        case OPT_SLOW_BUDGET: slow = optarg; break;
+        case OPT_STORE_COSTS: costs_path = optarg; break;
+        case OPT_COST_W: rc = mb_parse_double("--cost-write", optarg, 0.0, &a->cost.write); break;
+        case OPT_COST_R: rc = mb_parse_double("--cost-read", optarg, 0.0, &a->cost.read); break;
+        case OPT_COST_WL:
+            rc = mb_parse_double("--cost-write-latency", optarg, 0.0, &a->cost.write_latency);
+            break;
+        case OPT_COST_RL:
+            rc = mb_parse_double("--cost-read-latency", optarg, 0.0, &a->cost.read_latency);
+            break;
+        case OPT_COST_REC:
             rc = mb_parse_double("--cost-recompute", optarg, 0.0, &a->cost.recompute);
             break;
         case 'h':
@@ -206,9 +238,19 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
     if (rc == MB_OK) {
         const mb_problem_spec spec = {
             {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
-            {"--internal-bytes", ib}, {"--budget", budget}};
+            {"--internal-bytes", ib}, {"--budget", budget}, {"--slow-budget", slow}};
         rc = mb_problem_from_spec(&spec, &a->problem);
     }
+    if (rc == MB_OK && costs_path != NULL && cost_opt != NULL)
+        rc = MB_ERROR(MB_EINVAL, "--store-costs %s and --%s: give the costs one way", costs_path,
+                      cost_opt);
+    if (rc == MB_OK && costs_path != NULL) {
+        double copy = a->cost.copy;
+        rc = mb_cost_model_load(costs_path, a->problem.unit_bytes, &a->cost);
+        a->cost.copy = copy;
+    }
+    a->time = cli_time_costs(&a->cost);
+    a->solve.cost = &a->time;
     return rc == MB_OK ? -1 : cli_fail(cmd, rc);
 }
 
@@ -269,6 +311,14 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
         mb_cost_model_record(&r, &a.cost);
         mb_sim_record(&r, &a.problem, s.feasible ? &rep : NULL, &a.cost, full_time,
                       (a.solver->flags & MB_SOLVER_HSM_BOUND) != 0);
+        if (s.feasible)
+            mb_sim_record_slow(&r, &a.problem, &rep);
+        if (a.problem.slow_budget != 0) {
+            mb_record_double(&r, "cost_write", a.cost.write);
+            mb_record_double(&r, "cost_read", a.cost.read);
+            mb_record_double(&r, "cost_write_latency", a.cost.write_latency);
+            mb_record_double(&r, "cost_read_latency", a.cost.read_latency);
+        }
         mb_sim_record_recompute(&r, s.feasible ? &rep : NULL, &a.cost);
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
@@ -305,16 +355,26 @@ int cmd_compare(int argc, char **argv)
     if (a.format == MB_FORMAT_TEXT)
         printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
                "%lld); time model c_f = %g, c_b = %g, c_copy = %g, c_r = %g\n\n"
-               "%-8s %12s %9s %10s %12s %9s\n",
+               "%-12s %12s %9s %10s %12s %9s\n",
                (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
                (long long)p->budget, 100.0 * (double)p->budget / (double)full, (long long)full,
                a.cost.forward, a.cost.backward, a.cost.copy, mb_cost_recompute(&a.cost), "solver", "forward_ops", "per_step",
                "peak", "time/full", "solve_s");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
+    int rows = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the two-level solvers only beside a slow store; one that cannot plan for this
+         * slow store (disk-revolve with a finite one) says so and is left out */
+        if ((all[i]->flags & MB_SOLVER_TWO_LEVEL) && p->slow_budget == 0)
+            continue;
         mb_solution s;
         rc = mb_solve(all[i], p, &a.solve, &s);
+        if (rc == MB_EINVAL && (all[i]->flags & MB_SOLVER_TWO_LEVEL)) {
+            if (a.format == MB_FORMAT_TEXT)
+                printf("%-12s n/a: %s\n", all[i]->name, mb_errmsg());
+            continue;
+        }
         if (rc != MB_OK)
             return cli_fail("compare", rc);
         mb_sim_report rep = {0};
@@ -325,11 +385,11 @@ int cmd_compare(int argc, char **argv)
         double rel = s.feasible ? mb_sim_predict(&rep, &a.cost) / full_time : 0.0;
         if (a.format == MB_FORMAT_TEXT) {
             if (s.feasible)
-                printf("%-8s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
+                printf("%-12s %12lld %9.3f %10lld %12.3f %9.3f\n", all[i]->name,
                        (long long)rep.forward_ops, (double)rep.forward_ops / (double)p->steps,
                        (long long)rep.peak, rel, s.solve_seconds);
             else
-                printf("%-8s infeasible: needs a budget of at least %lld units\n", all[i]->name,
+                printf("%-12s infeasible: needs a budget of at least %lld units\n", all[i]->name,
                        (long long)s.min_budget);
             mb_plan_free(s.plan);
             continue;
@@ -338,7 +398,9 @@ int cmd_compare(int argc, char **argv)
         record_solution(&r, all[i]->name, p, &s);
         mb_sim_record(&r, p, s.feasible ? &rep : NULL, &a.cost, full_time,
                       (all[i]->flags & MB_SOLVER_HSM_BOUND) != 0);
-        rc = mb_record_print(stdout, &r, a.format, i == 0);
+        if (s.feasible)
+            mb_sim_record_slow(&r, p, &rep);
+        rc = mb_record_print(stdout, &r, a.format, rows++ == 0);
         mb_plan_free(s.plan);
         if (rc != MB_OK)
             return cli_fail("compare", rc);

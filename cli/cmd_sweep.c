@@ -14,7 +14,7 @@
 static void sweep_help(void)
 {
     printf("usage: membptt sweep CONFIG [--out DIR] [--shard I/N] [--sync WHEN] [--repair]\n"
-           "                     [--accept-other-build] [--quiet] [--dry-run]\n\n"
+           "                     [--skip-failed] [--accept-other-build] [--quiet] [--dry-run]\n\n"
            "Runs every point of the config's [problem] sections (the cartesian product of\n"
            "solvers, sizes, steps and budgets) through the solver and the simulator and appends\n"
            "one CSV row per point to DIR/NAME.csv (NAME from [output] name, else the config's\n"
@@ -32,6 +32,9 @@ static void sweep_help(void)
            "                 loses at most the row in flight whatever WHEN is\n"
            "  --repair       on resume, compute again the rows from the first one that is not\n"
            "                 its point's (instead of stopping with exit 2)\n"
+           "  --skip-failed  a point that fails while it is computed (out of memory, say) is\n"
+           "                 recorded as a row with status failed and empty values, and the\n"
+           "                 sweep goes on (without it the sweep stops; finished rows stay)\n"
            "  --accept-other-build\n"
            "                 on resume, keep rows another membptt build or machine wrote (the\n"
            "                 sidecar records which rows came from which build)\n"
@@ -74,7 +77,7 @@ int cmd_sweep(int argc, char **argv)
         {"out", required_argument, NULL, 'o'},  {"shard", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},      {"dry-run", no_argument, NULL, 'n'},
         {"sync", required_argument, NULL, 'y'}, {"repair", no_argument, NULL, 'r'},
-        {"accept-other-build", no_argument, NULL, 'a'},
+        {"accept-other-build", no_argument, NULL, 'a'}, {"skip-failed", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     mb_sweep_options o = {.out_dir = "results", .progress = stderr};
     int dry = 0, c, rc = MB_OK;
@@ -87,6 +90,7 @@ int cmd_sweep(int argc, char **argv)
         case 'n': dry = 1; break;
         case 'r': o.repair = 1; break;
         case 'a': o.accept_other_build = 1; break;
+        case 'f': o.skip_failed = 1; break;
         case 'y': rc = mb_sweep_sync_parse("--sync", optarg, &o); break;
         case 's': rc = parse_shard(optarg, &o); break;
         case 'h': sweep_help(); return 0;
@@ -122,6 +126,8 @@ int cmd_sweep(int argc, char **argv)
            res.computed, res.resumed);
     if (res.repaired)
         printf(", %zu bad ones computed again", res.repaired);
+    if (res.failed)
+        printf(", %zu failed and recorded with status failed", res.failed);
     printf(")\n");
     return 0;
 }

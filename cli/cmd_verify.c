@@ -9,9 +9,11 @@
 static void help(void)
 {
     printf("usage: membptt verify [--format text|json|csv] PLAN.json\n\n"
-           "Replays a plan file (format membptt-plan, version 1; '-' reads standard input)\n"
-           "against the plan IR: every op's precondition, the budget at every instant, the\n"
-           "backward order t..1, and the forward_ops and peak the file declares.\n\n"
+           "Replays a plan file (format membptt-plan, version 1 or 2; '-' reads standard\n"
+           "input) against the plan IR: every op's precondition, each storage level's budget\n"
+           "at every instant, the backward order t..1, and the forward_ops and peak the file\n"
+           "declares. A plan with a slow store also reports its slow peak and the units (and\n"
+           "bytes) written to and read from it.\n\n"
            "exit status: 0 valid (the summary is printed), 4 invalid (the message names the\n"
            "first bad op: index, op, step, reason), 2 unreadable or malformed file.\n");
 }
@@ -67,6 +69,7 @@ int cmd_verify(int argc, char **argv)
     mb_record_int(&r, "peak_units", rep.peak);
     mb_record_double(&r, "cost_per_step", (double)rep.forward_ops / (double)p->steps);
     mb_record_int(&r, "copied_units", rep.copied_units);
+    mb_sim_record_slow(&r, p, &rep);
     if (rep.valid)
         mb_record_empty(&r, "first_violation");
     else

@@ -21,6 +21,7 @@ static const struct {
     {"verify", cmd_verify, "replay a plan file from any source; name its first invalid op"},
     {"run", cmd_run, "run a plan on a real LSTM/GRU/RNN against full BPTT: time, memory, counters"},
     {"compare", cmd_compare, "every solver on one problem, side by side"},
+    {"calibrate-store", cmd_calibrate_store, "measure a slow-store directory and a cell; write --store-costs"},
     {"sweep", cmd_sweep, "run a config's points into CSV (resumable, shardable)"},
     {"merge", cmd_merge, "join the shard CSVs of a sweep into the single-process file"},
     {"plot", cmd_plot, "draw the figures, or any CSV, with gnuplot (PDF + PNG + .gp)"},
@@ -99,7 +100,7 @@ static int dispatch(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
     char q[128];
     fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
-                    "verify, run, compare, sweep, merge, plot, reproduce\nRun 'membptt --help' for more.\n",
+                    "verify, run, compare, calibrate-store, sweep, merge, plot, reproduce\nRun 'membptt --help' for more.\n",
             mb_text_quote(q, sizeof q, argv[1], strlen(argv[1])));
     return 2;
 }

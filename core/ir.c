@@ -71,8 +71,14 @@ int mb_ir_apply(mb_ir *m, mb_op op)
         return MB_ERROR(MB_EBADPLAN, "%s", m->reason);
     const int64_t k = op.step, t = m->problem.steps;
     const int64_t a_h = m->problem.hidden_units, a_s = m->problem.internal_units;
+    const int level = op.level;
     if (k < 0 || k > t)
         return violation(m, &op, "step out of range [0, %lld]", (long long)t);
+    if (level > MB_LEVEL_SLOW || (level != 0 && !mb_op_has_level(op.kind)))
+        return violation(m, &op, "level %d; store, restore and free take level 0 (memory) or "
+                         "1 (the slow store), other ops none", level);
+    const unsigned char slot = m->store[k] & 3;
+    const int slot_level = (m->store[k] & MB_IR_SLOW_BIT) ? 1 : 0;
     int rc = MB_OK;
     switch (op.kind) {
     case MB_OP_FORWARD:
@@ -93,47 +99,80 @@ int mb_ir_apply(mb_ir *m, mb_op op)
             return violation(m, &op, "the core holds h_%lld, not h_%lld", (long long)m->core,
                              (long long)k);
         if (internal && !m->core_internal)
-            return violation(m, &op, "the core holds h_%lld but not s_%lld (only a forward "
-                             "leaves an internal state in the core)", (long long)k, (long long)k);
-        if (m->store[k] != MB_IR_NONE)
-            return violation(m, &op, "step %lld is already stored", (long long)k);
+            return violation(m, &op, "the core holds h_%lld but not s_%lld (only a forward or "
+                             "a read of s_%lld from the slow store leaves an internal state in "
+                             "the core)", (long long)k, (long long)k, (long long)k);
+        if (slot != MB_IR_NONE)
+            return violation(m, &op, "step %lld is already stored (on level %d)", (long long)k,
+                             slot_level);
         /* size <= budget holds before the op, so budget - size cannot overflow. */
-        if (units > m->problem.budget - m->size)
+        int64_t *size = level ? &m->slow_size : &m->size;
+        int64_t *peak = level ? &m->slow_peak : &m->peak;
+        const int64_t budget = level ? m->problem.slow_budget : m->problem.budget;
+        if (units > budget - *size) {
+            if (level)
+                return violation(m, &op, "the slow store would hold %lld + %lld units, over "
+                                 "its budget of %lld", (long long)*size, (long long)units,
+                                 (long long)budget);
             return violation(m, &op, "the store would hold %lld + %lld units, over the budget "
-                             "of %lld", (long long)m->size, (long long)units,
-                             (long long)m->problem.budget);
-        if ((rc = count(&m->copied_units, units, "copied_units")) != MB_OK)
+                             "of %lld", (long long)*size, (long long)units, (long long)budget);
+        }
+        if (level) {
+            if ((rc = count(&m->slow_written_units, units, "slow_written_units")) != MB_OK ||
+                (rc = count(&m->slow_writes, 1, "slow_writes")) != MB_OK)
+                return rc;
+        } else if ((rc = count(&m->copied_units, units, "copied_units")) != MB_OK)
             return rc;
-        m->store[k] = internal ? MB_IR_INTERNAL : MB_IR_HIDDEN;
-        m->size += units;
-        if (m->size > m->peak)
-            m->peak = m->size;
+        m->store[k] = (unsigned char)((internal ? MB_IR_INTERNAL : MB_IR_HIDDEN) |
+                                      (level ? MB_IR_SLOW_BIT : 0));
+        *size += units;
+        if (*size > *peak)
+            *peak = *size;
         m->store_ops++;
         break;
     }
-    case MB_OP_RESTORE:
-        if (m->store[k] == MB_IR_NONE)
+    case MB_OP_RESTORE: {
+        if (slot == MB_IR_NONE)
             return violation(m, &op, "no checkpoint of step %lld is in the store", (long long)k);
-        if ((rc = count(&m->copied_units, a_h, "copied_units")) != MB_OK)
+        if (slot_level != level)
+            return violation(m, &op, "step %lld is stored on level %d, not on level %d",
+                             (long long)k, slot_level, level);
+        /* A read from the slow store brings the whole checkpoint into the core: s_k when it
+         * is an internal state (docs/design.md, "Two storage levels"). */
+        const int whole = level && slot == MB_IR_INTERNAL;
+        if (level) {
+            if ((rc = count(&m->slow_read_units, whole ? a_s : a_h, "slow_read_units")) != MB_OK ||
+                (rc = count(&m->slow_reads, 1, "slow_reads")) != MB_OK)
+                return rc;
+        } else if ((rc = count(&m->copied_units, a_h, "copied_units")) != MB_OK)
             return rc;
         m->core = k;
-        m->core_internal = 0;
+        m->core_internal = whole;
         m->restore_ops++;
         break;
+    }
     case MB_OP_BACKWARD:
         if (k != m->g)
             return violation(m, &op, "out of order: the gradient cursor is at g = %lld",
                              (long long)m->g);
-        if (!(m->core == k && m->core_internal) && m->store[k] != MB_IR_INTERNAL)
+        if (!(m->core == k && m->core_internal) &&
+            !(slot == MB_IR_INTERNAL && slot_level == MB_LEVEL_MEMORY)) {
+            if (slot == MB_IR_INTERNAL)
+                return violation(m, &op, "s_%lld is on the slow store; restore it into the "
+                                 "core first", (long long)k);
             return violation(m, &op, "s_%lld is neither in the core nor in the store",
                              (long long)k);
+        }
         m->g = k - 1;
         m->backward_ops++;
         break;
     case MB_OP_FREE:
-        if (m->store[k] == MB_IR_NONE)
+        if (slot == MB_IR_NONE)
             return violation(m, &op, "no checkpoint of step %lld is in the store", (long long)k);
-        m->size -= m->store[k] == MB_IR_INTERNAL ? a_s : a_h;
+        if (slot_level != level)
+            return violation(m, &op, "step %lld is stored on level %d, not on level %d",
+                             (long long)k, slot_level, level);
+        *(level ? &m->slow_size : &m->size) -= slot == MB_IR_INTERNAL ? a_s : a_h;
         m->store[k] = MB_IR_NONE;
         m->free_ops++;
         break;

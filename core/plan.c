@@ -69,7 +69,18 @@ int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_l
                     (unsigned long long)ops, MB_PLAN_MAX_OPS);
 }
 
+int mb_op_has_level(int kind)
+{
+    return kind == MB_OP_STORE_HIDDEN || kind == MB_OP_STORE_INTERNAL || kind == MB_OP_RESTORE ||
+           kind == MB_OP_FREE;
+}
+
 int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step)
+{
+    return mb_plan_push_at(plan, kind, step, MB_LEVEL_MEMORY);
+}
+
+int mb_plan_push_at(mb_plan *plan, mb_op_kind kind, int64_t step, int level)
 {
     if (plan->n_ops == plan->cap) {
         if (plan->n_ops >= MB_PLAN_MAX_OPS)
@@ -86,6 +97,7 @@ int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step)
     }
     plan->ops[plan->n_ops].step = (int32_t)step;
     plan->ops[plan->n_ops].kind = (uint8_t)kind;
+    plan->ops[plan->n_ops].level = (uint8_t)level;
     plan->n_ops++;
     return MB_OK;
 }
@@ -93,23 +105,33 @@ int mb_plan_push(mb_plan *plan, mb_op_kind kind, int64_t step)
 int mb_plan_write_json(const mb_plan *plan, FILE *f)
 {
     const mb_problem *p = &plan->problem;
+    const int two = p->slow_budget != 0;
     fprintf(f, "{\"format\": \"%s\", \"version\": %d, \"solver\": ", MB_PLAN_FORMAT,
-            MB_PLAN_VERSION);
+            two ? MB_PLAN_VERSION : MB_PLAN_VERSION_ONE_LEVEL);
     mb_json_write_string(f, plan->solver);
     fprintf(f,
             ", \"steps\": %lld, \"hidden_units\": %lld, \"internal_units\": %lld, "
             "\"unit_bytes\": %lld, \"budget\": %lld",
             (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
             (long long)p->unit_bytes, (long long)p->budget);
+    if (p->slow_budget == MB_SLOW_UNLIMITED)
+        fputs(", \"slow_budget\": \"unlimited\"", f);
+    else if (two)
+        fprintf(f, ", \"slow_budget\": %lld", (long long)p->slow_budget);
     /* declarations that are not known (-1) are left out, as the reader asks */
     if (plan->forward_ops >= 0)
         fprintf(f, ", \"forward_ops\": %lld", (long long)plan->forward_ops);
     if (plan->peak >= 0)
         fprintf(f, ", \"peak\": %lld", (long long)plan->peak);
     fputs(",\n \"ops\": [", f);
-    for (size_t i = 0; i < plan->n_ops; i++)
-        fprintf(f, "%s[\"%s\", %d]", i ? ",\n  " : "\n  ", op_names[plan->ops[i].kind],
-                plan->ops[i].step);
+    for (size_t i = 0; i < plan->n_ops; i++) {
+        const mb_op *op = &plan->ops[i];
+        if (two && mb_op_has_level(op->kind))
+            fprintf(f, "%s[\"%s\", %d, %d]", i ? ",\n  " : "\n  ", op_names[op->kind], op->step,
+                    op->level);
+        else
+            fprintf(f, "%s[\"%s\", %d]", i ? ",\n  " : "\n  ", op_names[op->kind], op->step);
+    }
     fputs("]}\n", f);
     return ferror(f) ? MB_ERROR(MB_EIO, "error writing the plan file") : MB_OK;
 }

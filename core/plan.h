@@ -10,7 +10,10 @@
 #include "core/problem.h"
 
 #define MB_PLAN_FORMAT "membptt-plan"
-#define MB_PLAN_VERSION 1
+/* The version written for plans with a slow level (levels on ops); plans without one are
+ * still written as version 1, and both versions are read (docs/design.md, "Plan files"). */
+#define MB_PLAN_VERSION 2
+#define MB_PLAN_VERSION_ONE_LEVEL 1
 
 /* The most ops a plan may hold (2 GiB of ops): longer plans are refused, not swapped. */
 #define MB_PLAN_MAX_OPS ((size_t)1 << 28)
@@ -36,11 +39,19 @@ typedef enum {
 
 #define MB_OP_KIND_COUNT 6
 
-/* One op: 8 bytes, so a plan of C forward ops takes about 8*(C + 4t) bytes. */
+/* The storage levels (docs/design.md, "Two storage levels"): memory and the slow store. */
+enum { MB_LEVEL_MEMORY = 0, MB_LEVEL_SLOW = 1, MB_LEVEL_COUNT = 2 };
+
+/* One op: 8 bytes, so a plan of C forward ops takes about 8*(C + 4t) bytes. `level` is the
+ * storage level of store, restore and free ops, and 0 on forward and backward. */
 typedef struct {
     int32_t step;
-    uint8_t kind; /* mb_op_kind */
+    uint8_t kind;  /* mb_op_kind */
+    uint8_t level; /* MB_LEVEL_MEMORY or MB_LEVEL_SLOW */
 } mb_op;
+
+/* 1 when ops of this kind carry a level (store_hidden, store_internal, restore, free). */
+int mb_op_has_level(int kind);
 
 /* A plan with the problem it answers and what its solver declares about it. The simulator
  * checks the declarations; nothing else trusts them. */
@@ -87,7 +98,12 @@ int mb_plan_full(const mb_problem *p, mb_plan **out /* out */);
 /* The number of ops of mb_plan_full's plan for t steps: 4t - 2. */
 uint64_t mb_plan_full_ops(int64_t steps);
 
-/* Writes the plan file to `f` (one JSON object, one op per line). MB_EIO on a write error. */
+/* mb_plan_push with a storage level (0 or 1) on a store, restore or free op. */
+int mb_plan_push_at(mb_plan *plan, mb_op_kind kind, int64_t step, int level);
+
+/* Writes the plan file to `f` (one JSON object, one op per line): version 1 for a plan
+ * without a slow level, else version 2 with "slow_budget" and a level on every store,
+ * restore and free op. MB_EIO on a write error. */
 int mb_plan_write_json(const mb_plan *plan, FILE *f);
 
 /* Writes the plan file to `path` through a temporary name and a rename, so a failed or
@@ -101,7 +117,10 @@ int mb_plan_save(const mb_plan *plan, const char *path);
 
 /* Reads a plan file from memory. The text is strict JSON (RFC 8259: UTF-8 validated, no
  * duplicate keys at any depth, nothing after the top-level object) holding one object with
- * the keys of format membptt-plan version 1; unknown keys are ignored whatever their value.
+ * the keys of format membptt-plan version 1 or 2; unknown keys are ignored whatever their
+ * value. Version 2 adds "slow_budget" (units, or "unlimited"; absent = 0) and an optional
+ * third element, the level 0 or 1, on store, restore and free ops; a version-1 file reads
+ * as level 0 throughout and may carry neither.
  * Structure errors (not JSON, wrong format or version, a missing or duplicate key, a value of
  * the wrong type, an unknown op) are MB_EPARSE with the byte offset; whether the ops form a
  * valid plan is left to the simulator. On success *out is a new plan the caller frees. */

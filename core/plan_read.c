@@ -17,11 +17,11 @@
 #include "core/plan.h"
 
 enum { K_FORMAT, K_VERSION, K_SOLVER, K_STEPS, K_HIDDEN, K_INTERNAL, K_UNIT_BYTES, K_BUDGET,
-       K_FORWARD_OPS, K_PEAK, K_OPS, K_COUNT };
+       K_FORWARD_OPS, K_PEAK, K_OPS, K_SLOW_BUDGET, K_COUNT };
 
 static const char *const key_names[K_COUNT] = {
     "format", "version", "solver", "steps", "hidden_units", "internal_units", "unit_bytes",
-    "budget", "forward_ops", "peak", "ops",
+    "budget", "forward_ops", "peak", "ops", "slow_budget",
 };
 
 /* Where the reader is in the document. */
@@ -33,7 +33,8 @@ enum {
     S_OPS,     /* in "ops", expecting an op '[' or ']' */
     S_OP_NAME, /* in an op, expecting its name */
     S_OP_STEP, /* in an op, expecting its step */
-    S_OP_END,  /* in an op, expecting ']' */
+    S_OP_END,  /* in an op, expecting ']' (or the level of a store, restore or free) */
+    S_OP_LAST, /* in an op after its level, expecting ']' */
     S_DONE,    /* after the top-level object */
 };
 
@@ -58,6 +59,8 @@ typedef struct {
     size_t op_at;              /* index of the op being read */
     int op_kind;
     int64_t op_step;
+    int op_level;
+    size_t first_level;        /* index of the first op with a level; SIZE_MAX: none */
     uint64_t objects;          /* objects opened so far: the id of the next */
     uint64_t stack[MAX_DEPTH + 2]; /* object id per open container (UINT64_MAX: an array) */
     key_slot *keys;
@@ -235,6 +238,16 @@ static int on_value(reader *r, int type, const char *s, size_t len)
             r->plan->solver[len] = '\0';
             return 1;
         }
+        if (k == K_SLOW_BUDGET && type == V_STRING) {
+            if (len != 9 || memcmp(s, "unlimited", 9) != 0) {
+                char q[80];
+                mb_text_quote(q, sizeof q, s, len);
+                return stop(r, MB_EPARSE, "\"slow_budget\": '%s'; expected an integer >= 0 "
+                            "(units) or \"unlimited\"", q);
+            }
+            r->plan->problem.slow_budget = MB_SLOW_UNLIMITED;
+            return 1;
+        }
         if (k == K_OPS) {
             if (type != V_ARRAY)
                 return stop(r, MB_EPARSE, "\"ops\": expected an array of [name, step], found %s",
@@ -253,6 +266,7 @@ static int on_value(reader *r, int type, const char *s, size_t len)
                            : k == K_UNIT_BYTES ? &p->unit_bytes
                            : k == K_BUDGET     ? &p->budget
                            : k == K_FORWARD_OPS ? &r->plan->forward_ops
+                           : k == K_SLOW_BUDGET ? &p->slow_budget
                                                 : &r->plan->peak;
             return number_int(r, s, len, key, 0, dst);
         }
@@ -294,12 +308,30 @@ static int on_value(reader *r, int type, const char *s, size_t len)
         if (r->op_step < 0 || r->op_step > INT32_MAX)
             return stop(r, MB_EPARSE, "op %zu: step %" PRId64 " out of range [0, %d]", r->op_at,
                         r->op_step, INT32_MAX);
+        r->op_level = 0;
         r->state = S_OP_END;
         return 1;
     }
-    case S_OP_END:
-        return stop(r, MB_EPARSE, "op %zu: expected ']' after the step, found %s; an op is "
-                    "[name, step]", r->op_at, what(type));
+    case S_OP_END: {
+        if (type != V_NUMBER || !mb_op_has_level(r->op_kind))
+            return stop(r, MB_EPARSE, "op %zu: expected ']' after the step, found %s; an op is "
+                        "[name, step], or [name, step, level] for store, restore and free",
+                        r->op_at, what(type));
+        int64_t level;
+        if (!number_int(r, s, len, NULL, r->op_at, &level))
+            return 0;
+        if (level != MB_LEVEL_MEMORY && level != MB_LEVEL_SLOW)
+            return stop(r, MB_EPARSE, "op %zu: level %" PRId64 "; expected 0 (memory) or 1 "
+                        "(the slow store)", r->op_at, level);
+        r->op_level = (int)level;
+        if (r->first_level == SIZE_MAX)
+            r->first_level = r->op_at;
+        r->state = S_OP_LAST;
+        return 1;
+    }
+    case S_OP_LAST:
+        return stop(r, MB_EPARSE, "op %zu: expected ']' after the level, found %s; an op is at "
+                    "most [name, step, level]", r->op_at, what(type));
     default:
         return stop(r, MB_EPARSE, "unexpected %s", what(type));
     }
@@ -368,8 +400,9 @@ static int cb_end_array(void *ctx)
     case S_OP_NAME:
     case S_OP_STEP:
         return stop(r, MB_EPARSE, "op %zu: too short; an op is [name, step]", r->op_at);
-    case S_OP_END: {
-        int rc = mb_plan_push(r->plan, (mb_op_kind)r->op_kind, r->op_step);
+    case S_OP_END:
+    case S_OP_LAST: {
+        int rc = mb_plan_push_at(r->plan, (mb_op_kind)r->op_kind, r->op_step, r->op_level);
         if (rc != MB_OK)
             return stop(r, rc, "%s", mb_errmsg());
         r->op_at++;
@@ -422,6 +455,7 @@ static int reader_init(reader *r, const char *name)
     r->name = name ? name : "plan file";
     r->key = -1;
     r->version = -1;
+    r->first_level = SIZE_MAX;
     mb_problem p = {0};
     r->plan = mb_plan_alloc("unknown", &p, 0);
     if (r->plan == NULL)
@@ -518,9 +552,15 @@ static int reader_finish(reader *r, mb_plan **out)
             return MB_ERROR(MB_EPARSE, "%s: missing key \"%s\"", name,
                             key_names[required[i]]);
     mb_plan *plan = r->plan;
-    if (r->version != MB_PLAN_VERSION)
-        return MB_ERROR(MB_EPARSE, "%s: version %" PRId64 "; this membptt reads version %d",
-                        name, r->version, MB_PLAN_VERSION);
+    if (r->version != MB_PLAN_VERSION && r->version != MB_PLAN_VERSION_ONE_LEVEL)
+        return MB_ERROR(MB_EPARSE, "%s: version %" PRId64 "; this membptt reads versions %d "
+                        "and %d", name, r->version, MB_PLAN_VERSION_ONE_LEVEL, MB_PLAN_VERSION);
+    if (r->version == MB_PLAN_VERSION_ONE_LEVEL && r->seen[K_SLOW_BUDGET])
+        return MB_ERROR(MB_EPARSE, "%s: \"slow_budget\" needs version %d (version 1 plans have "
+                        "one storage level)", name, MB_PLAN_VERSION);
+    if (r->version == MB_PLAN_VERSION_ONE_LEVEL && r->first_level != SIZE_MAX)
+        return MB_ERROR(MB_EPARSE, "%s: op %zu has a level, which needs version %d (version 1 "
+                        "ops are [name, step])", name, r->first_level, MB_PLAN_VERSION);
     if ((r->seen[K_FORWARD_OPS] && plan->forward_ops < 0) ||
         (r->seen[K_PEAK] && plan->peak < 0) || plan->problem.unit_bytes < 0)
         return MB_ERROR(MB_EPARSE, "%s: forward_ops, peak and unit_bytes must be >= 0 (got "

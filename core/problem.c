@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,6 +75,9 @@ int mb_problem_check(const mb_problem *p)
                         (long long)p->internal_units, (long long)p->hidden_units);
     if (p->budget < 0)
         return MB_ERROR(MB_EINVAL, "budget %lld: must be >= 0 units", (long long)p->budget);
+    if (p->slow_budget < 0)
+        return MB_ERROR(MB_EINVAL, "slow_budget %lld: must be >= 0 units",
+                        (long long)p->slow_budget);
     int64_t full;
     return mb_problem_full_units(p, &full);
 }
@@ -229,6 +233,26 @@ int mb_parse_budget(const char *key, const char *text, const mb_problem *p, int6
     return MB_OK;
 }
 
+int mb_parse_slow_budget(const char *key, const char *text, const mb_problem *p,
+                         int64_t *units)
+{
+    if (text != NULL && strcmp(text, "unlimited") == 0) {
+        *units = MB_SLOW_UNLIMITED;
+        return MB_OK;
+    }
+    size_t n = text ? strlen(text) : 0;
+    if (n > 0 && tolower((unsigned char)text[n - 1]) == 'b' && p->unit_bytes == 0)
+        return MB_ERROR(MB_EINVAL, "%s '%s': a size in bytes needs byte sizes, not alpha; give "
+                        "units, a percentage of full-BPTT memory (50%%) or unlimited", key, text);
+    int rc = mb_parse_budget(key, text, p, units);
+    if (rc != MB_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", mb_errmsg());
+        return MB_ERROR(rc, "%s, or unlimited", why);
+    }
+    return MB_OK;
+}
+
 int mb_problem_from_spec(const mb_problem_spec *spec, mb_problem *out)
 {
     mb_problem p = {0};
@@ -275,6 +299,10 @@ int mb_problem_from_spec(const mb_problem_spec *spec, mb_problem *out)
                         "not %s; give units (249) or a percentage (5%%)", spec->budget.key,
                         spec->budget.value, hb->key, ib->key, a->key);
     if ((rc = mb_parse_budget(spec->budget.key, spec->budget.value, &p, &p.budget)) != MB_OK)
+        return rc;
+    if (spec->slow_budget.value != NULL &&
+        (rc = mb_parse_slow_budget(spec->slow_budget.key, spec->slow_budget.value, &p,
+                                   &p.slow_budget)) != MB_OK)
         return rc;
     if ((rc = mb_problem_check(&p)) != MB_OK)
         return rc;

@@ -21,7 +21,12 @@ typedef struct {
     int64_t internal_units; /* a_s >= a_h */
     int64_t unit_bytes;     /* bytes per unit, or 0 with --alpha sizes */
     int64_t budget;         /* units, >= 0 */
+    int64_t slow_budget;    /* level-1 (slow store) units: 0 = no slow level, or
+                               MB_SLOW_UNLIMITED (docs/design.md, "Two storage levels") */
 } mb_problem;
+
+/* A slow store without a size limit. */
+#define MB_SLOW_UNLIMITED INT64_MAX
 
 /* One value of a problem as text, and the name of the key it came from, which every message
  * about it names: "--steps" on the command line, "configs/paper.ini:12: steps" in a config.
@@ -39,6 +44,7 @@ typedef struct {
     mb_keyval hidden_bytes;   /* ... or byte sizes, both of them (not both forms) */
     mb_keyval internal_bytes;
     mb_keyval budget;         /* required: units, bytes or a percentage (mb_parse_budget) */
+    mb_keyval slow_budget;    /* optional: as budget, or "unlimited"; absent or 0 = none */
 } mb_problem_spec;
 
 /* Builds and checks a problem from its text. MB_EINVAL or MB_ERANGE with a message that names
@@ -60,7 +66,8 @@ int mb_problem_full_units(const mb_problem *p, int64_t *out);
  * (mb_solution_record), beside what was solved within it. */
 void mb_problem_record(mb_record *r, const mb_problem *p);
 
-/* Checks a whole problem: steps in [1, MB_MAX_STEPS], 1 <= a_h <= a_s, budget >= 0, and
+/* Checks a whole problem: steps in [1, MB_MAX_STEPS], 1 <= a_h <= a_s, budget >= 0,
+ * slow_budget >= 0, and
  * that the full-BPTT memory is representable. The message names the offending field. */
 int mb_problem_check(const mb_problem *p);
 
@@ -84,5 +91,10 @@ int mb_parse_bytes(const char *key, const char *text, int64_t *out /* out */);
  * Errors name the key, the text and the three accepted forms. */
 int mb_parse_budget(const char *key, const char *text, const mb_problem *p,
                     int64_t *units /* out */);
+
+/* Parses the slow store's budget: the forms of mb_parse_budget, or "unlimited"
+ * (MB_SLOW_UNLIMITED). */
+int mb_parse_slow_budget(const char *key, const char *text, const mb_problem *p,
+                         int64_t *units /* out */);
 
 #endif

@@ -157,6 +157,9 @@ static int check_plan(const mb_exec_config *c, const mb_plan *plan, mb_sim_repor
         return rc;
     if (!r->valid)
         return MB_ERROR(MB_EBADPLAN, "invalid plan: %s", r->reason);
+    if (r->slow_writes > 0 && c->slow_dir == NULL)
+        return MB_ERROR(MB_EINVAL, "the plan writes %lld checkpoints to a slow store (level 1); "
+                        "give a directory for it (--slow-dir DIR)", (long long)r->slow_writes);
     return MB_OK;
 }
 
@@ -258,15 +261,27 @@ static mb_spread spread_col(const double *v, int R, int which, int j, double *co
     return mb_spread_of(col, (size_t)R);
 }
 
+/* The options of a run of one side: the plan's side also has the slow store's directory. */
+static mb_run_options side_options(const mb_exec_config *c, int which)
+{
+    mb_run_options o = {.side = which == 0 ? MB_EXEC_SIDE_PLAN : MB_EXEC_SIDE_FULL,
+                        .verified = 1};
+    if (which == 0) {
+        o.slow_dir = c->slow_dir;
+        o.slow_direct = c->slow_direct;
+    }
+    return o;
+}
+
 /* The timed part: R interleaved pairs (plan, then full BPTT), each run timed by the runner
  * alone; fills out's times, ratios, contention, resident pages and peak RSS, and leaves the
  * gradients of the last pair in gp and gf. v holds R*2*V_N values, col 2*R. */
-static int measure_pairs(mb_net *net, const mb_plan *plan, const mb_plan *full, int R,
-                         mb_exec_result *out, unsigned char *gp, unsigned char *gf, double *v,
-                         double *col, mb_exec_stats *sp, mb_exec_stats *sf)
+static int measure_pairs(const mb_exec_config *c, mb_net *net, const mb_plan *plan,
+                         const mb_plan *full, int R, mb_exec_result *out, unsigned char *gp,
+                         unsigned char *gf, double *v, double *col, mb_exec_stats *sp,
+                         mb_exec_stats *sf)
 {
-    const mb_run_options opt[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
-                                               {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
+    const mb_run_options opt[MB_EXEC_SIDES] = {side_options(c, 0), side_options(c, 1)};
     int64_t *resident[2] = {&out->store_resident_pages, &out->store_full_resident_pages};
     int64_t *pages[2] = {&out->store_pages, &out->store_full_pages};
     int64_t *hwm_out[2] = {&out->vmhwm_bytes, &out->vmhwm_full_bytes};
@@ -336,17 +351,16 @@ static int measure_pairs(mb_net *net, const mb_plan *plan, const mb_plan *full, 
 
 /* One counted run of each side after the timed ones, so that counter reads (system calls at
  * every phase change) never enter a timed number; copies the values into out. */
-static int count_sides(mb_net *net, const mb_plan *plan, const mb_plan *full, counter_ctx *cc,
-                       mb_exec_result *out)
+static int count_sides(const mb_exec_config *c, mb_net *net, const mb_plan *plan,
+                       const mb_plan *full, counter_ctx *cc, mb_exec_result *out)
 {
     size_t ne = mb_counters_count(cc->c);
     out->n_events = ne > MB_EXEC_MAX_EVENTS ? MB_EXEC_MAX_EVENTS : (int)ne;
     for (int which = 0; which < 2; which++) {
-        mb_run_options o = {.side = which == 0 ? MB_EXEC_SIDE_PLAN : MB_EXEC_SIDE_FULL,
-                            .no_timing = 1,
-                            .verified = 1,
-                            .phase_hook = counter_hook,
-                            .hook_ctx = cc};
+        mb_run_options o = side_options(c, which);
+        o.no_timing = 1;
+        o.phase_hook = counter_hook;
+        o.hook_ctx = cc;
         mb_exec_stats st;
         mb_counters_reset(cc->c);
         int rc = mb_net_run(net, which == 0 ? plan : full, &o, &st);
@@ -421,19 +435,18 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     mb_exec_stats sp, sf;
     /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
      * by every repetition (docs/design.md, "The executor", the arena). */
-    const mb_run_options warm[MB_EXEC_SIDES] = {{.side = MB_EXEC_SIDE_PLAN, .verified = 1},
-                                                {.side = MB_EXEC_SIDE_FULL, .verified = 1}};
+    const mb_run_options warm[MB_EXEC_SIDES] = {side_options(c, 0), side_options(c, 1)};
     rc = mb_net_run(net, plan, &warm[MB_EXEC_SIDE_PLAN], &sp);
     if (rc == MB_OK)
         rc = mb_net_run(net, full, &warm[MB_EXEC_SIDE_FULL], &sf);
     for (out->attempts = 0; rc == MB_OK && out->attempts <= c->retry_contended;) {
-        rc = measure_pairs(net, plan, full, R, out, gp, gf, v, col, &sp, &sf);
+        rc = measure_pairs(c, net, plan, full, R, out, gp, gf, v, col, &sp, &sf);
         out->attempts++;
         if (!out->contended)
             break;
     }
     if (rc == MB_OK && cc.c != NULL)
-        rc = count_sides(net, plan, full, &cc, out);
+        rc = count_sides(c, net, plan, full, &cc, out);
     if (rc != MB_OK)
         goto done;
 
@@ -468,10 +481,24 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
                                                        (double)sp.recompute_ops
                                                  : NAN;
     double full_time;
-    /* c_r is the recompute cost measured in this run (NAN, so c_f, when nothing recomputes) */
-    mb_cost_model model = {.forward = out->cost_forward_s, .backward = out->cost_backward_s,
-                           .copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes,
-                           .recompute = out->cost_recompute_s};
+    mb_cost_model model = mb_cost_model_default();
+    model.forward = out->cost_forward_s;
+    model.backward = out->cost_backward_s;
+    model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
+    model.recompute = out->cost_recompute_s; /* NAN, so c_f, when nothing recomputes */
+    /* the slow store: the costs given (calibrate-store), else what this run measured */
+    out->slow = sp.slow;
+    const double u = (double)plan->problem.unit_bytes;
+    if (c->slow_costs != NULL) {
+        model.write = c->slow_costs->write * u;
+        model.read = c->slow_costs->read * u;
+        model.write_latency = c->slow_costs->write_latency;
+        model.read_latency = c->slow_costs->read_latency;
+    } else {
+        const mb_slow_counts *n = &sp.slow;
+        model.write = n->written_bytes > 0 ? n->write_s / (double)n->written_bytes * u : 0;
+        model.read = n->read_bytes > 0 ? n->read_s / (double)n->read_bytes * u : 0;
+    }
     rc = mb_sim_full_time(&plan->problem, &model, &full_time);
     if (rc != MB_OK)
         goto done;

@@ -18,6 +18,7 @@
 #include "core/plan.h"
 #include "core/problem.h"
 #include "core/report.h"
+#include "sim/sim.h"
 
 typedef enum { MB_CELL_LSTM = 0, MB_CELL_GRU = 1, MB_CELL_RNN = 2 } mb_cell_kind;
 
@@ -48,6 +49,11 @@ typedef struct {
     int retry_contended; /* measure again, up to this many times, while a run is contended */
     int pin;           /* core to pin to, or -1 */
     const char *events;/* counter events (comma-separated) or NULL */
+    const char *slow_dir; /* where a plan's slow store (level 1) lives as a file, or NULL */
+    int slow_direct;      /* 1: open it with O_DIRECT (exec/slowstore.h) */
+    const mb_cost_model *slow_costs; /* the slow store's costs in seconds, per byte
+                                        (calibrate-store), for the prediction; NULL: what the
+                                        run measures */
 } mb_exec_config;
 
 mb_exec_config mb_exec_config_default(void);
@@ -84,6 +90,13 @@ enum {
     MB_EXEC_PHASES = 4
 };
 
+/* What a run's slow store did: transfers, their bytes, the peak of live bytes, and the wall
+ * seconds of its writes (with their sync) and reads. */
+typedef struct {
+    int64_t writes, reads, written_bytes, read_bytes, peak_bytes;
+    double write_s, read_s;
+} mb_slow_counts;
+
 /* What one execution of a plan measured. */
 typedef struct {
     int64_t forward_ops, recompute_ops, backward_ops, store_ops, restore_ops, free_ops;
@@ -102,6 +115,7 @@ typedef struct {
     double wall_total;
     double cpu_total;            /* the calling thread's CPU seconds, read once per run */
     double loss; /* sum over steps of 0.5*||W_y h_k - y_k||^2 (in double) */
+    mb_slow_counts slow; /* the slow store (all 0 without one) */
 } mb_exec_stats;
 
 typedef struct mb_net mb_net;
@@ -118,6 +132,8 @@ typedef struct {
                                 * (mb_exec_run does, once): no whole-plan replay first */
     void (*phase_hook)(void *ctx, int phase_from, int phase_to); /* counters, or NULL */
     void *hook_ctx;
+    const char *slow_dir;      /* the slow store's directory (plans that write to level 1) */
+    int slow_direct;           /* open the slow store's file with O_DIRECT */
 } mb_run_options;
 
 /* A network for configuration c (weights, h_0, inputs, targets from the seeded rng), with
@@ -196,6 +212,7 @@ typedef struct {
     int attempts;  /* measurements made: 1 + the retries that contention caused */
     double cost_forward_s, cost_recompute_s, cost_backward_s, cost_copy_s_per_byte; /* per op */
     double predicted_time_ratio; /* sim's cost model with the costs above */
+    mb_slow_counts slow; /* the slow store in the last plan run (0 without one) */
     double grad_max_abs_diff;    /* plan vs full BPTT, all gradients and dL/dh_0 */
     int grad_bitwise_equal;
     double loss;
@@ -209,6 +226,12 @@ typedef struct {
     int64_t event_value_full[MB_EXEC_MAX_EVENTS][MB_EXEC_PHASES]; /* full BPTT's run */
     int event_available[MB_EXEC_MAX_EVENTS];
 } mb_exec_result;
+
+/* Appends the slow store's columns of a run of a plan for p (slow_dir, slow_mode, slow_writes,
+ * slow_reads, slow_written_bytes, slow_read_bytes, slow_peak_bytes, slow_write_s,
+ * slow_read_s); nothing when p has no slow level, so one-level records keep their columns. */
+void mb_exec_record_slow(mb_record *r, const mb_exec_config *c, const mb_problem *p,
+                         const mb_exec_result *res);
 
 /* Below this thread-CPU / wall ratio a run did not have its core to itself. */
 #define MB_EXEC_CONTENDED 0.9

@@ -194,3 +194,19 @@ void mb_exec_record_counters(mb_record *r, const char *events, const mb_exec_res
             }
     }
 }
+
+void mb_exec_record_slow(mb_record *r, const mb_exec_config *c, const mb_problem *p,
+                         const mb_exec_result *res)
+{
+    if (p->slow_budget == 0)
+        return;
+    mb_record_string(r, "slow_dir", c->slow_dir ? c->slow_dir : "");
+    mb_record_string(r, "slow_mode", c->slow_direct ? "direct" : "buffered+fdatasync");
+    mb_record_int(r, "slow_writes", res->slow.writes);
+    mb_record_int(r, "slow_reads", res->slow.reads);
+    mb_record_int(r, "slow_written_bytes", res->slow.written_bytes);
+    mb_record_int(r, "slow_read_bytes", res->slow.read_bytes);
+    mb_record_int(r, "slow_peak_bytes", res->slow.peak_bytes);
+    mb_record_double(r, "slow_write_s", res->slow.write_s);
+    mb_record_double(r, "slow_read_s", res->slow.read_s);
+}

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "exec/arena.h"
+#include "exec/slowstore.h"
 #include "exec/internal.h"
 #include "measure/measure.h"
 #include "core/ir.h"
@@ -337,6 +338,15 @@ static int dry_run(const mb_plan *plan)
     return rc;
 }
 
+/* 1 when some op of the plan stores on the slow store. */
+static int plan_writes_slow(const mb_plan *plan)
+{
+    for (size_t i = 0; i < plan->n_ops; i++)
+        if (plan->ops[i].level == MB_LEVEL_SLOW)
+            return 1;
+    return 0;
+}
+
 int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exec_stats *st)
 {
     static const mb_run_options defaults = {0};
@@ -371,8 +381,22 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         st->store_pages = st->store_resident_pages = -1;
     mb_ir m;
     memset(&m, 0, sizeof m);
+    mb_slow_store slow;
+    memset(&slow, 0, sizeof slow);
+    slow.fd = -1;
     rc = mb_ir_init(&m, &plan->problem);
     int64_t off = 0;
+    if (rc == MB_OK && plan_writes_slow(plan)) {
+        int64_t slow_limit = INT64_MAX, sb = plan->problem.slow_budget;
+        if (sb != MB_SLOW_UNLIMITED && __builtin_mul_overflow(sb, plan->problem.unit_bytes, &slow_limit))
+            slow_limit = INT64_MAX;
+        if (o->slow_dir == NULL)
+            rc = MB_ERROR(MB_EINVAL, "the plan writes checkpoints to a slow store; give a "
+                          "directory for it (--slow-dir DIR)");
+        else
+            rc = mb_slow_open(&slow, o->slow_dir, o->slow_direct ? MB_SLOW_DIRECT : MB_SLOW_BUFFERED,
+                              slow_limit, T + 1, (int64_t)ib);
+    }
     if (rc == MB_OK)
         rc = mb_arena_alloc(arena, (int64_t)hb, 0, &off);
     if (rc != MB_OK)
@@ -412,6 +436,12 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         case MB_OP_STORE_INTERNAL: {
             enter_phase(&cs, MB_EXEC_COPY);
             size_t bytes = op.kind == MB_OP_STORE_HIDDEN ? hb : ib;
+            if (op.level == MB_LEVEL_SLOW) {
+                if ((rc = mb_slow_write(&slow, k, net->core[cur], (int64_t)bytes)) != MB_OK)
+                    goto done;
+                st->store_ops++;
+                break;
+            }
             rc = mb_arena_alloc(arena, (int64_t)bytes, k, &off);
             if (rc != MB_OK)
                 goto done;
@@ -422,6 +452,12 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         }
         case MB_OP_RESTORE:
             enter_phase(&cs, MB_EXEC_COPY);
+            if (op.level == MB_LEVEL_SLOW) { /* the whole checkpoint: h_k, or s_k */
+                if ((rc = mb_slow_read(&slow, k, net->core[cur])) != MB_OK)
+                    goto done;
+                st->restore_ops++;
+                break;
+            }
             off = mb_arena_find(arena, k);
             if (off < 0) {
                 rc = MB_ERROR(MB_EINTERNAL, "op %zu: restore %lld finds no block in the arena",
@@ -454,7 +490,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         }
         case MB_OP_FREE:
             enter_phase(&cs, MB_EXEC_COPY);
-            rc = mb_arena_free(arena, k);
+            rc = op.level == MB_LEVEL_SLOW ? mb_slow_free(&slow, k) : mb_arena_free(arena, k);
             if (rc != MB_OK)
                 goto done;
             st->free_ops++;
@@ -482,7 +518,13 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     st->compactions = arena->compactions;
     st->compacted_bytes = arena->compacted_bytes;
     st->loss = net->loss;
+    st->slow = slow.n;
 done:
     mb_ir_release(&m);
+    {
+        int crc = mb_slow_close(&slow); /* the file goes, on success and on error */
+        if (rc == MB_OK)
+            rc = crc;
+    }
     return rc;
 }

@@ -23,6 +23,9 @@ typedef struct {
     int64_t free_ops;
     int64_t peak;          /* largest store size, units, h_0 included */
     int64_t copied_units;  /* units copied into and out of the store */
+    int64_t slow_peak;     /* largest slow-store (level 1) size, units */
+    int64_t slow_writes, slow_reads;             /* stores to / restores from level 1 */
+    int64_t slow_written_units, slow_read_units; /* their units */
     int64_t final_cursor;  /* g after the last op replayed */
 } mb_sim_report;
 
@@ -35,20 +38,28 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *report /* out */);
 
 /* Per-op costs of the analytic time model (docs/design.md, "Cost model"). */
 typedef struct {
-    double forward;   /* per first forward of a step, c_f (default 1) */
-    double backward;  /* per backward op, c_b (default 2) */
-    double copy;      /* per unit copied into or out of the store, c_copy (default 0) */
+    double forward;  /* per first forward of a step, c_f (default 1) */
+    double backward; /* per backward op, c_b (default 2) */
+    double copy;     /* per unit copied into or out of memory's store, c_copy (default 0) */
+    double write;    /* per unit written to the slow store (default 0) */
+    double read;     /* per unit read from the slow store (default 0) */
+    double write_latency; /* per write to the slow store (default 0) */
+    double read_latency;  /* per read from the slow store (default 0) */
     double recompute; /* per recompute forward, c_r; NAN (the default) means c_r = c_f */
 } mb_cost_model;
-
-/* The defaults of docs/design.md: c_f = 1, c_b = 2, c_copy = 0, c_r = c_f. */
-mb_cost_model mb_cost_model_default(void);
 
 /* c_r of model m: m->recompute, or m->forward when it is NAN. */
 double mb_cost_recompute(const mb_cost_model *m);
 
-/* Predicted time = (forward_ops - recompute_ops)*c_f + recompute_ops*c_r + backward_ops*c_b +
- * copied_units*c_copy. */
+
+/* The defaults of docs/design.md: c_f = 1, c_b = 2, every copy and transfer free. */
+mb_cost_model mb_cost_model_default(void);
+
+/* The time of one transfer of `units` to (write = 1) or from (write = 0) the slow store. */
+double mb_cost_transfer(const mb_cost_model *m, int write, int64_t units);
+
+/* Predicted time = forward_ops*c_f + backward_ops*c_b + copied_units*c_copy
+ *   + slow_writes*w_lat + slow_written_units*w + slow_reads*r_lat + slow_read_units*r. */
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m);
 
 /* The time of full BPTT for p's steps and sizes under model m: the canonical full plan
@@ -70,6 +81,27 @@ void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
 /* Appends the recompute columns of `simulate`: recompute_ops (of rep; empty when rep is NULL)
  * and cost_recompute (m's c_r, c_f when unset). */
 void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_cost_model *m);
+
+/* Appends the slow level's columns of a replay of a plan for p (slow_budget_units, slow_peak_units,
+ * slow_writes, slow_reads, slow_written_units, slow_read_units, and the same in bytes when
+ * the unit's bytes are known) to r. Nothing when p has no slow level, so one-level records
+ * keep their columns. */
+void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
+
+/* The store-costs file (`membptt calibrate-store --out FILE`, read by --store-costs): the
+ * time model in seconds, with the slow store's costs per byte, one "key value" line each
+ * after the line "membptt-store-costs 1":
+ *   forward_s, backward_s            seconds per forward / backward op of the cell
+ *   write_latency_s, write_s_per_byte   seconds per write, and per byte written
+ *   read_latency_s, read_s_per_byte     seconds per read, and per byte read
+ * mb_cost_model_save writes m so (its write and read fields per byte); it goes through a
+ * temporary name and a rename. */
+int mb_cost_model_save(const char *path, const mb_cost_model *m);
+
+/* Reads a store-costs file into *m in units of `unit_bytes` bytes (write and read per unit;
+ * copy 0). Every key is required, once, with a finite value >= 0; anything else is MB_EINVAL
+ * naming the file, the line and what is allowed. */
+int mb_cost_model_load(const char *path, int64_t unit_bytes, mb_cost_model *m /* out */);
 
 /* The paper's HSM upper bound m * t^(1 + 1/m), m = hidden slots (h_0 included). */
 double mb_sim_hsm_bound(int64_t t, int64_t slots);

@@ -814,72 +814,132 @@ typedef struct {
     int32_t row;
 } task;
 
-/* Walks the policy table from the top row into a plan, without recursion. */
-static int dp_extract(const dp_table *d, const char *name, const mb_problem *p, mb_plan **out)
+/* Emits the ops of the subproblem of n steps from h_s under policy row `row` into b, without
+ * recursion. */
+static void dp_emit(const dp_table *d, mb_builder *b, int64_t s, int64_t n0, int32_t row)
 {
-    mb_builder b;
-    int rc = mb_builder_init(&b, name, p);
-    if (rc != MB_OK)
-        return rc;
     size_t cap = 64, n = 0;
     task *stack = malloc(cap * sizeof *stack);
-    if (stack == NULL)
-        b.rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
-    else
-        stack[n++] = (task){TASK_RUN, 0, d->T, (int32_t)(d->rows - 1)};
-    while (n > 0 && b.rc == MB_OK) {
+    if (stack == NULL) {
+        if (b->rc == MB_OK)
+            b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
+        return;
+    }
+    stack[n++] = (task){TASK_RUN, s, n0, row};
+    while (n > 0 && b->rc == MB_OK) {
         task k = stack[--n];
         if (n + 4 > cap) {
             task *grown = realloc(stack, 2 * cap * sizeof *stack);
             if (grown == NULL) {
-                b.rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
+                b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
                 break;
             }
             stack = grown;
             cap *= 2;
         }
         if (k.kind == TASK_FREE) {
-            mb_builder_free(&b, k.s);
+            mb_builder_free(b, k.s);
             continue;
         }
         if (k.kind == TASK_RELEASE) { /* a hidden child may have freed its start already */
-            mb_builder_release(&b, k.s);
+            mb_builder_release(b, k.s);
             continue;
         }
         if (k.kind == TASK_BACKWARD) {
-            mb_builder_backward(&b, k.s);
+            mb_builder_backward(b, k.s);
             continue;
         }
         if (k.n == 0)
             continue;
         int32_t pol = d->policy[(size_t)k.row * d->W + (size_t)k.n];
         int32_t kind = pol & 3, y = pol >> 2;
-        mb_builder_forward(&b, k.s, kind == KIND_FREE_START ? k.s : k.s + y);
+        mb_builder_forward(b, k.s, kind == KIND_FREE_START ? k.s : k.s + y);
         if (kind == KIND_NAIVE) {
-            mb_builder_backward(&b, k.s + k.n);
+            mb_builder_backward(b, k.s + k.n);
             stack[n++] = (task){TASK_RUN, k.s, k.n - 1, k.row};
         } else if (kind == KIND_HIDDEN) {
-            mb_builder_store_hidden(&b, k.s + y);
+            mb_builder_store_hidden(b, k.s + y);
             stack[n++] = (task){TASK_RUN, k.s, y, k.row};
             stack[n++] = (task){TASK_RELEASE, k.s + y, 0, 0};
             stack[n++] = (task){TASK_RUN, k.s + y, k.n - y, d->child[3 * (size_t)k.row]};
         } else if (kind == KIND_INTERNAL) {
-            mb_builder_store_internal(&b, k.s + y);
+            mb_builder_store_internal(b, k.s + y);
             stack[n++] = (task){TASK_RUN, k.s, y - 1, k.row};
             stack[n++] = (task){TASK_FREE, k.s + y, 0, 0};
             stack[n++] = (task){TASK_BACKWARD, k.s + y, 0, 0};
             stack[n++] = (task){TASK_RUN, k.s + y, k.n - y, d->child[3 * (size_t)k.row + 1]};
         } else { /* free-start: h_s was restored above and is not needed again */
-            mb_builder_free(&b, k.s);
-            mb_builder_forward(&b, k.s, k.s + 1);
-            mb_builder_store_internal(&b, k.s + 1);
+            mb_builder_free(b, k.s);
+            mb_builder_forward(b, k.s, k.s + 1);
+            mb_builder_store_internal(b, k.s + 1);
             stack[n++] = (task){TASK_FREE, k.s + 1, 0, 0};
             stack[n++] = (task){TASK_BACKWARD, k.s + 1, 0, 0};
             stack[n++] = (task){TASK_RUN, k.s + 1, k.n - 1, d->child[3 * (size_t)k.row + 2]};
         }
     }
     free(stack);
+}
+
+/* Walks the policy table from the top row into a plan. */
+static int dp_extract(const dp_table *d, const char *name, const mb_problem *p, mb_plan **out)
+{
+    mb_builder b;
+    int rc = mb_builder_init(&b, name, p);
+    if (rc != MB_OK)
+        return rc;
+    dp_emit(d, &b, 0, d->T, (int32_t)(d->rows - 1));
     return mb_builder_finish(&b, out);
+}
+
+struct mb_dp_table {
+    dp_table d;
+};
+
+int mb_dp_table_alloc(int moves, const mb_problem *p, const mb_solve_options *o,
+                      mb_dp_table **out)
+{
+    mb_dp_table *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory for a DP table");
+    int rc = dp_solve(&t->d, moves, p, o);
+    if (rc != MB_OK) {
+        mb_dp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MB_OK;
+}
+
+void mb_dp_table_free(mb_dp_table *t)
+{
+    if (t == NULL)
+        return;
+    dp_free(&t->d);
+    free(t);
+}
+
+/* The row of `which` (0 the top, 1 its hidden child, 2 its internal child), or -1. */
+static int32_t table_row(const mb_dp_table *t, int which)
+{
+    int32_t top = (int32_t)(t->d.rows - 1);
+    return which == 0 ? top : t->d.child[3 * (size_t)top + (size_t)(which - 1)];
+}
+
+const int64_t *mb_dp_table_costs(const mb_dp_table *t, int which)
+{
+    int32_t row = table_row(t, which);
+    return row < 0 ? NULL : cost_row(&t->d, (size_t)row);
+}
+
+void mb_dp_table_emit(const mb_dp_table *t, int which, mb_builder *b, int64_t s, int64_t n)
+{
+    int32_t row = table_row(t, which);
+    if (row < 0) {
+        if (b->rc == MB_OK)
+            b->rc = MB_ERROR(MB_EINTERNAL, "DP table: no row %d", which);
+        return;
+    }
+    dp_emit(&t->d, b, s, n, row);
 }
 
 int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,

@@ -13,6 +13,7 @@
 static const mb_solver_type *const all[] = {
     &mb_solver_full, &mb_solver_sqrt, &mb_solver_chen, &mb_solver_revolve,
     &mb_solver_hsm,  &mb_solver_ism,  &mb_solver_msm,  &mb_solver_msm_free,
+    &mb_solver_msm2, &mb_solver_hrevolve, &mb_solver_disk_revolve,
 };
 #define N_SOLVERS (sizeof all / sizeof all[0])
 

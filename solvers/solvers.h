@@ -19,11 +19,22 @@ typedef enum {
     MB_DP_BNB = 2,      /* the earlier branch and bound over y-intervals, kept as a baseline */
 } mb_dp_method;
 
+/* The time the two-level solvers minimise (docs/design.md, "Two-level solvers"), in one time
+ * unit: per forward op, and per transfer of the slow store (a latency plus a cost per unit of
+ * state). Backward ops (t in every plan) and memory copies are left out. */
+typedef struct {
+    double forward;                     /* c_f */
+    double write, read;                 /* per unit written to / read from the slow store */
+    double write_latency, read_latency; /* per write / read */
+} mb_time_costs;
+
 /* Options shared by all solvers. Zero-initialise, then set what you need. */
 typedef struct {
     mb_dp_method dp_method;
     int64_t max_table_bytes; /* refuse DP tables larger than this; 0 means 8 GiB */
     FILE *progress; /* NULL: silent; else long DP solves say their table size and progress */
+    const mb_time_costs *cost; /* what the two-level solvers minimise; NULL: c_f = 1 and
+                                  free transfers */
 } mb_solve_options;
 
 /* What a solver's table entry says about it (mb_solver_type.flags). */
@@ -32,6 +43,8 @@ enum {
     MB_SOLVER_MONOTONE = 2,  /* its cost never grows with the budget (a sweep may bisect on it) */
     MB_SOLVER_DP = 4,        /* it fills a DP table: mb_solve_options' dp_method and
                               * max_table_bytes apply */
+    MB_SOLVER_TWO_LEVEL = 8, /* it plans over memory and a slow store and minimises predicted
+                                time (compare lists it only beside a slow store) */
 };
 
 /* A solver: a const table entry (GSL's gsl_root_fsolver_type), the single source of every fact
@@ -65,6 +78,9 @@ extern const mb_solver_type mb_solver_hsm;
 extern const mb_solver_type mb_solver_ism;
 extern const mb_solver_type mb_solver_msm;
 extern const mb_solver_type mb_solver_msm_free;
+extern const mb_solver_type mb_solver_msm2;
+extern const mb_solver_type mb_solver_hrevolve;
+extern const mb_solver_type mb_solver_disk_revolve;
 
 /* All solvers in registry order; *count gets their number. */
 const mb_solver_type *const *mb_solver_all(size_t *count /* out */);
@@ -149,6 +165,37 @@ enum {
 /* Solves the DP with the given moves and builds its plan (named `name`). */
 int mb_dp_build(const char *name, int moves, const mb_problem *p, const mb_solve_options *o,
                 mb_plan **out /* out */);
+
+/* A solved DP table kept for the two-level solvers, which use the one-level optimum of the
+ * subproblems that live in memory (solvers/twolevel.c). Rows are named by `which`: 0 the top
+ * (the problem's budget), 1 its hidden child (budget - a_h), 2 its internal child
+ * (budget - a_s); a child the moves or the budget do not allow has no row. */
+typedef struct mb_dp_table mb_dp_table;
+
+/* Solves the DP with the given moves for p (as mb_dp_build) and keeps the table. */
+int mb_dp_table_alloc(int moves, const mb_problem *p, const mb_solve_options *o,
+                      mb_dp_table **out /* out */);
+
+/* Frees a table. NULL is a no-op. */
+void mb_dp_table_free(mb_dp_table *t);
+
+/* The costs C(k, row's budget), k = 0..steps, of row `which`, or NULL when it has none. The
+ * table owns them. */
+const int64_t *mb_dp_table_costs(const mb_dp_table *t, int which);
+
+/* --- The two-level solvers (solvers/twolevel.c, docs/design.md, "Two-level solvers"). --- */
+
+/* msm2's dynamic program with the given moves (MB_MOVE_HIDDEN and/or MB_MOVE_INTERNAL, on
+ * either level) and its plan, named `name`. *time_out (may be NULL) gets its predicted time
+ * without the backward ops: c_f * forward ops + the slow store's transfers. */
+int mb_twolevel_build(const char *name, int moves, const mb_problem *p,
+                      const mb_solve_options *o, mb_plan **out /* out */,
+                      double *time_out /* out */);
+
+/* H-Revolve (disk = 0) or Disk-Revolve (disk = 1) and its plan, with *time_out as above. */
+int mb_hrevolve_build(const char *name, int disk, const mb_problem *p,
+                      const mb_solve_options *o, mb_plan **out /* out */,
+                      double *time_out /* out */);
 
 /* Checks, without filling anything, that the DP's table for p fits the limits (steps, budget
  * units, o->max_table_bytes): MB_ERANGE with the message the solve would give. *bytes (may be

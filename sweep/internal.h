@@ -75,10 +75,6 @@ int mb_sweep_header(const mb_sweep_config *c, char **out /* out, malloc */);
 int mb_sweep_row_check(const mb_sweep_config *c, const char *csv, size_t line, const char *row,
                        size_t len, size_t index);
 
-/* Splits one CSV line (RFC 4180 quotes, no embedded newlines) into fields. MB_EPARSE for a
- * quote that is not closed or is followed by something other than a comma. */
-int mb_csv_split(const char *line, size_t len, char ***out /* out */, size_t *n /* out */);
-void mb_csv_fields_free(char **f, size_t n);
 
 /* Refuses an output path that exists and is not a regular file (a FIFO, a device, a folder):
  * MB_EINVAL naming `what` and the path. */

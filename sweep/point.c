@@ -22,6 +22,7 @@ typedef struct {
     int hsm_bound;                     /* the solver has the paper's bound and a budget */
     const mb_exec_config *exec;
     const mb_exec_result *result;      /* a measured run */
+    const char *status;                /* NULL: "ok" */
 } row_values;
 
 /* The config's counter events as one comma-separated list, or NULL without any. */
@@ -33,10 +34,6 @@ static const char *counter_list(const mb_sweep_config *c, char *buf, size_t cap)
     return c->n_counters ? buf : NULL;
 }
 
-/* Fills a row: identifying columns first (sweep, mode, solver, the problem, budget_spec), then
- * each module's own columns: the answer's (solvers/), the simulator's (sim/) and, for configs
- * that measure, the executor's (exec/). The header is the keys of a row filled once with
- * nothing (docs/design.md, "Sweeps, records and figures"). */
 /* The identifying columns up to budget_spec: the one place that writes them, for rows
  * (fill_row) and for the checks of stored rows (mb_sweep_point_ident). */
 static void ident_fields(mb_record *r, const mb_sweep_problem *section, const char *solver,
@@ -65,6 +62,11 @@ static const char *budget_spec(const mb_sweep_point *pt, char *buf, size_t cap)
     return buf;
 }
 
+/* Fills a row: identifying columns first (sweep, mode, solver, the problem, budget_spec), then
+ * each module's own columns: the answer's (solvers/), the simulator's (sim/) and, for configs
+ * that measure, the executor's (exec/). Last comes the row's status: "ok", or
+ * "failed" for a point recorded by --skip-failed. The header is the keys of a row filled once
+ * with nothing (docs/design.md, "Sweeps, records and figures"). */
 static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r)
 {
     static const mb_problem none_problem = {.budget = -1};
@@ -79,6 +81,21 @@ static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r
         mb_exec_record(r, v->exec, v->result);
         mb_exec_record_counters(r, counter_list(c, events, sizeof events), v->result);
     }
+    mb_record_string(r, "status", v->status ? v->status : "ok");
+}
+
+int mb_sweep_point_failed(const mb_sweep_config *c, const mb_sweep_point *pt, mb_record *r)
+{
+    char buf[64];
+    memset(r, 0, sizeof *r);
+    row_values v = {.section = pt->section, .solver = pt->solver->name,
+                    .budget_spec = budget_spec(pt, buf, sizeof buf), .problem = &pt->problem,
+                    .status = "failed"};
+    fill_row(c, &v, r);
+    for (int i = 0; i < r->n; i++)
+        if (strcmp(r->fields[i].key, "feasible") == 0)
+            r->fields[i].type = MB_FIELD_EMPTY; /* not known: the point did not finish */
+    return mb_record_check(r);
 }
 
 int mb_sweep_build_columns(mb_sweep_config *c)

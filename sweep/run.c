@@ -68,7 +68,8 @@ static int mkdirs(const char *dir)
 /* Progress: a bar with rate and ETA on a terminal, a plain line every few seconds (and at the
  * end) otherwise. The ETA weights the points left by their preflight estimates, kind by kind
  * (analytic, measured), each kind's estimates scaled by the ratio of measured to estimated time
- * of the points of that kind done so far (the other kind's ratio until one is done). */
+ * of the points of that kind done so far (the estimates as they are until one is done: the
+ * kinds' errors are not alike, so one kind's ratio says nothing of the other's). */
 typedef struct {
     FILE *f;
     int tty;
@@ -94,12 +95,8 @@ static double progress_eta(const progress *pg)
     double ratio[2], eta = 0;
     for (int kd = 0; kd < 2; kd++)
         ratio[kd] = pg->pred[kd] > 0 ? pg->spent[kd] / pg->pred[kd] : NAN;
-    for (int kd = 0; kd < 2; kd++) {
-        double r = isfinite(ratio[kd]) ? ratio[kd] : ratio[1 - kd];
-        if (!isfinite(r))
-            return NAN;
-        eta += (pg->left[kd] > 0 ? pg->left[kd] : 0) * r;
-    }
+    for (int kd = 0; kd < 2; kd++)
+        eta += (pg->left[kd] > 0 ? pg->left[kd] : 0) * (isfinite(ratio[kd]) ? ratio[kd] : 1.0);
     return eta;
 }
 
@@ -148,6 +145,31 @@ static int row_text(const mb_record *r, char **out, size_t *len)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     int rc = mb_record_print(m, r, MB_FORMAT_CSV, 0);
     fclose(m);
+    return rc;
+}
+
+/* The row of point i that failed with message `msg`, for --skip-failed: its identifying
+ * columns, empty values, status "failed"; the message goes to the progress stream. */
+static int failed_row(const mb_sweep_config *c, const mb_sweep_options *o, size_t i,
+                      const char *msg, char **text, size_t *len)
+{
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", msg);
+    mb_sweep_point pt;
+    mb_record *r = malloc(sizeof *r);
+    if (r == NULL)
+        return MB_ERROR(MB_ENOMEM, "out of memory");
+    int rc = mb_sweep_point_get(c, i, &pt);
+    if (rc == MB_OK)
+        rc = mb_sweep_point_failed(c, &pt, r);
+    if (rc == MB_OK)
+        rc = row_text(r, text, len);
+    free(r);
+    if (rc == MB_OK && o->progress) {
+        fprintf(o->progress, "\nmembptt sweep: point %zu failed; recorded with status failed "
+                "(--skip-failed): %s\n", i, copy);
+        fflush(o->progress);
+    }
     return rc;
 }
 
@@ -500,22 +522,36 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
                 const char *msg = rc == MB_OK ? text : mb_errmsg();
                 int src = comm->send_row(comm->ctx, msg, strlen(msg), rc == MB_OK ? secs : -1.0);
                 free(text);
-                if (rc != MB_OK || src != MB_OK)
+                if ((rc != MB_OK && !o->skip_failed) || src != MB_OK)
                     goto fail;
+                rc = src;
                 continue;
             }
             if (rc != MB_OK) {
                 free(text);
-                goto fail;
+                text = NULL;
+                if (!o->skip_failed || (rc = failed_row(c, o, i, mb_errmsg(), &text, &len)))
+                    goto fail;
+                secs = NAN;
+                res->failed++;
             }
         } else if (rank == 0) {
             if ((rc = comm->recv_row(comm->ctx, owner, &text, &secs)) != MB_OK)
                 goto fail;
             len = strlen(text);
             if (secs < 0) {
-                rc = MB_ERROR(MB_EINVAL, "rank %d: %s", owner, text);
+                char msg[1024];
+                snprintf(msg, sizeof msg, "rank %d: %s", owner, text);
                 free(text);
-                goto fail;
+                text = NULL;
+                if (!o->skip_failed) {
+                    rc = MB_ERROR(MB_EINVAL, "%s", msg);
+                    goto fail;
+                }
+                if ((rc = failed_row(c, o, i, msg, &text, &len)) != MB_OK)
+                    goto fail;
+                secs = NAN;
+                res->failed++;
             }
         } else {
             continue;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/csv.h"
 #include "core/problem.h"
 #include "core/report.h"
 #include "measure/measure.h"
@@ -154,6 +155,11 @@ void mb_sweep_point_ident(const mb_sweep_point *pt, int with_budget, mb_record *
 int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_record *row /* out */,
                         double *solve_seconds /* out */);
 
+/* The row of a point whose evaluation failed (recorded by --skip-failed): its identifying
+ * columns, every value empty, status "failed". */
+int mb_sweep_point_failed(const mb_sweep_config *c, const mb_sweep_point *pt,
+                          mb_record *row /* out */);
+
 /* A channel between the ranks of a parallel sweep (MPI). Rank 0 writes; the others send it
  * their rows as text in point order. NULL in a single process. */
 typedef struct {
@@ -186,6 +192,9 @@ typedef struct {
                                 rows after it, instead of being an error */
     int accept_other_build;  /* resume: keep rows another build or machine wrote (the sidecar's
                                 provenance says which rows came from which) */
+    int skip_failed;         /* a point whose evaluation fails becomes a row with status
+                                "failed" (values empty; the message goes to the progress stream
+                                and the timing file) and the sweep goes on */
     mb_sweep_sync sync;
     int sync_every;          /* seconds (MB_SWEEP_SYNC_TIME) or rows (MB_SWEEP_SYNC_BATCH) */
 } mb_sweep_options;
@@ -199,6 +208,7 @@ typedef struct {
     size_t resumed;  /* rows found complete in an existing file and kept */
     size_t computed; /* rows computed by this run */
     size_t repaired; /* rows of an existing file dropped by --repair and computed again */
+    size_t failed;   /* points recorded as failed (--skip-failed) */
     char csv[4400];  /* the CSV written */
 } mb_sweep_result;
 
@@ -232,20 +242,7 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path);
  * "lstm", "smoke"), or NULL. */
 const char *mb_sweep_embedded_config(const char *name);
 
-/* --- Reading our own CSVs back (fits, merge, reproduce). --- */
-typedef struct {
-    char **names;
-    size_t n_cols;
-    char ***rows; /* rows[i][j] */
-    size_t n_rows;
-} mb_csv;
-
-int mb_csv_load(const char *path, mb_csv **out /* out */);
-void mb_csv_free(mb_csv *t);
-/* The column called `name`, or -1. */
-int mb_csv_col(const mb_csv *t, const char *name);
-/* The cell as a number; NAN when empty or not a number. */
-double mb_csv_num(const mb_csv *t, size_t row, int col);
+/* Reading our own CSVs back: core/csv.h (mb_csv_load, mb_csv_col, ...). */
 
 /* --- Sidecars of the other CSVs (sidecar.c) --- */
 

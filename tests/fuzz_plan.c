@@ -339,14 +339,22 @@ static void add_corpus(const char *dir)
 /* Plans written by the solvers: valid ones, so mutants reach deep into the replay. */
 static void add_solver_plans(void)
 {
-    static const struct { const char *solver; int64_t t, alpha, budget; } cases[] = {
-        {"full", 6, 2, 11}, {"sqrt", 12, 3, 40}, {"chen", 9, 2, 6}, {"revolve", 10, 1, 3},
-        {"msm", 14, 3, 12}, {"msm-free", 12, 4, 14}, {"ism", 8, 2, 12}, {"hsm", 10, 2, 5},
+    static const struct { const char *solver; int64_t t, alpha, budget, slow; } cases[] = {
+        {"full", 6, 2, 11, 0}, {"sqrt", 12, 3, 40, 0}, {"chen", 9, 2, 6, 0},
+        {"revolve", 10, 1, 3, 0}, {"msm", 14, 3, 12, 0}, {"msm-free", 12, 4, 14, 0},
+        {"ism", 8, 2, 12, 0}, {"hsm", 10, 2, 5, 0},
+        /* version 2: levels on ops, a finite and an unlimited slow store */
+        {"msm2", 12, 3, 6, 9}, {"msm2", 10, 2, 3, -1}, {"hrevolve", 12, 1, 3, 4},
     };
+    /* transfers cheap enough that the solvers use the slow store */
+    mb_time_costs cost = {1.0, 0.25, 0.25, 0.0, 0.0};
+    mb_solve_options o = {0};
+    o.cost = &cost;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        mb_problem p = {cases[i].t, 1, cases[i].alpha, 0, cases[i].budget};
+        mb_problem p = {cases[i].t, 1, cases[i].alpha, 0, cases[i].budget,
+                        cases[i].slow < 0 ? MB_SLOW_UNLIMITED : cases[i].slow};
         mb_solution s;
-        if (mb_solve(mb_solver_lookup(cases[i].solver), &p, NULL, &s) != MB_OK || !s.feasible) {
+        if (mb_solve(mb_solver_lookup(cases[i].solver), &p, &o, &s) != MB_OK || !s.feasible) {
             fprintf(stderr, "mutate: cannot solve %s: %s\n", cases[i].solver, mb_errmsg());
             exit(1);
         }

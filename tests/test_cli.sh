@@ -350,8 +350,8 @@ for case in cases:
         d["format"] = "other-plan"
         out = ["format", "'other-plan'", "membptt-plan"]
     elif case == "wrong_version":
-        d["version"] = 2
-        out = ["version 2", "1"]
+        d["version"] = 3
+        out = ["version 3", "1 and 2"]
     elif case == "missing_ops":
         del d["ops"]
         out = ['"ops"']

@@ -48,7 +48,7 @@ static void test_parse_bytes(void **state)
 static void test_sizes(void **state)
 {
     (void)state;
-    mb_problem p = {10, 0, 0, 0, 0};
+    mb_problem p = {10, 0, 0, 0, 0, 0};
     assert_int_equal(mb_problem_set_bytes(&p, 2048, 6144), MB_OK);
     assert_int_equal(p.unit_bytes, 2048);
     assert_int_equal(p.hidden_units, 1);
@@ -60,9 +60,9 @@ static void test_sizes(void **state)
     assert_int_equal(mb_problem_set_bytes(&p, 4096, 2048), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "2048"));
     assert_int_equal(mb_problem_set_alpha(&p, 0), MB_EINVAL);
-    mb_problem big = {INT64_C(1) << 30, 1, INT64_C(1) << 40, 0, 0};
+    mb_problem big = {INT64_C(1) << 30, 1, INT64_C(1) << 40, 0, 0, 0};
     assert_int_equal(mb_problem_check(&big), MB_ERANGE);
-    mb_problem neg = {10, 1, 5, 0, -1};
+    mb_problem neg = {10, 1, 5, 0, -1, 0};
     assert_int_equal(mb_problem_check(&neg), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "budget"));
 }
@@ -188,9 +188,31 @@ static void test_plan_file_errors(void **state)
     expect_parse_error(HEAD "\"ops\": [[\"forward\", 1, 2]]}", "op 0: expected ']'");
     expect_parse_error(HEAD "\"ops\": []} trailing", "trailing garbage");
     expect_parse_error("{\"format\": \"other\", \"ops\": []}", "format 'other'");
-    expect_parse_error("{\"format\": \"membptt-plan\", \"version\": 2, \"steps\": 1, "
+    expect_parse_error("{\"format\": \"membptt-plan\", \"version\": 3, \"steps\": 1, "
                        "\"hidden_units\": 1, \"internal_units\": 2, \"budget\": 3, \"ops\": []}",
-                       "version 2");
+                       "version 3");
+    /* version 2: levels on store, restore and free; a slow budget; neither in version 1 */
+#define HEAD2 "{\"format\": \"membptt-plan\", \"version\": 2, \"steps\": 1, " \
+              "\"hidden_units\": 1, \"internal_units\": 2, \"budget\": 3, "
+    const char *two = HEAD2 "\"slow_budget\": \"unlimited\", \"ops\": [[\"store_hidden\", 0, 1], "
+                      "[\"free\", 0, 0], [\"forward\", 1], [\"backward\", 1], [\"free\", 0, 1]]}";
+    p = expect_plan(two, strlen(two));
+    assert_int_equal(p->problem.slow_budget, MB_SLOW_UNLIMITED);
+    assert_int_equal(p->ops[0].level, 1);
+    assert_int_equal(p->ops[1].level, 0);
+    assert_int_equal(p->ops[4].level, 1);
+    mb_plan_free(p);
+    const char *two_n = HEAD2 "\"slow_budget\": 7, \"ops\": []}";
+    p = expect_plan(two_n, strlen(two_n));
+    assert_int_equal(p->problem.slow_budget, 7);
+    mb_plan_free(p);
+    expect_parse_error(HEAD2 "\"ops\": [[\"forward\", 1, 0]]}", "op 0: expected ']'");
+    expect_parse_error(HEAD2 "\"ops\": [[\"store_hidden\", 1, 2]]}", "level 2");
+    expect_parse_error(HEAD2 "\"ops\": [[\"restore\", 1, 1, 1]]}", "after the level");
+    expect_parse_error(HEAD2 "\"slow_budget\": -1, \"ops\": []}", "slow_budget");
+    expect_parse_error(HEAD2 "\"slow_budget\": \"lots\", \"ops\": []}", "'lots'");
+    expect_parse_error(HEAD "\"slow_budget\": 3, \"ops\": []}", "needs version 2");
+    expect_parse_error(HEAD "\"ops\": [[\"store_hidden\", 0, 0]]}", "op 0 has a level");
     expect_parse_error("{\"format\": \"membptt-plan\", \"version\": 1, \"steps\": 1, "
                        "\"hidden_units\": 1, \"internal_units\": 2, \"budget\": 3}",
                        "missing key \"ops\"");
@@ -476,6 +498,30 @@ static void test_never(void **state)
 #endif
 }
 
+/* A CSV string field with a comma and quotes, longer than any internal buffer and made of
+ * two-byte UTF-8 characters, is quoted whole, its quotes doubled, no byte lost or escaped. */
+static void test_report_csv_long_string(void **state)
+{
+    (void)state;
+    static mb_record r; /* large: not on the stack */
+    memset(&r, 0, sizeof r);
+    char v[1024] = "a,\"b\"";
+    for (int i = 0; i < 300; i++)
+        strcat(v, "\xc3\xa9"); /* e acute */
+    mb_record_string(&r, "k", v);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    assert_int_equal(mb_record_print(m, &r, MB_FORMAT_CSV, 0), MB_OK);
+    fclose(m);
+    char want[1100] = "\"a,\"\"b\"\"";
+    strcat(want, v + 5);
+    strcat(want, "\"\n");
+    assert_string_equal(buf, want);
+    free(buf);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -524,13 +570,13 @@ static void test_problem_spec(void **state)
     mb_problem p = {0};
     mb_problem_spec spec = {{"f.ini:3: steps", "1000"}, {"f.ini:4: alpha", "5"},
                             {"f.ini:5: hidden_bytes", NULL}, {"f.ini:6: internal_bytes", NULL},
-                            {"f.ini:7: budget", "5%"}};
+                            {"f.ini:7: budget", "5%"}, {"f.ini:8: slow_budget", NULL}};
     assert_int_equal(mb_problem_from_spec(&spec, &p), MB_OK);
     assert_int_equal(p.steps, 1000);
     assert_int_equal(p.internal_units, 5);
     assert_int_equal(p.budget, 249);
 
-    mb_problem untouched = {7, 7, 7, 7, 7};
+    mb_problem untouched = {7, 7, 7, 7, 7, 0};
     spec.steps.value = "0";
     p = untouched;
     assert_int_equal(mb_problem_from_spec(&spec, &p), MB_EINVAL);
@@ -580,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
         cmocka_unit_test(test_fileio),          cmocka_unit_test(test_fixed_policy_op_counts),
         cmocka_unit_test(test_never),
+        cmocka_unit_test(test_report_csv_long_string),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

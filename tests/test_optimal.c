@@ -9,7 +9,7 @@
 
 static int64_t dp(const mb_solver_type *type, int64_t t, int64_t a_h, int64_t a_s, int64_t m)
 {
-    mb_problem p = {t, a_h, a_s, 0, m};
+    mb_problem p = {t, a_h, a_s, 0, m, 0};
     return solve_checked(type, &p, NULL);
 }
 

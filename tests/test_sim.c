@@ -103,11 +103,12 @@ static mb_plan *hand_plan(int64_t t, int64_t a_s, int64_t budget, const mb_op *o
     mb_plan *p = mb_plan_alloc("hand", &pr, 0);
     assert_non_null(p);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(mb_plan_push(p, (mb_op_kind)ops[i].kind, ops[i].step), MB_OK);
+        assert_int_equal(mb_plan_push_at(p, (mb_op_kind)ops[i].kind, ops[i].step, ops[i].level), MB_OK);
     return p;
 }
 
-#define OP(k, s) {(s), (k)}
+#define OP(k, s) {(s), (k), 0}
+#define OPL(k, s, l) {(s), (k), (l)}
 
 static void test_hand_made_violations(void **state)
 {
@@ -226,42 +227,111 @@ static void test_cost_model(void **state)
 
 /* Sizes near INT64_MAX: the store's size is checked arithmetic, so a store past the budget
  * is a violation at the op that makes it, never a wrapped size that looks valid. */
+/* Two storage levels (docs/design.md, "Two storage levels"): each level's budget, reads
+ * only from the level that holds the state, a slow internal state read whole into the core,
+ * and the per-level counters and costs. */
+static void test_two_levels(void **state)
+{
+    (void)state;
+    /* t = 3, a_s = 3: s_1 on the slow store, read back twice (once to recompute s_2, once
+     * for backward 1); memory holds only h_0 */
+    const mb_op good[] = {OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_INTERNAL, 1, 1),
+                          OP(MB_OP_FORWARD, 2), OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3),
+                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 2),
+                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1), OPL(MB_OP_FREE, 1, 1)};
+    mb_plan *p = hand_plan(3, 3, 1, good, 11);
+    p->problem.slow_budget = 3;
+    mb_sim_report r;
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    assert_true(r.valid);
+    EXPECT_EQ(r.peak, 1, "memory peak");
+    EXPECT_EQ(r.slow_peak, 3, "slow peak");
+    EXPECT_EQ(r.slow_writes, 1, "slow writes");
+    EXPECT_EQ(r.slow_reads, 2, "slow reads");
+    EXPECT_EQ(r.slow_written_units, 3, "slow units written");
+    EXPECT_EQ(r.slow_read_units, 6, "slow units read (s_1 whole, twice)");
+    EXPECT_EQ(r.copied_units, 0, "memory copies");
+    mb_cost_model m = mb_cost_model_default();
+    m.write = 10;
+    m.read = 100;
+    m.write_latency = 1000;
+    m.read_latency = 10000;
+    /* 4 forwards + 3 backwards*2 + 1000 + 3*10 + 2*10000 + 6*100 */
+    assert_true(fabs(mb_sim_predict(&r, &m) - (4 + 6 + 1000 + 30 + 20000 + 600)) < 1e-9);
+    p->problem.slow_budget = 2; /* s_1 does not fit on the slow store */
+    expect_invalid(p, 1, "slow store would hold 0 + 3 units", "slow store over its budget");
+    p->problem.slow_budget = 0; /* no slow level at all */
+    expect_invalid(p, 1, "over its budget of 0", "a slow store of 0 units");
+    p->problem.slow_budget = 3;
+    p->ops[5].level = 0; /* a read from memory of a state on the slow store */
+    expect_invalid(p, 5, "stored on level 1, not on level 0", "restore from the wrong level");
+    p->ops[5].level = 1;
+    p->ops[10].level = 0;
+    expect_invalid(p, 10, "stored on level 1, not on level 0", "free on the wrong level");
+    p->ops[10].level = 1;
+    p->ops[8] = (mb_op)OP(MB_OP_RESTORE, 0); /* backward 1 straight from the slow store */
+    expect_invalid(p, 9, "on the slow store; restore it", "backward from the slow store");
+    p->ops[8] = (mb_op)OPL(MB_OP_RESTORE, 1, 1);
+    p->ops[2].level = 1; /* a level on a forward */
+    expect_invalid(p, 2, "level 1", "a level on a forward");
+    mb_plan_free(p);
+
+    /* a hidden state read from the slow store: the core holds h_1 only */
+    const mb_op hidden[] = {OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_HIDDEN, 1, 1),
+                            OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 2),
+                            OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1)};
+    p = hand_plan(2, 3, 1, hidden, 6);
+    p->problem.slow_budget = MB_SLOW_UNLIMITED;
+    expect_invalid(p, 5, "neither", "backward after a hidden read");
+    mb_plan_free(p);
+
+    /* h_0 moved to the slow store frees memory entirely */
+    const mb_op moved[] = {OP(MB_OP_FREE, 0), OPL(MB_OP_STORE_HIDDEN, 0, 1), OP(MB_OP_FORWARD, 1),
+                           OP(MB_OP_BACKWARD, 1), OPL(MB_OP_FREE, 0, 1)};
+    p = hand_plan(1, 3, 1, moved, 5);
+    p->problem.slow_budget = MB_SLOW_UNLIMITED;
+    assert_int_equal(mb_sim_replay(p, &r), MB_OK);
+    assert_true(r.valid);
+    EXPECT_EQ(r.slow_written_units, 1, "h_0 written");
+    mb_plan_free(p);
+}
+
 static void test_ir_huge_sizes(void **state)
 {
     (void)state;
     const int64_t big = INT64_MAX;
-    mb_problem p = {1, 1, big, 0, big};
+    mb_problem p = {1, 1, big, 0, big, 0};
     mb_ir m;
     assert_int_equal(mb_ir_init(&m, &p), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_FORWARD}), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_STORE_INTERNAL}), MB_EBADPLAN);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_FORWARD, 0}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_STORE_INTERNAL, 0}), MB_EBADPLAN);
     assert_non_null(strstr(m.reason, "op 1 (store_internal 1)"));
     assert_non_null(strstr(m.reason, "over the budget"));
     assert_int_equal(m.size, 1); /* the state is unchanged by the refused op */
     /* the machine refuses everything after a violation */
-    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_BACKWARD}), MB_EBADPLAN);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_BACKWARD, 0}), MB_EBADPLAN);
     mb_ir_release(&m);
 
     /* h_0 and three hidden states of 3.07e18 units: the third store is the first bad op */
     const int64_t a_h = INT64_C(3070000000000000000);
-    mb_problem q = {3, a_h, a_h, 0, big};
+    mb_problem q = {3, a_h, a_h, 0, big, 0};
     assert_int_equal(mb_ir_init(&m, &q), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_FORWARD}), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_STORE_HIDDEN}), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){2, MB_OP_FORWARD}), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){2, MB_OP_STORE_HIDDEN}), MB_OK); /* 9.21e18 fits */
-    assert_int_equal(mb_ir_apply(&m, (mb_op){3, MB_OP_FORWARD}), MB_OK);
-    assert_int_equal(mb_ir_apply(&m, (mb_op){3, MB_OP_STORE_HIDDEN}), MB_EBADPLAN);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_FORWARD, 0}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){1, MB_OP_STORE_HIDDEN, 0}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){2, MB_OP_FORWARD, 0}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){2, MB_OP_STORE_HIDDEN, 0}), MB_OK); /* 9.21e18 fits */
+    assert_int_equal(mb_ir_apply(&m, (mb_op){3, MB_OP_FORWARD, 0}), MB_OK);
+    assert_int_equal(mb_ir_apply(&m, (mb_op){3, MB_OP_STORE_HIDDEN, 0}), MB_EBADPLAN);
     assert_int_equal(m.applied, 5);
     assert_non_null(strstr(m.reason, "op 5 (store_hidden 3)"));
     mb_ir_release(&m);
 
     /* copied_units that would overflow is MB_ERANGE, not a wrapped count */
-    mb_problem r = {2, big / 2, big / 2, 0, big};
+    mb_problem r = {2, big / 2, big / 2, 0, big, 0};
     assert_int_equal(mb_ir_init(&m, &r), MB_OK);
     int rc = MB_OK;
     for (int i = 0; i < 4 && rc == MB_OK; i++)
-        rc = mb_ir_apply(&m, (mb_op){0, MB_OP_RESTORE});
+        rc = mb_ir_apply(&m, (mb_op){0, MB_OP_RESTORE, 0});
     assert_int_equal(rc, MB_ERANGE);
     assert_true(m.copied_units > 0);
     mb_ir_release(&m);
@@ -300,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_declarations_checked),
         cmocka_unit_test(test_cost_model),
         cmocka_unit_test(test_ir_huge_sizes),
+        cmocka_unit_test(test_two_levels),
         cmocka_unit_test(test_builder_catches_bad_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@ static void test_all_solvers_valid(void **state)
     for (size_t si = 0; si < n; si++)
         for (size_t ti = 0; ti < sizeof steps / sizeof steps[0]; ti++)
             for (size_t zi = 0; zi < sizeof sizes / sizeof sizes[0]; zi++) {
-                mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0};
+                mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0, 0};
                 int64_t full = full_units(&p), min;
                 p.budget = full * 4;
                 int64_t best = solve_checked(all[si], &p, &min);
@@ -177,7 +177,7 @@ static void test_fast_equals_textbook(void **state)
     for (size_t mi = 0; mi < 4; mi++)
         for (size_t zi = 0; zi < sizeof sizes / sizeof sizes[0]; zi++)
             for (size_t ti = 0; ti < sizeof steps / sizeof steps[0]; ti++) {
-                mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0};
+                mb_problem p = {steps[ti], sizes[zi][0], sizes[zi][1], 0, 0, 0};
                 int64_t full = full_units(&p);
                 for (int64_t f = 0; f <= 10; f++) {
                     /* f = 0: the minimum a_h; 1..9 spread to full; 10: beyond full */
@@ -205,7 +205,7 @@ static void test_fast_equals_textbook_long(void **state)
     assert_non_null(b);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (size_t mi = 0; mi < 4; mi++) {
-            mb_problem p = {cases[i].t, cases[i].a_h, cases[i].a_s, 0, cases[i].budget};
+            mb_problem p = {cases[i].t, cases[i].a_h, cases[i].a_s, 0, cases[i].budget, 0};
             expect_tables_equal(ALL_MOVES[mi], &p, 1, a, b);
         }
     free(a);

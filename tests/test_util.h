@@ -28,7 +28,7 @@
 
 static inline mb_problem problem_alpha(int64_t t, int64_t alpha, int64_t budget)
 {
-    mb_problem p = {t, 1, alpha, 0, budget};
+    mb_problem p = {t, 1, alpha, 0, budget, 0};
     return p;
 }
 

@@ -1,7 +1,7 @@
 /* csv.c: reading membptt's own CSV files back: the line splitter (RFC 4180 quotes, no embedded
  * newlines) that resume and merge check rows with, and the whole-table reader of fits, merge
  * and reproduce. */
-#include "sweep/internal.h"
+#include "core/csv.h"
 
 #include <math.h>
 #include <stdlib.h>
