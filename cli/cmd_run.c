@@ -19,7 +19,7 @@ enum {
     OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
     OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
     OPT_INPUT_GRADS, OPT_SLOW_BUDGET, OPT_SLOW_DIR, OPT_SLOW_DIRECT, OPT_STORE_COSTS,
-    OPT_RETRY_CONTENDED, OPT_HELP
+    OPT_RETRY_CONTENDED, OPT_MAX_TABLE, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -44,6 +44,7 @@ static const struct option long_options[] = {
     {"slow-direct", no_argument, NULL, OPT_SLOW_DIRECT},
     {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
     {"retry-contended", required_argument, NULL, OPT_RETRY_CONTENDED},
+    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -54,7 +55,8 @@ static void help(void)
         "usage: membptt run --cell lstm|gru|rnn --steps T --input I --hidden H --batch B\n"
         "                   (--solver S --budget X | --plan FILE) [--repeat N] [--threads N]\n"
         "                   [--pin CORE] [--events LIST] [--seed N] [--output O]\n"
-        "                   [--input-grads] [--retry-contended N] [--format text|json|csv]\n\n"
+        "                   [--input-grads] [--retry-contended N] [--max-table-mib N]\n"
+        "                   [--format text|json|csv]\n\n"
         "Runs a plan on a real recurrent network (OpenBLAS, float32) and full BPTT on the same\n"
         "network in the same process: one warm-up of each, then N interleaved pairs. Reports\n"
         "min, median and max over the pairs of every time and of the time ratio (with a 95%%\n"
@@ -101,6 +103,7 @@ static void help(void)
         "                   uses them (required with --slow-budget and --solver)\n"
         "  --retry-contended N  measure again, up to N times, while a run is contended\n"
         "                   (default 0)\n"
+        "  --max-table-mib N  refuse DP tables (hsm, ism, msm) larger than N MiB (default 8192)\n"
         "  --format F       text (default), json (one object) or csv (header + row)\n\n"
         "Full BPTT is the baseline: it runs with its own memory whatever the budget.\n\n"
         "exit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
@@ -194,6 +197,7 @@ int cmd_run(int argc, char **argv)
                *slow = NULL, *costs_path = NULL;
     mb_exec_config c = mb_exec_config_default();
     mb_format format = MB_FORMAT_TEXT;
+    int64_t max_table_mib = 8192;
     int rc = MB_OK;
     opterr = 0;
     optind = 1;
@@ -228,6 +232,9 @@ int cmd_run(int argc, char **argv)
         }
         case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
         case OPT_INPUT_GRADS: c.input_grads = 1; break;
+        case OPT_MAX_TABLE:
+            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &max_table_mib);
+            break;
         case OPT_SLOW_BUDGET: slow = optarg; break;
         case OPT_SLOW_DIR: c.slow_dir = optarg; break;
         case OPT_SLOW_DIRECT: c.slow_direct = 1; break;
@@ -313,6 +320,15 @@ int cmd_run(int argc, char **argv)
                                       {"--slow-budget", slow}};
         if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
             return cli_fail("run", rc);
+        int64_t budget_bytes;
+        if (__builtin_mul_overflow(p.budget, p.unit_bytes, &budget_bytes))
+            return cli_fail("run", MB_ERROR(MB_EINVAL,
+                                            "--budget %s: %lld units of %lld bytes do not fit "
+                                            "in a byte count; give at most %lld units",
+                                            budget, (long long)p.budget,
+                                            (long long)p.unit_bytes,
+                                            (long long)(INT64_MAX / p.unit_bytes)));
+        so.max_table_bytes = max_table_mib * (INT64_C(1) << 20);
         if (p.slow_budget != 0 && costs_path == NULL)
             return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --store-costs FILE "
                                             "(membptt calibrate-store): the two-level solvers "

@@ -1,7 +1,9 @@
 /* exec.c: configurations, cell sizes, plan checks, and mb_exec_run (a plan against full BPTT
  * on the same network, interleaved, with medians and the model's prediction). */
+#include <cblas.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,18 @@ int mb_exec_config_check(const mb_exec_config *c)
                         (long long)MB_MAX_STEPS);
     if (c->threads < 1 || c->threads > 1024)
         return MB_ERROR(MB_EINVAL, "--threads %d: must be in [1, 1024]", c->threads);
+    /* No more BLAS threads than hardware threads this process may use (more only oversubscribe
+     * the cores and can hang OpenBLAS under a memory limit), nor than OpenBLAS was built for. */
+    cpu_set_t set;
+    int hw = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+    if (hw > 0 && c->threads > hw)
+        return MB_ERROR(MB_EINVAL, "--threads %d: this process may use %d hardware thread%s",
+                        c->threads, hw, hw == 1 ? "" : "s");
+    const char *cfg = openblas_get_config(), *mt = cfg ? strstr(cfg, "MAX_THREADS=") : NULL;
+    int blas_max = mt ? atoi(mt + strlen("MAX_THREADS=")) : 0;
+    if (blas_max > 0 && c->threads > blas_max)
+        return MB_ERROR(MB_EINVAL, "--threads %d: this OpenBLAS runs at most %d threads (%s)",
+                        c->threads, blas_max, cfg);
     if (c->repeat < 1 || c->repeat > 100000)
         return MB_ERROR(MB_EINVAL, "--repeat %d: must be in [1, 100000]", c->repeat);
     if (c->dtype != MB_DTYPE_F32 && c->dtype != MB_DTYPE_F64)

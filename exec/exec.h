@@ -101,7 +101,8 @@ typedef struct {
 typedef struct {
     int64_t forward_ops, recompute_ops, backward_ops, store_ops, restore_ops, free_ops;
     int64_t copied_bytes;     /* bytes copied into and out of the store */
-    int64_t arena_bytes;      /* the arena's hard limit: the plan's budget in bytes */
+    int64_t arena_bytes;      /* the arena's hard limit: the plan's peak in bytes (never more
+                               * than its budget) */
     int64_t peak_store_bytes; /* largest arena use, h_0 included */
     int64_t workspace_bytes;  /* the core workspace (allocated once per network) */
     int64_t projected_steps;  /* steps whose input projection the run computed (whole aligned

@@ -110,8 +110,8 @@ static void result_columns(mb_record *r, const mb_exec_result *res)
 
 void mb_exec_record(mb_record *r, const mb_exec_config *c, const mb_exec_result *res)
 {
-    static const char *const net_keys[] = {"cell",    "input",  "hidden", "batch",
-                                           "output",  "threads", "repeat", "seed"};
+    static const char *const net_keys[] = {"cell",    "input",   "hidden", "batch",      "output",
+                                           "threads", "repeat",  "seed",   "input_grads"};
     if (res == NULL) {
         for (size_t i = 0; i < sizeof net_keys / sizeof net_keys[0]; i++)
             mb_record_empty(r, net_keys[i]);
@@ -124,6 +124,7 @@ void mb_exec_record(mb_record *r, const mb_exec_config *c, const mb_exec_result 
         mb_record_int(r, "threads", c->threads);
         mb_record_int(r, "repeat", c->repeat);
         mb_record_int(r, "seed", (int64_t)c->seed);
+        mb_record_bool(r, "input_grads", c->input_grads);
     }
     result_columns(r, res);
 }

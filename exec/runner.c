@@ -367,7 +367,14 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     /* The side's arena, allocated and touched once and reused while its limit stays the same
      * (docs/design.md, "The executor", the arena). */
     mb_arena *const arena = &net->arena[o->side];
-    const int64_t limit = o->arena_limit_bytes > 0 ? o->arena_limit_bytes : budget_bytes;
+    /* Sized by the plan's peak, which the IR proved (the replay checks the declared peak),
+     * never more than the budget: a generous budget costs no memory. */
+    int64_t limit = budget_bytes, peak_bytes;
+    if (plan->peak > 0 && !__builtin_mul_overflow(plan->peak, plan->problem.unit_bytes,
+                                                  &peak_bytes) && peak_bytes < limit)
+        limit = peak_bytes;
+    if (o->arena_limit_bytes > 0)
+        limit = o->arena_limit_bytes;
     if (arena->base != NULL && arena->limit == limit && arena->max_keys == T + 1) {
         mb_arena_reset(arena);
     } else {

@@ -146,7 +146,8 @@ static void bitwise_all_solvers(mb_cell_kind cell)
             EXPECT_EQ(st.recompute_ops, r.forward_ops - T, "%s recompute ops", all[s]->name);
             EXPECT_EQ(st.peak_store_bytes, r.peak * p.unit_bytes, "%s peak bytes", all[s]->name);
             assert_true(st.peak_store_bytes <= budgets[b] * p.unit_bytes);
-            EXPECT_EQ(st.arena_bytes, budgets[b] * p.unit_bytes, "%s arena limit", all[s]->name);
+            /* the arena is sized by the plan's peak, never more than its budget */
+            EXPECT_EQ(st.arena_bytes, r.peak * p.unit_bytes, "%s arena limit", all[s]->name);
             EXPECT_EQ(st.copied_bytes, r.copied_units * p.unit_bytes, "%s copied", all[s]->name);
             const void *gr = mb_net_grads(net, &n), *dh = mb_net_dh0(net, &nh);
             if (memcmp(gr, ref, gb) != 0 || memcmp(dh, ref_h0, nh * sizeof(float)) != 0)

@@ -119,6 +119,21 @@ if python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); r=dict(
 else bad "32 events csv" "$(snippet "$W/py")"; fi
 run run --cell rnn "${SMALL[@]}" --solver msm --budget 30% --events "$EV,nopmu::ONE_TOO_MANY"
 expect "33 events: exit 2" 2 "--events"
+# the arena is sized by the plan's peak: a budget of 1 TiB on a tiny LSTM runs
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 1TiB --format json
+expect "budget 1TiB: exit 0" 0 '"budget_bytes": 10995116'
+jcheck "budget 1TiB: the arena holds the plan's peak, not the budget" '
+assert d["budget_bytes"] > 10**12 and d["peak_store_bytes"] <= d["peak_store_full_bytes"], d
+assert d["input_grads"] is False, d
+'
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 9223372036854775807
+expect "a budget in units that overflows bytes: exit 2" 2 "--budget 9223372036854775807"
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --threads $(( $(nproc) + 1 ))
+expect "more threads than the machine: exit 2" 2 "--threads $(( $(nproc) + 1 ))" "hardware thread"
+run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --input-grads --format json
+jcheck "input-grads recorded" 'assert d["input_grads"] is True, d'
+run run --cell lstm --steps 100000 --input 4 --hidden 4 --batch 2 --solver msm --budget 50% --max-table-mib 1
+expect "DP table refused: exit 2, advice run accepts" 2 "--max-table-mib"
 run run --cell lstm "${SMALL[@]}" --solver msm --budget 30% --retry-contended -1
 expect "retry-contended -1: exit 2" 2 "--retry-contended -1"
 
