@@ -6,6 +6,7 @@
 #include "core/report.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
+#include "sweep/sweep.h"
 
 /* Options of the commands that solve a problem (solve, simulate, compare). */
 typedef struct {
@@ -43,6 +44,23 @@ int cli_mkdir_p(const char *dir);
  * drawn. Prints one line per figure. */
 int cli_draw_figures(const char *out, const cli_repro_set *set, const char *bench, int force,
                      int redraw, char **only, int n_only, int *drawn /* out */);
+
+/* `sweep`'s arguments, what `membptt sweep` and `membptt-mpi sweep` share (cli/cmd_sweep.c). */
+typedef struct {
+    mb_sweep_options o; /* out_dir, progress, shard; comm is the caller's */
+    int dry_run;
+    const char *config;
+} cli_sweep_args;
+
+/* Parses sweep's options through the option table. MB_OK with *a set, or an error naming the
+ * option; *help is set (and nothing else) when --help was given. */
+int cli_sweep_parse(int argc, char **argv, int *help /* out */, cli_sweep_args *a /* out */);
+
+/* Prints sweep's help; `prog` begins its usage line ("membptt", "mpirun -n N membptt-mpi"). */
+void cli_sweep_help(const char *prog);
+
+/* --dry-run: checks the config and every point, prints the count; runs nothing. */
+int cli_sweep_dry_run(const mb_sweep_config *cfg, const cli_sweep_args *a);
 
 int cmd_solve(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);

@@ -1,20 +1,20 @@
 /* cmd_sweep.c: `membptt sweep` (run a config's cartesian product into CSV, resumable,
  * shardable) and `membptt merge` (join shard CSVs into the single-process file). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/problem.h"
 #include "sweep/sweep.h"
 
-static void sweep_help(void)
+void cli_sweep_help(const char *prog)
 {
-    printf("usage: membptt sweep CONFIG [--out DIR] [--shard I/N] [--sync WHEN] [--repair]\n"
-           "                     [--skip-failed] [--accept-other-build] [--quiet] [--dry-run]\n\n"
+    printf("usage: %s sweep CONFIG [--out DIR] [--shard I/N] [--sync WHEN] [--repair]\n"
+           "           [--skip-failed] [--accept-other-build] [--quiet] [--dry-run]\n\n"
            "Runs every point of the config's [problem] sections (the cartesian product of\n"
            "solvers, sizes, steps and budgets) through the solver and the simulator and appends\n"
            "one CSV row per point to DIR/NAME.csv (NAME from [output] name, else the config's\n"
@@ -47,78 +47,58 @@ static void sweep_help(void)
            "Config syntax (INI): see configs/smoke.ini and README.md, \"Sweeps\". A value is a\n"
            "single value, a list a,b,c, a range first:last:step or a geometric range\n"
            "first*factor:last. Exit status: 0 ok, 1 runtime failure, 2 invalid config, option\n"
-           "or existing output.\n", MB_SWEEP_SYNC_SECONDS);
+           "or existing output.\n", prog, MB_SWEEP_SYNC_SECONDS);
 }
 
-/* Parses --shard I/N: two decimal integers, nothing else, 0 <= I < N <= 1000000. */
-static int parse_shard(const char *text, mb_sweep_options *o)
+int cli_sweep_parse(int argc, char **argv, int *help, cli_sweep_args *a)
 {
-    char a[32], b[32];
-    const char *slash = strchr(text, '/');
-    int64_t i, n;
-    if (slash == NULL || slash - text >= (long)sizeof a || strlen(slash + 1) >= sizeof b)
-        goto bad;
-    snprintf(a, sizeof a, "%.*s", (int)(slash - text), text);
-    snprintf(b, sizeof b, "%s", slash + 1);
-    if (mb_parse_int("--shard", a, 0, 999999, &i) != MB_OK ||
-        mb_parse_int("--shard", b, 1, 1000000, &n) != MB_OK || i >= n)
-        goto bad;
-    o->shard_index = (int)i;
-    o->shard_count = (int)n;
-    return MB_OK;
-bad:
-    return MB_ERROR(MB_EINVAL, "--shard '%s': expected I/N, two integers with 0 <= I < N <= "
-                    "1000000 (e.g. 0/4)", text);
+    cli_values v;
+    memset(a, 0, sizeof *a);
+    int rc = cli_parse(CLI_SWEEP, "sweep", argc, argv, &v);
+    *help = rc == MB_OK && v.help;
+    if (rc != MB_OK || *help)
+        return rc;
+    if (v.n_args != 1)
+        return MB_ERROR(MB_EINVAL, v.n_args == 0 ? "a CONFIG file is required"
+                                                 : "one CONFIG file expected, more given");
+    a->config = v.args[0];
+    a->dry_run = v.dry_run;
+    a->o = v.sweep; /* --shard, --sync, --repair, --accept-other-build */
+    a->o.out_dir = v.out != NULL ? v.out : "results";
+    a->o.progress = v.quiet ? NULL : stderr;
+    return mb_output_path_check("--out", a->o.out_dir, 1); /* the default too */
+}
+
+int cli_sweep_dry_run(const mb_sweep_config *cfg, const cli_sweep_args *a)
+{
+    mb_sweep_preflight_report plan;
+    int rc = mb_sweep_preflight(cfg, a->o.shard_index, a->o.shard_count, &plan, NULL);
+    if (rc == MB_OK)
+        mb_sweep_preflight_print(stdout, cfg, &plan);
+    mb_sweep_preflight_free(&plan);
+    return rc;
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},  {"shard", required_argument, NULL, 's'},
-        {"quiet", no_argument, NULL, 'q'},      {"dry-run", no_argument, NULL, 'n'},
-        {"sync", required_argument, NULL, 'y'}, {"repair", no_argument, NULL, 'r'},
-        {"accept-other-build", no_argument, NULL, 'a'}, {"skip-failed", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    mb_sweep_options o = {.out_dir = "results", .progress = stderr};
-    int dry = 0, c, rc = MB_OK;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
-        switch (c) {
-        case 'o': o.out_dir = optarg; break;
-        case 'q': o.progress = NULL; break;
-        case 'n': dry = 1; break;
-        case 'r': o.repair = 1; break;
-        case 'a': o.accept_other_build = 1; break;
-        case 'f': o.skip_failed = 1; break;
-        case 'y': rc = mb_sweep_sync_parse("--sync", optarg, &o); break;
-        case 's': rc = parse_shard(optarg, &o); break;
-        case 'h': sweep_help(); return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
+    cli_sweep_args a;
+    int help, rc = cli_sweep_parse(argc, argv, &help, &a);
+    if (help) {
+        cli_sweep_help("membptt");
+        return 0;
     }
-    if (rc == MB_OK && optind != argc - 1)
-        rc = MB_ERROR(MB_EINVAL, optind >= argc ? "a CONFIG file is required"
-                                                : "one CONFIG file expected, more given");
-    if (rc == MB_OK)
-        rc = mb_output_path_check("--out", o.out_dir, 1);
     if (rc != MB_OK)
         return cli_fail("sweep", rc);
     mb_sweep_config *cfg;
-    if ((rc = mb_sweep_config_load(argv[optind], &cfg)) != MB_OK)
+    if ((rc = mb_sweep_config_load(a.config, &cfg)) != MB_OK)
         return cli_fail("sweep", rc);
-    if (dry) {
-        mb_sweep_preflight_report plan;
-        rc = mb_sweep_preflight(cfg, o.shard_index, o.shard_count, &plan, NULL);
-        if (rc == MB_OK)
-            mb_sweep_preflight_print(stdout, cfg, &plan);
-        mb_sweep_preflight_free(&plan);
+    if (a.dry_run) {
+        rc = cli_sweep_dry_run(cfg, &a);
         mb_sweep_config_free(cfg);
         return rc == MB_OK ? 0 : cli_fail("sweep", rc);
     }
     mb_sweep_result res;
-    rc = mb_sweep_run(cfg, &o, &res);
+    rc = mb_sweep_run(cfg, &a.o, &res);
     mb_sweep_config_free(cfg);
     if (rc != MB_OK)
         return cli_fail("sweep", rc);
@@ -134,44 +114,33 @@ int cmd_sweep(int argc, char **argv)
 
 int cmd_merge(int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *out = NULL;
-    int c, rc = MB_OK;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1 && rc == MB_OK) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 'h':
-            printf("usage: membptt merge --out FILE.csv SHARD.csv...\n\n"
-                   "Joins the shard CSVs of one sweep (membptt sweep --shard I/N, each with its\n"
-                   "sidecar NAME.shard-I-of-N.json) into the file a single process would have\n"
-                   "written, byte for byte, with its sidecar FILE.json and timing file\n"
-                   "FILE.timing.csv, so that a later sweep into the same folder resumes from it.\n"
-                   "Every row is checked first: all N shards complete and of one sweep (same\n"
-                   "fingerprint and shard count, each index once), each with the rows its sidecar\n"
-                   "counts, each row the point the config assigns to its shard and position.\n"
-                   "Anything else is exit 2 naming the shard and line, and nothing is written.\n"
-                   "--out - writes the CSV to standard output (no sidecar or timing file); an\n"
-                   "output that is one of the inputs is refused.\n");
-            return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
+    cli_values v;
+    int rc = cli_parse(CLI_MERGE, "merge", argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        printf("usage: membptt merge --out FILE.csv SHARD.csv...\n\n"
+               "Joins the shard CSVs of one sweep (membptt sweep --shard I/N, each with its\n"
+               "sidecar NAME.shard-I-of-N.json) into the file a single process would have\n"
+               "written, byte for byte, with its sidecar FILE.json and timing file\n"
+               "FILE.timing.csv, so that a later sweep into the same folder resumes from it.\n"
+               "Every row is checked first: all N shards complete and of one sweep (same\n"
+               "fingerprint and shard count, each index once), each with the rows its sidecar\n"
+               "counts, each row the point the config assigns to its shard and position.\n"
+               "Anything else is exit 2 naming the shard and line, and nothing is written.\n"
+               "--out - writes the CSV to standard output (no sidecar or timing file); an\n"
+               "output that is one of the inputs is refused.\n");
+        return 0;
     }
-    if (rc == MB_OK && out == NULL)
+    if (rc == MB_OK && v.out == NULL)
         rc = MB_ERROR(MB_EINVAL, "--out FILE is required");
     if (rc == MB_OK)
-        rc = mb_output_path_check("--out", out, 0);
-    if (rc == MB_OK && optind >= argc)
+        rc = mb_output_path_check("--out", v.out, 0);
+    if (rc == MB_OK && v.n_args == 0)
         rc = MB_ERROR(MB_EINVAL, "no shard files given");
     if (rc == MB_OK)
-        rc = mb_sweep_merge(out, (const char *const *)(argv + optind), (size_t)(argc - optind));
+        rc = mb_sweep_merge(v.out, (const char *const *)v.args, (size_t)v.n_args);
     if (rc != MB_OK)
         return cli_fail("merge", rc);
-    if (strcmp(out, "-") != 0)
-        printf("%s: merged\n", out);
+    if (strcmp(v.out, "-") != 0)
+        printf("%s: merged\n", v.out);
     return 0;
 }

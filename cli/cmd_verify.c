@@ -1,9 +1,9 @@
 /* cmd_verify.c: `membptt verify PLAN.json`: replays a plan file from any source. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
 
 static void help(void)
@@ -20,36 +20,20 @@ static void help(void)
 
 int cmd_verify(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    mb_format format = MB_FORMAT_TEXT;
-    int c, rc = MB_OK, formats = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
-        if (c == 'h') {
-            help();
-            return 0;
-        }
-        if (c == 'f' && formats++)
-            rc = MB_ERROR(MB_EINVAL, "--format given twice; give each option once");
-        else if (c == 'f')
-            rc = mb_format_parse("--format", optarg, &format);
-        else if (c == ':')
-            rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]);
-        else
-            rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
+    cli_values v;
+    int rc = cli_parse(CLI_VERIFY, "verify", argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        help();
+        return 0;
     }
-    if (rc == MB_OK && optind != argc - 1)
-        rc = MB_ERROR(MB_EINVAL, "expected exactly one plan file, got %d arguments",
-                      argc - optind);
+    if (rc == MB_OK && v.n_args != 1)
+        rc = MB_ERROR(MB_EINVAL, "expected exactly one plan file, got %d arguments", v.n_args);
     if (rc != MB_OK)
         return cli_fail("verify", rc);
+    const char *path = v.args[0];
+    mb_format format = v.format;
     mb_plan *plan;
-    if ((rc = mb_plan_load(argv[optind], &plan)) != MB_OK)
+    if ((rc = mb_plan_load(path, &plan)) != MB_OK)
         return cli_fail("verify", rc);
     mb_sim_report rep;
     if ((rc = mb_sim_replay(plan, &rep)) != MB_OK) {
@@ -58,7 +42,7 @@ int cmd_verify(int argc, char **argv)
     }
     const mb_problem *p = &plan->problem;
     mb_record r = {0};
-    mb_record_string(&r, "plan", argv[optind]);
+    mb_record_string(&r, "plan", path);
     mb_record_string(&r, "solver", plan->solver);
     mb_problem_record(&r, p);
     mb_record_int(&r, "budget_units", p->budget);

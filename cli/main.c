@@ -32,12 +32,16 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fputs("usage: membptt <command> [options]\n\n"
+    fputs("Usage: membptt <command> [options]\n\n"
           "membptt decides which RNN states backpropagation through time should keep and which\n"
           "it should recompute under a memory budget, and what that costs.\n\ncommands:\n",
           f);
+    int width = 0; /* the longest name, so that a summary never touches its name */
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        if ((int)strlen(commands[i].name) > width)
+            width = (int)strlen(commands[i].name);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-*s  %s\n", width, commands[i].name, commands[i].summary);
     fputs("\nRun 'membptt <command> --help' for a command's options.\n"
           "Exit status: 0 success, 1 runtime failure, 2 invalid input, 3 infeasible budget,\n"
           "4 invalid plan.\n",
@@ -99,9 +103,11 @@ static int dispatch(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     char q[128];
-    fprintf(stderr, "membptt: error: unknown command '%s'; the commands are solve, simulate, "
-                    "verify, run, compare, calibrate-store, sweep, merge, plot, reproduce\nRun 'membptt --help' for more.\n",
+    fprintf(stderr, "membptt: error: unknown command '%s'; the commands are",
             mb_text_quote(q, sizeof q, argv[1], strlen(argv[1])));
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+    fputs("\nRun 'membptt --help' for more.\n", stderr);
     return 2;
 }
 
@@ -112,15 +118,4 @@ int main(int argc, char **argv)
      * file, instead of the process being killed with a partial file left behind */
     signal(SIGXFSZ, SIG_IGN);
     return finish_stdout(dispatch(argc, argv));
-}
-
-int cli_fail(const char *cmd, int rc)
-{
-    int status = mb_exit_status(rc);
-    fprintf(stderr, "membptt %s: error: ", cmd);
-    mb_text_write(stderr, mb_errmsg());
-    fputc('\n', stderr);
-    if (status == 2)
-        fprintf(stderr, "Run 'membptt %s --help' for the options.\n", cmd);
-    return status;
 }

@@ -82,6 +82,7 @@ install(FILES ${PROJECT_BINARY_DIR}/membpttConfig.cmake
 
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/NOTICE
               ${PROJECT_SOURCE_DIR}/CITATION.cff ${PROJECT_SOURCE_DIR}/README.md
+              ${PROJECT_SOURCE_DIR}/docs/design.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/examples/solve_and_run.c
               ${PROJECT_SOURCE_DIR}/examples/CMakeLists.txt

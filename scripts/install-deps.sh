@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # install-deps.sh: installs the Debian 12 packages membptt needs that are missing. As root it
 # runs apt-get; otherwise it prints the exact apt-get line and exits 1. python3 is for the
-# end-to-end tests, which check JSON output with it (python3-yaml: the CITATION.cff check).
+# end-to-end tests, which check JSON output with it (python3-yaml: the CITATION.cff check);
+# help2man writes the man page from the --help texts at build time.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libcmocka-dev libgsl-dev libopenblas-dev
           gnuplot-nox libhwloc-dev libpapi-dev libyajl-dev libinih-dev
-          libopenmpi-dev openmpi-bin python3 python3-yaml)
+          libopenmpi-dev openmpi-bin python3 python3-yaml help2man)
 
 missing=()
 for p in "${packages[@]}"; do

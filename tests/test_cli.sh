@@ -34,7 +34,7 @@ BUDGET_FORMS=("249" "64KiB" "5%")
 run --help
 expect "membptt --help exits 0 and lists the commands" 0 solve simulate verify compare "Exit status"
 run
-expect "membptt without a command: exit 2 with the usage" 2 "usage: membptt"
+expect "membptt without a command: exit 2 with the usage" 2 "Usage: membptt"
 run bogus
 expect "unknown command: exit 2, names it and the commands" 2 "'bogus'" solve simulate verify \
     compare

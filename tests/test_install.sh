@@ -27,7 +27,8 @@ libdir=$prefix/lib
 [ -d "$libdir" ] || libdir=$(dirname "$(find "$prefix" -name membptt.pc | head -1)")/..
 for f in bin/membptt include/membptt/membptt.h include/membptt/core/plan.h \
          include/membptt/solvers/solvers.h include/membptt/sim/sim.h include/membptt/exec/exec.h \
-         share/doc/membptt/LICENSE share/doc/membptt/NOTICE share/doc/membptt/CITATION.cff; do
+         share/doc/membptt/LICENSE share/doc/membptt/NOTICE share/doc/membptt/CITATION.cff \
+         share/doc/membptt/design.md share/man/man1/membptt.1; do
     if [ -f "$prefix/$f" ]; then ok "installed $f"; else bad "installed $f" "missing"; fi
 done
 for f in libmembptt.a libmembptt.so pkgconfig/membptt.pc cmake/membptt/membpttConfig.cmake \

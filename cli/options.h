@@ -1,0 +1,60 @@
+/* options.h: the command line's one option layer (docs/design.md, "Command line"). One table
+ * holds every option of every command: its name, the commands that take it, how its value is
+ * parsed and where the value goes. One parser applies it, so every command refuses alike, with
+ * exit 2 naming the option: an option it does not take, an option given twice, a missing,
+ * empty or malformed value. A command is then parse -> build -> run -> record -> print. */
+#ifndef MB_CLI_OPTIONS_H
+#define MB_CLI_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/report.h"
+#include "sim/sim.h"
+#include "solvers/solvers.h"
+#include "sweep/sweep.h"
+
+/* The commands, as the bits of an option's `commands`. */
+enum {
+    CLI_SOLVE = 1u << 0,
+    CLI_SIMULATE = 1u << 1,
+    CLI_COMPARE = 1u << 2,
+    CLI_VERIFY = 1u << 3,
+    CLI_RUN = 1u << 4,
+    CLI_SWEEP = 1u << 5,
+    CLI_MERGE = 1u << 6,
+};
+
+/* Where the options' values go: one struct for every command, each reading its own fields.
+ * Texts point into argv; what was not given is zero. */
+typedef struct {
+    mb_format format; /* verify */
+    /* sweep and merge */
+    const char *out;
+    mb_sweep_options sweep; /* --shard, --sync, --repair, --accept-other-build */
+    int quiet, dry_run;
+    /* what was given, by the option's index in the table */
+    unsigned char given[64];
+    int help;
+    char **args; /* the arguments that are not options */
+    int n_args;
+} cli_values;
+
+/* Parses argv[1..argc) (argv[0] is the command's name) for command `command` (one CLI_* bit),
+ * named `name` in messages. MB_OK with *v filled, or MB_EINVAL naming the option. --help sets
+ * v->help and stops. */
+int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_values *v /* out */);
+
+/* Prints "PROG CMD: error: <the last error message>" and returns the exit status of rc; for
+ * usage errors (exit 2) it adds where --help is. cli_fail(cmd, rc) is
+ * cli_fail_prog("membptt", cmd, rc). */
+int cli_fail_prog(const char *prog, const char *cmd, int rc);
+
+/* 1 when the option called `option` (without dashes) was given. */
+int cli_given(const cli_values *v, const char *option);
+
+/* Checks the table itself: every option names at least one command, and a name has at most
+ * one row per command. MB_EINTERNAL naming the first fault (test_options runs it). */
+int cli_options_check(void);
+
+#endif

@@ -1,0 +1,93 @@
+/* test_options.c: the command line's option table (cli/options.c): the table is consistent
+ * (a name has one row per command, each row used by a command), and the one parser refuses, for
+ * every command alike, an option the command does not take, an option given twice, and a
+ * missing, empty or malformed value, naming the option; values land where the table says. */
+#include <string.h>
+
+#include "cli/options.h"
+#include "test_util.h"
+
+/* Parses the NULL-terminated words for `command`. */
+static int parse(unsigned command, const char *name, const char **words, cli_values *v)
+{
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *)name;
+    for (; *words != NULL && argc < 31; words++)
+        argv[argc++] = (char *)*words;
+    argv[argc] = NULL;
+    return cli_parse(command, name, argc, argv, v);
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_options_check(), MB_OK);
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    cli_values v;
+    const char *sweep[] = {"--out", "o", "--shard", "1/3", "--sync", "point", "--repair",
+                           "--quiet", "cfg.ini", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", sweep, &v), MB_OK);
+    assert_string_equal(v.out, "o");
+    assert_int_equal(v.sweep.shard_index, 1);
+    assert_int_equal(v.sweep.shard_count, 3);
+    assert_int_equal(v.sweep.sync, MB_SWEEP_SYNC_POINT);
+    assert_int_equal(v.sweep.repair, 1);
+    assert_int_equal(v.quiet, 1);
+    assert_int_equal(v.dry_run, 0);
+    assert_true(cli_given(&v, "shard"));
+    assert_false(cli_given(&v, "dry-run"));
+    assert_int_equal(v.n_args, 1);
+    assert_string_equal(v.args[0], "cfg.ini");
+    const char *verify[] = {"--format", "json", "plan.json", NULL};
+    assert_int_equal(parse(CLI_VERIFY, "verify", verify, &v), MB_OK);
+    assert_int_equal(v.format, MB_FORMAT_JSON);
+    const char *merge[] = {"--out", "-", "a.csv", "b.csv", NULL}; /* merge's --out is a file */
+    assert_int_equal(parse(CLI_MERGE, "merge", merge, &v), MB_OK);
+    assert_string_equal(v.out, "-");
+    assert_int_equal(v.n_args, 2);
+    const char *help[] = {"--quiet", "--help", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", help, &v), MB_OK);
+    assert_int_equal(v.help, 1);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    cli_values v;
+    const char *unused[] = {"--shard", "0/2", NULL};
+    assert_int_equal(parse(CLI_MERGE, "merge", unused, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--shard: merge does not use this option (it is for "
+                                        "sweep)"));
+    const char *twice[] = {"--quiet", "--quiet", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", twice, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--quiet given twice"));
+    const char *empty_out[] = {"--out", "", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", empty_out, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--out ''"));
+    assert_int_equal(parse(CLI_MERGE, "merge", empty_out, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--out ''"));
+    const char *missing[] = {"--format", NULL};
+    assert_int_equal(parse(CLI_VERIFY, "verify", missing, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--format: missing value"));
+    const char *bad[] = {"--shard", "2/2", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", bad, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--shard '2/2'"));
+    const char *badsync[] = {"--sync", "often", NULL};
+    assert_int_equal(parse(CLI_SWEEP, "sweep", badsync, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--sync"));
+    const char *unknown[] = {"--bogus", NULL};
+    assert_int_equal(parse(CLI_VERIFY, "verify", unknown, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "'--bogus'"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_table), cmocka_unit_test(test_values),
+                                       cmocka_unit_test(test_refusals)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
