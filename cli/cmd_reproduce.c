@@ -209,7 +209,7 @@ static void chen_table(const mb_csv *t)
 
 /* Measured rows: calibration of per-op costs, predicted against measured ratios, and the
  * exponent of measured time against t. */
-static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
+static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal_out)
 {
     int md = mb_csv_col(t, "mode"), sw = mb_csv_col(t, "sweep"), st = mb_csv_col(t, "steps"),
         rc_ = mb_csv_col(t, "recompute_ops"),
@@ -219,14 +219,17 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
         ps = mb_csv_col(t, "peak_store_bytes"), bb = mb_csv_col(t, "budget_bytes"),
         pfb = mb_csv_col(t, "peak_store_full_bytes"), bu = mb_csv_col(t, "budget_units"),
         sv = mb_csv_col(t, "solver");
+    int cb = mb_csv_col(t, "copied_bytes"), ib = mb_csv_col(t, "internal_bytes"),
+        ff = mb_csv_col(t, "first_forward_s"), fff = mb_csv_col(t, "full_first_forward_s");
     if (md < 0 || ts < 0)
         return;
-    /* rows: each measured plan, and the full-BPTT baseline of each (no recompute, its own
-     * copies unknown to the row: copied bytes of full BPTT = 0 here is not claimed; the
-     * baseline rows use the plan's steps with zero recomputes and copies omitted) */
-    size_t n = 0, cap = 2 * t->n_rows + 1;
-    double *x = malloc(cap * 2 * sizeof *x), *y = malloc(cap * sizeof *y);
-    if (x == NULL || y == NULL) {
+    /* rows: each measured plan run and the full-BPTT run measured beside it (no recompute;
+     * it stores s_1..s_{t-1}, so it copies internal_bytes*(t-1) bytes) */
+    size_t n = 0;
+    mb_fit_run *runs = malloc((2 * t->n_rows + 1) * sizeof *runs);
+    double *x = malloc((t->n_rows + 1) * sizeof *x), *y = malloc((t->n_rows + 1) * sizeof *y);
+    if (runs == NULL || x == NULL || y == NULL) {
+        free(runs);
         free(x);
         free(y);
         return;
@@ -234,34 +237,42 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
     for (size_t r = 0; r < t->n_rows; r++) {
         if (!is(t, r, md, "measured") || !isfinite(mb_csv_num(t, r, ts)))
             continue;
-        /* the plan run, and the full-BPTT run of the same pair (no recomputation) */
-        x[n * 2 + 0] = mb_csv_num(t, r, st);
-        x[n * 2 + 1] = mb_csv_num(t, r, rc_);
-        y[n++] = mb_csv_num(t, r, ts);
-        x[n * 2 + 0] = mb_csv_num(t, r, st);
-        x[n * 2 + 1] = 0;
-        y[n++] = mb_csv_num(t, r, tf);
+        const double steps = mb_csv_num(t, r, st);
+        runs[n++] = (mb_fit_run){steps, mb_csv_num(t, r, rc_), mb_csv_num(t, r, cb),
+                                 mb_csv_num(t, r, ts), mb_csv_num(t, r, ff)};
+        runs[n++] = (mb_fit_run){steps, 0, mb_csv_num(t, r, ib) * (steps - 1),
+                                 mb_csv_num(t, r, tf), mb_csv_num(t, r, fff)};
     }
-    mb_fit_costs fc;
+    mb_fit_calibration cal;
     int have_fit = 0;
     printf("\nLSTM: per-op costs fitted by least squares (gsl_multifit_linear) to %zu measured "
-           "medians\n(each plan run and the full-BPTT run measured beside it):\n", n);
-    printf("  time_s = c_step * t + c_recompute * recompute_ops\n"
-           "  (every plan runs t first forwards and t backwards, so their costs enter as one "
-           "per-step term;\n   copies are under 2%% of the time and are left out)\n");
-    if (mb_fit_op_costs(x, y, n, 2, &fc) == MB_OK) {
+           "runs\n(each plan run and the full-BPTT run measured beside it;\n"
+           " docs/design.md, \"Cost model\"):\n", n);
+    printf("  time_s = (c_f + c_b) * t + c_r * recompute_ops + c_copy * copied_bytes, and\n"
+           "  first_forward_s = c_f * t (every run does t first forwards and t backwards, so "
+           "only the\n  first-forward phase tells c_f from c_b)\n");
+    if (mb_fit_calibrate(runs, n, &cal) == MB_OK) {
         have_fit = 1;
-        printf("  c_step = %.3e s (+- %.1e), c_recompute = %.3e s (+- %.1e), R^2 = %.4f\n",
-               fc.coef[0], fc.se[0], fc.coef[1], fc.se[1], fc.r2);
+        printf("  c_f = %.3e s (+- %.1e), c_b = %.3e s, c_r = %.3e s (+- %.1e, c_r/c_f = %.3f), "
+               "c_copy = %.2e s/byte%s, R^2 = %.4f\n",
+               cal.c_f, cal.c_f_se, cal.c_b, cal.c_r, cal.total.se[MB_FIT_RECOMPUTE],
+               cal.c_r / cal.c_f, cal.c_copy, cal.copy_fitted ? "" : " (not fitted)",
+               cal.total.r2);
         mb_record r = {0};
-        mb_record_int(&r, "rows", (int64_t)fc.n);
-        mb_record_double(&r, "cost_step_s", fc.coef[0]);
-        mb_record_double(&r, "cost_step_se_s", fc.se[0]);
-        mb_record_double(&r, "cost_recompute_s", fc.coef[1]);
-        mb_record_double(&r, "cost_recompute_se_s", fc.se[1]);
-        mb_record_double(&r, "r2", fc.r2);
-        mb_record_double(&r, "rms_s", fc.rms);
-        mb_record_print(cal, &r, MB_FORMAT_CSV, 1);
+        mb_record_int(&r, "rows", (int64_t)cal.total.n);
+        mb_record_double(&r, "cost_step_s", cal.total.coef[MB_FIT_STEP]);
+        mb_record_double(&r, "cost_step_se_s", cal.total.se[MB_FIT_STEP]);
+        mb_record_double(&r, "cost_recompute_s", cal.c_r);
+        mb_record_double(&r, "cost_recompute_se_s", cal.total.se[MB_FIT_RECOMPUTE]);
+        mb_record_double(&r, "r2", cal.total.r2);
+        mb_record_double(&r, "rms_s", cal.total.rms);
+        mb_record_double(&r, "cost_forward_s", cal.c_f);
+        mb_record_double(&r, "cost_backward_s", cal.c_b);
+        if (cal.copy_fitted)
+            mb_record_double(&r, "cost_copy_s_per_byte", cal.c_copy);
+        else
+            mb_record_empty(&r, "cost_copy_s_per_byte");
+        mb_record_print(cal_out, &r, MB_FORMAT_CSV, 1);
     } else {
         printf("  not fitted: %s\n", mb_errmsg());
     }
@@ -274,18 +285,22 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
             continue;
         double pf = NAN;
         if (have_fit) {
-            double xs[2] = {mb_csv_num(t, r, st), mb_csv_num(t, r, rc_)};
-            double xf[2] = {mb_csv_num(t, r, st), 0};
-            pf = mb_fit_costs_predict(&fc, xs) / mb_fit_costs_predict(&fc, xf);
+            const double steps = mb_csv_num(t, r, st);
+            double plan = (cal.c_f + cal.c_b) * steps + cal.c_r * mb_csv_num(t, r, rc_) +
+                          cal.c_copy * mb_csv_num(t, r, cb);
+            double full = (cal.c_f + cal.c_b) * steps +
+                          cal.c_copy * mb_csv_num(t, r, ib) * (steps - 1);
+            pf = plan / full;
         }
         printf("%-7s %8s %7.1f%% %10.3f %12.3f %12.3f %12.3f %12.3f %12.3f\n", t->rows[r][sv],
                t->rows[r][bu], 100 * mb_csv_num(t, r, mf), mb_csv_num(t, r, tr),
                mb_csv_num(t, r, pr), pf, mb_csv_num(t, r, pa),
                mb_csv_num(t, r, ps) / 1048576.0, mb_csv_num(t, r, bb) / 1048576.0);
     }
-    printf("(pred(run): sim's model with the per-op costs measured in that run; pred(fit): the "
-           "least-squares\n costs above; pred(1,2): c_f = 1, c_b = 2. Full BPTT's store peak is "
-           "%.2f MiB.)\n", pfb >= 0 && t->n_rows ? mb_csv_num(t, 0, pfb) / 1048576.0 : NAN);
+    printf("(pred(run): sim's model with the per-op costs measured in that run, c_r included; "
+           "pred(fit):\n the least-squares costs above; pred(1,2): c_f = c_r = 1, c_b = 2. Full "
+           "BPTT's store peak is %.2f MiB.)\n",
+           pfb >= 0 && t->n_rows ? mb_csv_num(t, 0, pfb) / 1048576.0 : NAN);
     /* measured asymptotics: time against t at each fixed budget of sweep "length" */
     double budgets[16];
     int nb = 0;
@@ -364,6 +379,7 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal)
             }
         }
     }
+    free(runs);
     free(x);
     free(y);
 }

@@ -11,7 +11,8 @@
 enum {
     OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
     OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C,
-    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_STORE_COSTS, OPT_HELP
+    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_STORE_COSTS,
+    OPT_COST_REC, OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -34,6 +35,7 @@ static const struct option long_options[] = {
     {"cost-write-latency", required_argument, NULL, OPT_COST_WL},
     {"cost-read-latency", required_argument, NULL, OPT_COST_RL},
     {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
+    {"cost-recompute", required_argument, NULL, OPT_COST_REC},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -46,7 +48,8 @@ static int option_users(int opt)
     switch (opt) {
     case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
     case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
-    case OPT_COST_C: return USE_SIMULATE | USE_COMPARE;
+    case OPT_COST_C:
+    case OPT_COST_REC: return USE_SIMULATE | USE_COMPARE;
     default: return USE_ALL;
     }
 }
@@ -87,7 +90,8 @@ static void help(const char *cmd)
                "With --format json it prints one object per solver, one per line (JSON lines);\n"
                "with --format csv one header and one row per solver.\n\n"
                "options:\n%s"
-               "  --cost-copy C          time per unit copied into or out of memory (default 0)\n",
+               "  --cost-copy C          time per unit copied into or out of memory (default 0)\n"
+               "  --cost-recompute C     time of a recompute forward (default: --cost-forward)\n",
                problem_help);
         return;
     }
@@ -95,14 +99,17 @@ static void help(const char *cmd)
     printf("usage: membptt %s --solver NAME --steps T (--alpha A | --hidden-bytes B "
            "--internal-bytes B)\n"
            "                       --budget X [--format text|json|csv] [--plan-out FILE]%s\n\n",
-           cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]" : "");
+           cmd, sim ? "\n                       [--cost-forward C] [--cost-backward C] [--cost-copy C]"
+                 "\n                       [--cost-recompute C]" : "");
     if (strcmp(cmd, "solve") == 0)
         printf("The two-level solvers (msm2, hrevolve, disk-revolve) minimise predicted time and\n"
                "read the cost options; the others minimise forward ops.\n\n");
     if (sim)
         printf("Solves the problem, then replays the plan against the plan IR: it proves the\n"
                "plan valid (or names its first bad op), counts its ops, finds its peak and\n"
-               "predicts its time as forward_ops*c_f + backward_ops*c_b + copied_units*c_copy.\n"
+               "predicts its time as (forward_ops - recompute_ops)*c_f + recompute_ops*c_r +\n"
+               "backward_ops*c_b + copied_units*c_copy (a recompute is a forward of a step\n"
+               "already forwarded once).\n"
                "For hsm and revolve it prints the paper's bound m*t^(1+1/m) beside the cost.\n\n");
     else
         printf("Chooses which states to keep and which to recompute for t steps under a memory\n"
@@ -114,7 +121,8 @@ static void help(const char *cmd)
            "                         link); a device or FIFO (/dev/stdout) is written into\n",
            mb_solver_names(), problem_help);
     if (sim)
-        printf("  --cost-copy C          time per unit copied into or out of memory (default 0)\n");
+        printf("  --cost-copy C          time per unit copied into or out of memory (default 0)\n"
+               "  --cost-recompute C     time of a recompute forward (default: --cost-forward)\n");
     printf("\nsolvers:\n");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);
@@ -206,6 +214,9 @@ static int parse(int argc, char **argv, const char *cmd, cli_args *a)
             break;
         case OPT_COST_RL:
             rc = mb_parse_double("--cost-read-latency", optarg, 0.0, &a->cost.read_latency);
+            break;
+        case OPT_COST_REC:
+            rc = mb_parse_double("--cost-recompute", optarg, 0.0, &a->cost.recompute);
             break;
         case 'h':
         case OPT_HELP: help(cmd); return 0;
@@ -308,6 +319,7 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
             mb_record_double(&r, "cost_write_latency", a.cost.write_latency);
             mb_record_double(&r, "cost_read_latency", a.cost.read_latency);
         }
+        mb_sim_record_recompute(&r, s.feasible ? &rep : NULL, &a.cost);
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {
         mb_plan_free(s.plan);
@@ -342,11 +354,11 @@ int cmd_compare(int argc, char **argv)
         return cli_fail("compare", rc);
     if (a.format == MB_FORMAT_TEXT)
         printf("t = %lld, a_h = %lld, a_s = %lld units, budget %lld units (%.2f%% of full BPTT's "
-               "%lld); time model c_f = %g, c_b = %g, c_copy = %g\n\n"
+               "%lld); time model c_f = %g, c_b = %g, c_copy = %g, c_r = %g\n\n"
                "%-12s %12s %9s %10s %12s %9s\n",
                (long long)p->steps, (long long)p->hidden_units, (long long)p->internal_units,
                (long long)p->budget, 100.0 * (double)p->budget / (double)full, (long long)full,
-               a.cost.forward, a.cost.backward, a.cost.copy, "solver", "forward_ops", "per_step",
+               a.cost.forward, a.cost.backward, a.cost.copy, mb_cost_recompute(&a.cost), "solver", "forward_ops", "per_step",
                "peak", "time/full", "solve_s");
     size_t n;
     const mb_solver_type *const *all = mb_solver_all(&n);

@@ -6,9 +6,14 @@
  * Layout (docs/design.md, "The executor"): matrices are batch-major (row r of an H-wide block
  * is batch element r). A checkpoint is a run of B*H blocks; the hidden layout is a prefix of
  * the internal one, so restoring from s_k copies only its first hidden_bytes.
- *   LSTM  hidden [h c]            internal [h c h_prev c_prev a(4 blocks: i f g o) tanh(c)]
+ *   LSTM  hidden [h c]            internal [h c a(4 blocks: i f g o)]
  *   GRU   hidden [h]              internal [h h_prev a(3 blocks: z r n) hn]
- *   RNN   hidden [h]              internal [h h_prev]
+ *   RNN   hidden [h]              internal [h]
+ * An internal state holds what backward k reads of step k and nothing of step k-1: the parts
+ * of step k's gradient that need h_{k-1} (and c_{k-1}) wait in the workspace ("pending") until
+ * backward k-1 brings s_{k-1}, whose prefix is h_{k-1}, or until the run ends (h_0), and
+ * `finish` completes them. tanh(c_k) is recomputed from c_k (the same function on the same
+ * bits as in the forward).
  * The head is linear, y_k = h_k W_y, and the loss of step k is 0.5*||y_k - target_k||^2; it
  * runs inside backward k (from h_k in s_k), once per step whatever the plan. */
 
@@ -98,46 +103,50 @@ static void FN(project)(mb_net *net, const void *x_, int64_t steps, void *dst_)
 ROW_ATTR static void FN(lstm_row_forward)(const REAL *restrict ig, const REAL *restrict fg,
                                  const REAL *restrict gg, const REAL *restrict og,
                                  const REAL *restrict cpr, REAL *restrict cr,
-                                 REAL *restrict tcr, REAL *restrict hr, int64_t H)
+                                 REAL *restrict hr, int64_t H)
 {
     for (int64_t j = 0; j < H; j++) {
         REAL cv = fg[j] * cpr[j] + ig[j] * gg[j];
-        REAL tv = TANH(cv);
         cr[j] = cv;
-        tcr[j] = tv;
-        hr[j] = og[j] * tv;
+        hr[j] = og[j] * TANH(cv);
     }
 }
 
+/* Step k's gate gradients from dL/dh_k and dL/dc_k, except that the f block gets
+ * dc*f*(1-f) without its factor c_{k-1} (lstm_finish multiplies it in), and dL/dc_{k-1}. */
 ROW_ATTR static void FN(lstm_row_backward)(const REAL *restrict ig, const REAL *restrict fg,
                                   const REAL *restrict gg, const REAL *restrict og,
-                                  const REAL *restrict tcr, const REAL *restrict cpr,
-                                  const REAL *restrict dhr, const REAL *restrict dcr,
-                                  REAL *restrict di, REAL *restrict df, REAL *restrict dg,
-                                  REAL *restrict dO, REAL *restrict dcp, int64_t H)
+                                  const REAL *restrict cr, const REAL *restrict dhr,
+                                  const REAL *restrict dcr, REAL *restrict di,
+                                  REAL *restrict df, REAL *restrict dg, REAL *restrict dO,
+                                  REAL *restrict dcp, int64_t H)
 {
     for (int64_t j = 0; j < H; j++) {
-        REAL iv = ig[j], fv = fg[j], gv = gg[j], ov = og[j], tv = tcr[j], dh = dhr[j];
+        REAL iv = ig[j], fv = fg[j], gv = gg[j], ov = og[j], tv = TANH(cr[j]), dh = dhr[j];
         REAL dc = dcr[j] + dh * ov * (1 - tv * tv);
         di[j] = dc * gv * iv * (1 - iv);
-        df[j] = dc * cpr[j] * fv * (1 - fv);
+        df[j] = dc * fv * (1 - fv);
         dg[j] = dc * iv * (1 - gv * gv);
         dO[j] = dh * tv * ov * (1 - ov);
         dcp[j] = dc * fv;
     }
 }
 
+ROW_ATTR static void FN(mul_rows)(REAL *restrict d, const REAL *restrict c, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++)
+        d[j] *= c[j];
+}
+
 static void FN(lstm_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
     const int64_t H = net->H, B = net->B, G = 4 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *xp = xp_;
+    const REAL *hp = hin_, *cp = (const REAL *)hin_ + BH, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
     const REAL *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
-    REAL *h = s, *c = s + BH, *hp = s + 2 * BH, *cp = s + 3 * BH, *a = s + 4 * BH,
-         *tc = s + 8 * BH;
-    memcpy(hp, hin, 2 * BH * sizeof(REAL)); /* h_{k-1} and c_{k-1}, adjacent in both layouts */
+    REAL *h = s, *c = s + BH, *a = s + 2 * BH;
     GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 0, a, G);
     for (int64_t r = 0; r < B; r++) {
         REAL *ar = a + r * G;
@@ -146,38 +155,57 @@ static void FN(lstm_forward)(mb_net *net, const void *hin_, const void *xp_, voi
         FN(tanh_bias)(ar + 2 * H, xr + 2 * H, bias + 2 * H, H);
         FN(sigm_bias)(ar + 3 * H, xr + 3 * H, bias + 3 * H, H);
         FN(lstm_row_forward)(ar, ar + H, ar + 2 * H, ar + 3 * H, cp + r * H, c + r * H,
-                             tc + r * H, h + r * H, H);
+                             h + r * H, H);
     }
+}
+
+/* Completes the pending step k's gradient with hprev = [h_{k-1} c_{k-1}]: the f block gets
+ * its factor c_{k-1}, then dW_x, dW_h, the bias, dL/dx_k and the h part of dL/dh_{k-1}
+ * (into dh; its c part was written by backward k). */
+static void FN(lstm_finish)(mb_net *net, const void *hprev_, void *dh_)
+{
+    if (!net->pending)
+        return;
+    const int64_t H = net->H, B = net->B, I = net->I, G = 4 * H;
+    const REAL *hp = hprev_, *cp = (const REAL *)hprev_ + (size_t)(B * H);
+    const REAL *P = net->params;
+    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh;
+    REAL *Q = net->grads;
+    REAL *gWx = Q + net->lay.wx, *gWh = Q + net->lay.wh, *gb = Q + net->lay.bias;
+    REAL *da = net->scr_a, *dh = dh_, *dx = net->pending_dx;
+    for (int64_t r = 0; r < B; r++)
+        FN(mul_rows)(da + r * G + H, cp + r * H, H);
+    GEMM_RM(MB_TT, MB_NN, I, G, B, (const REAL *)net->pending_x, I, da, G, 1, gWx, G);
+    GEMM_RM(MB_TT, MB_NN, H, G, B, hp, H, da, G, 1, gWh, G);
+    FN(colsum)(gb, da, B, G);
+    GEMM_RM(MB_NN, MB_TT, B, H, G, da, G, Wh, G, 0, dh, H);
+    if (dx != NULL)
+        GEMM_RM(MB_NN, MB_TT, B, I, G, da, G, Wx, G, 0, dx, I);
+    net->pending = 0;
 }
 
 static void FN(lstm_backward)(mb_net *net, const void *s_, const void *x_, const void *y_,
                               void *dhin_, void *dhout_, void *dx_)
 {
-    const int64_t H = net->H, B = net->B, I = net->I, G = 4 * H;
+    const int64_t H = net->H, B = net->B, G = 4 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *s = s_, *x = x_;
-    REAL *dhin = dhin_, *dhout = dhout_, *dx = dx_;
-    const REAL *P = net->params;
-    const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh;
-    REAL *Q = net->grads;
-    REAL *gWx = Q + net->lay.wx, *gWh = Q + net->lay.wh, *gb = Q + net->lay.bias;
-    const REAL *h = s, *hp = s + 2 * BH, *cp = s + 3 * BH, *a = s + 4 * BH, *tc = s + 8 * BH;
+    const REAL *s = s_;
+    REAL *dhin = dhin_, *dhout = dhout_;
+    const REAL *h = s, *c = s + BH, *a = s + 2 * BH;
     REAL *da = net->scr_a;
 
+    FN(lstm_finish)(net, s, dhin); /* step k+1, with h_k and c_k from s_k's prefix */
     FN(head_backward)(net, h, y_, dhin);
     for (int64_t r = 0; r < B; r++) {
         const REAL *ar = a + r * G;
         REAL *dar = da + r * G;
-        FN(lstm_row_backward)(ar, ar + H, ar + 2 * H, ar + 3 * H, tc + r * H, cp + r * H,
-                              dhin + r * H, dhin + BH + r * H, dar, dar + H, dar + 2 * H,
-                              dar + 3 * H, dhout + BH + r * H, H);
+        FN(lstm_row_backward)(ar, ar + H, ar + 2 * H, ar + 3 * H, c + r * H, dhin + r * H,
+                              dhin + BH + r * H, dar, dar + H, dar + 2 * H, dar + 3 * H,
+                              dhout + BH + r * H, H);
     }
-    GEMM_RM(MB_TT, MB_NN, I, G, B, x, I, da, G, 1, gWx, G);
-    GEMM_RM(MB_TT, MB_NN, H, G, B, hp, H, da, G, 1, gWh, G);
-    FN(colsum)(gb, da, B, G);
-    GEMM_RM(MB_NN, MB_TT, B, H, G, da, G, Wh, G, 0, dhout, H);
-    if (dx != NULL)
-        GEMM_RM(MB_NN, MB_TT, B, I, G, da, G, Wx, G, 0, dx, I);
+    net->pending = 1;
+    net->pending_x = x_;
+    net->pending_dx = dx_;
 }
 
 /* ---- GRU (z, r, n; n = tanh(x W_xn + b_xn + r*(h W_hn + b_hn))) -------------------------- */
@@ -278,16 +306,26 @@ static void FN(gru_backward)(mb_net *net, const void *s_, const void *x_, const 
 static void FN(rnn_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
     const int64_t H = net->H, B = net->B;
-    const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *xp = xp_;
-    REAL *s = s_;
+    const REAL *hp = hin_, *xp = xp_;
+    REAL *h = s_;
     const REAL *P = net->params;
     const REAL *Wh = P + net->lay.wh, *bias = P + net->lay.bias;
-    REAL *h = s, *hp = s + BH;
-    memcpy(hp, hin, BH * sizeof(REAL));
     GEMM_RM(MB_NN, MB_NN, B, H, H, hp, H, Wh, H, 0, h, H);
     for (int64_t r = 0; r < B; r++)
         FN(tanh_bias)(h + r * H, xp + r * H, bias, H);
+}
+
+/* Completes the pending step k's gradient with hprev = h_{k-1}: dW_h += h_{k-1}^T da_k. */
+static void FN(rnn_finish)(mb_net *net, const void *hprev, void *dh)
+{
+    (void)dh;
+    if (!net->pending)
+        return;
+    const int64_t H = net->H, B = net->B;
+    REAL *gWh = (REAL *)net->grads + net->lay.wh;
+    GEMM_RM(MB_TT, MB_NN, H, H, B, (const REAL *)hprev, H, (const REAL *)net->scr_a, H, 1, gWh,
+            H);
+    net->pending = 0;
 }
 
 static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const void *y_,
@@ -300,27 +338,36 @@ static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const 
     const REAL *P = net->params;
     const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh;
     REAL *Q = net->grads;
-    REAL *gWx = Q + net->lay.wx, *gWh = Q + net->lay.wh, *gb = Q + net->lay.bias;
-    const REAL *restrict h = s, *hp = s + BH;
+    REAL *gWx = Q + net->lay.wx, *gb = Q + net->lay.bias;
+    const REAL *restrict h = s;
     REAL *restrict da = net->scr_a;
 
+    FN(rnn_finish)(net, h, NULL); /* step k+1's dW_h, with h_k = s_k */
     FN(head_backward)(net, h, y_, dhin);
     for (size_t e = 0; e < BH; e++)
         da[e] = dhin[e] * (1 - h[e] * h[e]);
     GEMM_RM(MB_TT, MB_NN, I, H, B, x, I, da, H, 1, gWx, H);
-    GEMM_RM(MB_TT, MB_NN, H, H, B, hp, H, da, H, 1, gWh, H);
     FN(colsum)(gb, da, B, H);
     GEMM_RM(MB_NN, MB_TT, B, H, H, da, H, Wh, H, 0, dhout, H);
     if (dx != NULL)
         GEMM_RM(MB_NN, MB_TT, B, I, H, da, H, Wx, H, 0, dx, I);
+    net->pending = 1;
+}
+
+/* GRU's backward reads h_{k-1} itself (s_k keeps it), so nothing waits. */
+static void FN(gru_finish)(mb_net *net, const void *hprev, void *dh)
+{
+    (void)net;
+    (void)hprev;
+    (void)dh;
 }
 
 static const mb_cell_ops FN(lstm_ops) = {FN(project), FN(lstm_forward), FN(lstm_backward),
-                                         FN(head_loss)};
+                                         FN(lstm_finish), FN(head_loss)};
 static const mb_cell_ops FN(gru_ops) = {FN(project), FN(gru_forward), FN(gru_backward),
-                                        FN(head_loss)};
+                                        FN(gru_finish), FN(head_loss)};
 static const mb_cell_ops FN(rnn_ops) = {FN(project), FN(rnn_forward), FN(rnn_backward),
-                                        FN(head_loss)};
+                                        FN(rnn_finish), FN(head_loss)};
 
 #undef GEMM_RM
 #undef MB_NN

@@ -95,7 +95,7 @@ void mb_cell_shape(mb_cell_kind cell, int64_t H, int64_t B, int64_t *hid_elems,
     switch (cell) {
     case MB_CELL_LSTM:
         *hid_elems = 2 * BH;
-        *int_elems = 9 * BH;
+        *int_elems = 6 * BH;
         *gates = 4 * H;
         *bias = 4 * H;
         return;
@@ -107,7 +107,7 @@ void mb_cell_shape(mb_cell_kind cell, int64_t H, int64_t B, int64_t *hid_elems,
         return;
     case MB_CELL_RNN:
         *hid_elems = BH;
-        *int_elems = 2 * BH;
+        *int_elems = BH;
         *gates = H;
         *bias = H;
         return;

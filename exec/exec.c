@@ -481,6 +481,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->peak_store_bytes = sp.peak_store_bytes;
     out->peak_store_full_bytes = sf.peak_store_bytes;
     out->workspace_bytes = sp.workspace_bytes;
+    out->projected_steps = sp.projected_steps;
+    out->projected_steps_full = sf.projected_steps;
     out->peak_activation_bytes = sp.peak_store_bytes + sp.workspace_bytes;
     out->compactions = sp.compactions;
     /* Per-op costs from full BPTT of the same run (every forward is a first forward there). */
@@ -497,6 +499,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     model.forward = out->cost_forward_s;
     model.backward = out->cost_backward_s;
     model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
+    model.recompute = out->cost_recompute_s; /* NAN, so c_f, when nothing recomputes */
     /* the slow store: the costs given (calibrate-store), else what this run measured */
     out->slow = sp.slow;
     const double u = (double)plan->problem.unit_bytes;

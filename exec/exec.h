@@ -105,6 +105,8 @@ typedef struct {
                                * than its budget) */
     int64_t peak_store_bytes; /* largest arena use, h_0 included */
     int64_t workspace_bytes;  /* the core workspace (allocated once per network) */
+    int64_t projected_steps;  /* steps whose input projection the run computed (whole aligned
+                               * blocks; cached blocks are not counted again) */
     int64_t compactions;      /* times the arena slid its blocks together */
     int64_t compacted_bytes;
     /* The store's pages (arena or straight store) and how many were resident when the timed
@@ -191,6 +193,7 @@ typedef struct {
     int64_t full_forward_ops, full_backward_ops, full_copied_bytes;     /* full BPTT's */
     int64_t peak_store_bytes, peak_store_full_bytes; /* the plan's and full BPTT's */
     int64_t workspace_bytes;
+    int64_t projected_steps, projected_steps_full; /* input projections computed, in steps */
     int64_t peak_activation_bytes; /* peak store + core workspace */
     int64_t vmhwm_bytes, vmhwm_full_bytes; /* peak RSS during a plan run / a full run; -1 unknown */
     /* Each side's store pages, and the fewest of them resident when a timed run began (all,

@@ -23,15 +23,29 @@
  *                                (internal layout, which begins with the hidden layout of h_k)
  *   backward(net, s, x_k, y_k, dhin, dhout, dx): dhin = dL/dh_k from steps > k (the head's
  *                                part is added to it in place) -> dhout = dL/dh_{k-1};
- *                                accumulates the parameter gradients; dx = dL/dx_k or NULL
+ *                                accumulates the parameter gradients; dx = dL/dx_k or NULL.
+ *                                The parts of step k's gradient that need h_{k-1} may stay
+ *                                pending (net->pending): the next backward completes them from
+ *                                the prefix of its s_{k-1} before anything else, so dhout is
+ *                                whole only then
+ *   finish(net, h_prev, dh):     completes a pending step with h_prev (hidden layout) and
+ *                                writes what it owes to dh (= that step's dhout); the runner
+ *                                calls it with h_0 after backward 1
  *   head_loss(net, h, y_k):      0.5*||h W_y - y_k||^2 summed over the batch */
 typedef struct {
     void (*project)(mb_net *net, const void *x, int64_t steps, void *dst);
     void (*forward)(mb_net *net, const void *hin, const void *xp, void *s);
     void (*backward)(mb_net *net, const void *s, const void *x, const void *y, void *dhin,
                      void *dhout, void *dx);
+    void (*finish)(mb_net *net, const void *h_prev, void *dh);
     double (*head_loss)(mb_net *net, const void *h, const void *y);
 } mb_cell_ops;
+
+/* One block of cached input projections: steps [first, first + count), count 0 when empty. */
+#define MB_PROJ_SLOTS 3
+typedef struct {
+    int64_t first, count, used;
+} mb_proj_slot;
 
 struct mb_net {
     mb_exec_config cfg;
@@ -49,9 +63,14 @@ struct mb_net {
     void *dh[2];        /* gradient w.r.t. the hidden state, two buffers used in turn */
     void *scr_a, *scr_b;/* B*G each: gate gradients, GRU's hidden projection */
     void *scr_y;        /* B*O: the head's output and its gradient */
-    void *proj;         /* chunk*B*G: input projections of up to `chunk` consecutive steps */
+    void *proj;         /* MB_PROJ_SLOTS blocks of chunk*B*G: cached input projections */
+    size_t proj_block_bytes; /* chunk*B*G elements, in bytes */
     int64_t chunk;      /* steps projected together (about 128 rows), in aligned blocks */
-    int64_t proj_first, proj_count; /* the steps whose projections `proj` holds */
+    mb_proj_slot pslot[MB_PROJ_SLOTS]; /* which block each slot of `proj` holds */
+    int64_t proj_last, proj_tick; /* the step last asked for; a use counter for LRU */
+    int64_t run_block, prev_run_block; /* first step of the block the current and the
+                                        * previous forward run started in (-1: none) */
+    int64_t projected_steps; /* steps projected since mb_proj_reset (work, not hits) */
     int64_t workspace_bytes;
     /* The checkpoint arenas of the two sides of a comparison (MB_EXEC_SIDE_PLAN, _FULL) and
      * the straight loop's store: allocated and touched on first use, then reused by every run
@@ -61,7 +80,17 @@ struct mb_net {
     size_t straight_bytes;
     const mb_cell_ops *ops;
     double loss;        /* accumulated by the backward steps of a run */
+    int pending;        /* 1: the last backward step's gradient waits for h_{k-1} (finish) */
+    const void *pending_x; /* that step's input x_k, and dL/dx_k (or NULL) */
+    void *pending_dx;
 };
+
+/* Empties the projection cache and zeroes net->projected_steps (project.c). */
+void mb_proj_reset(mb_net *net);
+
+/* x_k W_x for step k (1 <= k <= T), from the cache or computed with its whole aligned block
+ * of `chunk` steps in one GEMM, so every plan gets the same bits (project.c). */
+const void *mb_proj_at(mb_net *net, int64_t k);
 
 /* The cell table for a cell kind and dtype (cells.c). */
 const mb_cell_ops *mb_cell_ops_get(mb_cell_kind cell, mb_dtype dtype);

@@ -104,6 +104,8 @@ static void result_columns(mb_record *r, const mb_exec_result *res)
     else
         mb_record_empty(r, "contended");
     int_or_empty(r, "attempts", have, have ? res->attempts : 0);
+    int_or_empty(r, "projected_steps", have, have ? res->projected_steps : 0);
+    int_or_empty(r, "projected_steps_full", have, have ? res->projected_steps_full : 0);
 }
 
 void mb_exec_record(mb_record *r, const mb_exec_config *c, const mb_exec_result *res)

@@ -86,8 +86,9 @@ int mb_net_create(const mb_exec_config *c, mb_net **out)
     net->chunk = (128 + net->B - 1) / net->B;
     if (net->chunk > net->T)
         net->chunk = net->T;
-    net->proj = zalloc((size_t)net->chunk * B * Gs, esz, &failed);
-    net->proj_count = 0;
+    net->proj_block_bytes = (size_t)net->chunk * B * Gs * esz;
+    net->proj = zalloc((size_t)MB_PROJ_SLOTS * (size_t)net->chunk * B * Gs, esz, &failed);
+    mb_proj_reset(net);
     if (failed) {
         mb_net_free(net);
         return MB_ERROR(MB_ENOMEM, "out of memory creating a %s network (I=%lld H=%lld B=%lld "
@@ -96,7 +97,7 @@ int mb_net_create(const mb_exec_config *c, mb_net **out)
     }
     net->workspace_bytes =
         (int64_t)((2 * net->int_elems + 2 * net->hid_elems + 2 * B * Gs + B * O +
-                   (size_t)net->chunk * B * Gs) * esz);
+                   (size_t)MB_PROJ_SLOTS * (size_t)net->chunk * B * Gs) * esz);
 
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (rng == NULL) {
@@ -194,41 +195,24 @@ static void *dx_at(const mb_net *net, int64_t k)
     return (unsigned char *)net->dx + (size_t)((k - 1) * net->B * net->I) * net->esz;
 }
 
-/* The input projection of step k. Projections are computed for aligned blocks of `chunk`
- * steps, [c*chunk + 1, (c+1)*chunk], in one GEMM of chunk*B rows: a step's projection then
- * always comes from the same call with the same shapes, whatever the plan, so it is the same
- * bits in every plan (GEMM kernels may round a row differently when the number of rows around
- * it changes). */
-static const void *proj_at(mb_net *net, int64_t k)
-{
-    if (k < net->proj_first || k >= net->proj_first + net->proj_count) {
-        int64_t first = (k - 1) / net->chunk * net->chunk + 1;
-        int64_t n = net->T - first + 1 < net->chunk ? net->T - first + 1 : net->chunk;
-        net->ops->project(net, x_at(net, first), n, net->proj);
-        net->proj_first = first;
-        net->proj_count = n;
-    }
-    return (const unsigned char *)net->proj +
-           (size_t)((k - net->proj_first) * net->B * net->G) * net->esz;
-}
-
 static void start_run(mb_net *net)
 {
-    net->proj_count = 0;
+    mb_proj_reset(net);
     memset(net->grads, 0, net->lay.end * net->esz);
     memset(net->dh[0], 0, net->hid_elems * net->esz);
     net->loss = 0;
+    net->pending = 0;
 }
 
 int mb_net_loss(mb_net *net, double *loss)
 {
-    net->proj_count = 0;
+    mb_proj_reset(net);
     const size_t hb = net->hid_elems * net->esz;
     memcpy(net->core[0], net->h0, hb);
     int cur = 0;
     double sum = 0;
     for (int64_t k = 1; k <= net->T; k++) {
-        net->ops->forward(net, net->core[cur], proj_at(net, k),
+        net->ops->forward(net, net->core[cur], mb_proj_at(net, k),
                           net->core[1 - cur]);
         cur = 1 - cur;
         sum += net->ops->head_loss(net, net->core[cur], y_at(net, k));
@@ -263,7 +247,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
     memcpy(net->core[0], net->h0, hb);
     int cur = 0;
     for (int64_t k = 1; k <= T; k++) {
-        net->ops->forward(net, net->core[cur], proj_at(net, k), net->core[1 - cur]);
+        net->ops->forward(net, net->core[cur], mb_proj_at(net, k), net->core[1 - cur]);
         cur = 1 - cur;
         memcpy(S + (size_t)(k - 1) * ib, net->core[cur], ib);
     }
@@ -274,12 +258,14 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
                            net->dh[g], net->dh[1 - g], dx_at(net, k));
         g = 1 - g;
     }
+    net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 */
     double w2 = mb_clock_wall(), c2 = mb_clock_thread_cpu();
     memcpy(net->dh0, net->dh[g], hb);
     st->forward_ops = T;
     st->backward_ops = T;
     st->peak_store_bytes = (int64_t)hb + (T - 1) * (int64_t)ib;
     st->workspace_bytes = net->workspace_bytes;
+    st->projected_steps = net->projected_steps;
     st->wall[MB_EXEC_FIRST] = w1 - w0;
     st->wall[MB_EXEC_BACKWARD] = w2 - w1;
     st->wall_total = w2 - w0;
@@ -448,7 +434,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
                 st->recompute_ops++;
             }
             net->ops->forward(net, net->core[cur],
-                              proj_at(net, k),
+                              mb_proj_at(net, k),
                               net->core[1 - cur]);
             cur = 1 - cur;
             st->forward_ops++;
@@ -521,6 +507,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
             goto done;
         }
     }
+    net->ops->finish(net, net->h0, net->dh[g]); /* step 1 waits for h_0 (backward phase) */
     enter_phase(&cs, -1);
     st->wall_total = mb_clock_wall() - t_start;
     st->cpu_total = mb_clock_thread_cpu() - c_start;
@@ -534,6 +521,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     st->arena_bytes = arena->limit;
     st->peak_store_bytes = arena->peak;
     st->workspace_bytes = net->workspace_bytes;
+    st->projected_steps = net->projected_steps;
     st->compactions = arena->compactions;
     st->compacted_bytes = arena->compacted_bytes;
     st->loss = net->loss;

@@ -64,9 +64,12 @@ done:
     return rc;
 }
 
-int mb_fit_op_costs(const double *x, const double *y, size_t n, size_t p, mb_fit_costs *out)
+int mb_fit_op_costs(const double *x, const double *y, size_t n, size_t p,
+                    const char *const *names, mb_fit_costs *out)
 {
-    static const char *const names[] = {"forward", "recompute", "backward", "copy"};
+    static const char *const calibration[] = {"steps", "recompute", "copy", "fourth"};
+    if (names == NULL)
+        names = calibration;
     memset(out, 0, sizeof *out);
     if (p < 1 || p > MB_FIT_MAX_TERMS)
         return MB_ERROR(MB_EINVAL, "a cost calibration has 1 to %d terms; got %zu",
@@ -137,6 +140,62 @@ done:
     gsl_matrix_free(cov);
     gsl_multifit_linear_free(w);
     return rc;
+}
+
+int mb_fit_calibrate(const mb_fit_run *runs, size_t n, mb_fit_calibration *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n < 4)
+        return MB_ERROR(MB_EINVAL, "a cost calibration needs at least 4 measured runs; got %zu",
+                        n);
+    double *x = malloc(n * 3 * sizeof *x), *y = malloc(n * sizeof *y);
+    if (x == NULL || y == NULL) {
+        free(x);
+        free(y);
+        return MB_ERROR(MB_ENOMEM, "out of memory");
+    }
+    double sty = 0, stt = 0;
+    for (size_t i = 0; i < n; i++) {
+        x[i * 3 + MB_FIT_STEP] = runs[i].steps;
+        x[i * 3 + MB_FIT_RECOMPUTE] = runs[i].recompute_ops;
+        x[i * 3 + MB_FIT_COPY] = runs[i].copied_bytes;
+        y[i] = runs[i].time_s;
+        if (isfinite(runs[i].first_s)) {
+            sty += runs[i].steps * runs[i].first_s;
+            stt += runs[i].steps * runs[i].steps;
+            out->n_first++;
+        }
+    }
+    int rc = mb_fit_op_costs(x, y, n, 3, NULL, &out->total);
+    out->copy_fitted = rc == MB_OK;
+    if (rc == MB_EINVAL) { /* the copy column (the last) may be what is dependent: drop it */
+        for (size_t i = 0; i < n; i++) {
+            x[i * 2 + 0] = runs[i].steps;
+            x[i * 2 + 1] = runs[i].recompute_ops;
+        }
+        rc = mb_fit_op_costs(x, y, n, 2, NULL, &out->total);
+    }
+    free(x);
+    free(y);
+    if (rc != MB_OK)
+        return rc;
+    if (out->n_first == 0 || !(stt > 0))
+        return MB_ERROR(MB_EINVAL, "a cost calibration needs the first-forward time of at "
+                        "least one run to split c_f + c_b");
+    const double c_step = out->total.coef[MB_FIT_STEP];
+    out->c_f = sty / stt;
+    out->c_b = c_step - out->c_f;
+    out->c_r = out->total.coef[MB_FIT_RECOMPUTE];
+    out->c_copy = out->copy_fitted ? out->total.coef[MB_FIT_COPY] : 0;
+    /* residual scatter of first_s about c_f*t, over the rows that have it */
+    double ss = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(runs[i].first_s)) {
+            double d = runs[i].first_s - out->c_f * runs[i].steps;
+            ss += d * d;
+        }
+    out->c_f_se = out->n_first > 1 ? sqrt(ss / (double)(out->n_first - 1) / stt) : 0;
+    return MB_OK;
 }
 
 double mb_fit_costs_predict(const mb_fit_costs *f, const double *x)

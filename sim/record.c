@@ -49,3 +49,12 @@ void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
     else
         mb_record_empty(r, "hsm_bound");
 }
+
+void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_cost_model *m)
+{
+    if (rep != NULL)
+        mb_record_int(r, "recompute_ops", rep->recompute_ops);
+    else
+        mb_record_empty(r, "recompute_ops");
+    mb_record_double(r, "cost_recompute", mb_cost_recompute(m));
+}

@@ -45,11 +45,17 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *r)
         invalid(r, 0, m.reason);
         rc = MB_OK;
     }
+    int64_t seen = 0; /* the highest step forwarded so far: a forward at or below it recomputes */
     for (size_t i = 0; rc == MB_OK && r->valid && i < plan->n_ops; i++) {
         rc = mb_ir_apply(&m, plan->ops[i]);
         if (rc == MB_EBADPLAN) {
             invalid(r, i, m.reason);
             rc = MB_OK;
+        } else if (rc == MB_OK && plan->ops[i].kind == MB_OP_FORWARD) {
+            if (plan->ops[i].step > seen)
+                seen = plan->ops[i].step;
+            else
+                r->recompute_ops++;
         }
     }
     if (rc == MB_OK && r->valid && mb_ir_finish(&m) != MB_OK)
@@ -73,7 +79,12 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *r)
 
 mb_cost_model mb_cost_model_default(void)
 {
-    return (mb_cost_model){1.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    return (mb_cost_model){.forward = 1.0, .backward = 2.0, .recompute = NAN};
+}
+
+double mb_cost_recompute(const mb_cost_model *m)
+{
+    return isnan(m->recompute) ? m->forward : m->recompute;
 }
 
 double mb_cost_transfer(const mb_cost_model *m, int write, int64_t units)
@@ -84,10 +95,11 @@ double mb_cost_transfer(const mb_cost_model *m, int write, int64_t units)
 
 double mb_sim_predict(const mb_sim_report *r, const mb_cost_model *m)
 {
-    return (double)r->forward_ops * m->forward + (double)r->backward_ops * m->backward +
-           (double)r->copied_units * m->copy + (double)r->slow_writes * m->write_latency +
-           (double)r->slow_written_units * m->write + (double)r->slow_reads * m->read_latency +
-           (double)r->slow_read_units * m->read;
+    return (double)(r->forward_ops - r->recompute_ops) * m->forward +
+           (double)r->recompute_ops * mb_cost_recompute(m) +
+           (double)r->backward_ops * m->backward + (double)r->copied_units * m->copy +
+           (double)r->slow_writes * m->write_latency + (double)r->slow_written_units * m->write +
+           (double)r->slow_reads * m->read_latency + (double)r->slow_read_units * m->read;
 }
 
 double mb_sim_hsm_bound(int64_t t, int64_t slots)

@@ -15,6 +15,8 @@ typedef struct {
     size_t bad_op;         /* index of the first bad op (n_ops when the end was bad) */
     char reason[256];      /* the first violation, in words; "" when valid */
     int64_t forward_ops;   /* the plan's cost */
+    int64_t recompute_ops; /* forward ops of a step already forwarded once (forward_ops - t
+                            * for a valid plan): the recomputation */
     int64_t backward_ops;
     int64_t store_ops;     /* store_hidden + store_internal */
     int64_t restore_ops;
@@ -36,14 +38,19 @@ int mb_sim_replay(const mb_plan *plan, mb_sim_report *report /* out */);
 
 /* Per-op costs of the analytic time model (docs/design.md, "Cost model"). */
 typedef struct {
-    double forward;  /* per forward op (default 1) */
-    double backward; /* per backward op (default 2) */
-    double copy;     /* per unit copied into or out of memory's store (default 0) */
+    double forward;  /* per first forward of a step, c_f (default 1) */
+    double backward; /* per backward op, c_b (default 2) */
+    double copy;     /* per unit copied into or out of memory's store, c_copy (default 0) */
     double write;    /* per unit written to the slow store (default 0) */
     double read;     /* per unit read from the slow store (default 0) */
     double write_latency; /* per write to the slow store (default 0) */
     double read_latency;  /* per read from the slow store (default 0) */
+    double recompute; /* per recompute forward, c_r; NAN (the default) means c_r = c_f */
 } mb_cost_model;
+
+/* c_r of model m: m->recompute, or m->forward when it is NAN. */
+double mb_cost_recompute(const mb_cost_model *m);
+
 
 /* The defaults of docs/design.md: c_f = 1, c_b = 2, every copy and transfer free. */
 mb_cost_model mb_cost_model_default(void);
@@ -70,6 +77,10 @@ void mb_cost_model_record(mb_record *r, const mb_cost_model *m);
  * empty. */
 void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
                    const mb_cost_model *m, double full_time, int hsm_bound);
+
+/* Appends the recompute columns of `simulate`: recompute_ops (of rep; empty when rep is NULL)
+ * and cost_recompute (m's c_r, c_f when unset). */
+void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_cost_model *m);
 
 /* Appends the slow level's columns of a replay of a plan for p (slow_budget_units, slow_peak_units,
  * slow_writes, slow_reads, slow_written_units, slow_read_units, and the same in bytes when

@@ -50,7 +50,8 @@ run solve --help
 expect "solve --help names --solver, --plan-out and every solver" 0 --solver --plan-out \
     "${SOLVERS[@]}"
 run simulate --help
-expect "simulate --help names the cost model options" 0 --cost-forward --cost-backward --cost-copy
+expect "simulate --help names the cost model options" 0 --cost-forward --cost-backward --cost-copy \
+    --cost-recompute
 run verify --help
 expect "verify --help exits 0 and names --format and the exit statuses" 0 --format "PLAN.json" \
     "exit status"
@@ -131,6 +132,11 @@ run solve --solver msm "${P[@]}" --budget 46 --dp bogus
 expect "--dp bogus: exit 2, names fast and textbook" 2 "--dp 'bogus'" fast textbook
 run simulate --solver msm "${P[@]}" --budget 46 --cost-forward -1
 expect "--cost-forward -1: exit 2" 2 "--cost-forward '-1'" ">= 0"
+run simulate --solver msm "${P[@]}" --budget 46 --cost-recompute -1
+expect "--cost-recompute -1: exit 2" 2 "--cost-recompute '-1'" ">= 0"
+run solve --solver msm "${P[@]}" --budget 46 --cost-recompute 1
+expect "solve --cost-recompute: exit 2, solve does not use it" 2 "--cost-recompute" \
+    "solve does not use"
 run compare "${P[@]}" --budget 46 --plan-out "$W/compare.json"
 expect "compare --plan-out: exit 2" 2 "--plan-out" "solve"
 
@@ -592,6 +598,37 @@ import json, sys
 rows = {r["solver"]: r for r in map(json.loads, open(sys.argv[1]))}
 want = float(sys.argv[2]) / 75.0
 assert abs(rows["msm"]["predicted_time_vs_full"] - want) < 1e-9, (rows["msm"], want)
+EOF
+
+# c_r: a recompute is a forward of a step already forwarded (forward_ops - t of them). Left
+# out, c_r = c_f (so --cost-forward alone moves both); given, it prices recomputes alone.
+run simulate --solver msm "${P[@]}" --budget 20 --format json
+pycheck "simulate: recompute_ops = forward_ops - t, c_r defaults to c_f" "$W/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["recompute_ops"] == d["forward_ops"] - 10 > 0, d
+assert d["cost_recompute"] == 1 and d["predicted_time"] == d["forward_ops"] + 20, d
+EOF
+run simulate --solver msm "${P[@]}" --budget 20 --cost-forward 3 --format json
+pycheck "simulate --cost-forward 3: c_r follows c_f" "$W/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["cost_recompute"] == 3 and d["predicted_time"] == 3 * d["forward_ops"] + 20, d
+EOF
+run simulate --solver msm "${P[@]}" --budget 20 --cost-recompute 2.5 --format json
+pycheck "simulate --cost-recompute 2.5: t*c_f + recompute*c_r + t*c_b" "$W/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = 10 + 2.5 * d["recompute_ops"] + 20
+assert abs(d["predicted_time"] - want) < 1e-9, (d, want)
+EOF
+run compare "${P[@]}" --budget 20 --cost-recompute 2.5 --format json
+pycheck "compare --cost-recompute 2.5: msm's ratio is (10 + 2.5 R + 20) / 30" "$W/out" <<'EOF'
+import json, sys
+rows = {r["solver"]: r for r in map(json.loads, open(sys.argv[1]))}
+m = rows["msm"]
+want = (10 + 2.5 * (m["forward_ops"] - 10) + 20) / 30
+assert abs(m["predicted_time_vs_full"] - want) < 1e-9, (m, want)
 EOF
 
 # ---------------------------------------------------------------- plans too long to build

@@ -65,7 +65,7 @@ static void test_state_bytes(void **state)
     int64_t hb, ib;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 2 * 7 * 3 * 4, "LSTM hidden bytes (h and c)");
-    EXPECT_EQ(ib, 9 * 7 * 3 * 4, "LSTM internal bytes");
+    EXPECT_EQ(ib, 6 * 7 * 3 * 4, "LSTM internal bytes (h, c and four gates)");
     c.cell = MB_CELL_GRU;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 7 * 3 * 4, "GRU hidden bytes");
@@ -74,14 +74,14 @@ static void test_state_bytes(void **state)
     c.dtype = MB_DTYPE_F64;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 7 * 3 * 8, "RNN hidden bytes (float64)");
-    EXPECT_EQ(ib, 2 * 7 * 3 * 8, "RNN internal bytes (float64)");
+    EXPECT_EQ(ib, 7 * 3 * 8, "RNN internal bytes (float64): h alone");
     mb_problem p;
     c.cell = MB_CELL_LSTM;
     c.dtype = MB_DTYPE_F32;
     assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
-    EXPECT_EQ(p.unit_bytes, 7 * 3 * 4, "unit = gcd");
-    EXPECT_EQ(p.hidden_units, 2, "a_h");
-    EXPECT_EQ(p.internal_units, 9, "a_s");
+    EXPECT_EQ(p.unit_bytes, 2 * 7 * 3 * 4, "unit = gcd");
+    EXPECT_EQ(p.hidden_units, 1, "a_h");
+    EXPECT_EQ(p.internal_units, 3, "a_s");
     c.hidden = 0;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "--hidden 0"));
@@ -158,6 +158,76 @@ static void bitwise_all_solvers(mb_cell_kind cell)
         }
     }
     assert_true(runs >= 40);
+    free(ref);
+    free(ref_h0);
+    mb_net_free(net);
+}
+
+/* Steps a one-block projection cache (the executor's earlier policy) would project for plan:
+ * every forward whose aligned block is not the last one projected projects it whole. */
+static int64_t one_block_projections(const mb_plan *plan, int64_t chunk)
+{
+    int64_t cached = -1, n = 0, T = plan->problem.steps;
+    for (size_t i = 0; i < plan->n_ops; i++)
+        if (plan->ops[i].kind == MB_OP_FORWARD) {
+            int64_t b = (plan->ops[i].step - 1) / chunk;
+            if (b != cached) {
+                n += T - b * chunk < chunk ? T - b * chunk : chunk;
+                cached = b;
+            }
+        }
+    return n;
+}
+
+/* The projection cache (docs/design.md, "The executor", input projections): with B = 16 the
+ * blocks are 8 steps, so T = 200 has 25 of them. Full BPTT projects each step once; every
+ * plan projects each step at least once and never more than a one-block cache would, msm at
+ * its headline-like budgets markedly less; gradients stay bitwise equal to full BPTT's. */
+static void test_projection_cache(void **state)
+{
+    (void)state;
+    const int64_t T = 200;
+    mb_exec_config c = small_config(MB_CELL_LSTM, MB_DTYPE_F32, T);
+    c.batch = 16;
+    mb_net *net;
+    assert_int_equal(mb_net_create(&c, &net), MB_OK);
+    mb_exec_stats ref_st, st;
+    assert_int_equal(mb_net_run_straight(net, &ref_st), MB_OK);
+    EXPECT_EQ(ref_st.projected_steps, T, "full BPTT projects every step once");
+    size_t n, nh;
+    const void *g0 = mb_net_grads(net, &n), *h00 = mb_net_dh0(net, &nh);
+    float *ref = malloc(n * sizeof *ref), *ref_h0 = malloc(nh * sizeof *ref_h0);
+    memcpy(ref, g0, n * sizeof *ref);
+    memcpy(ref_h0, h00, nh * sizeof *ref_h0);
+    mb_problem p;
+    assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
+    const mb_solver_type *types[] = {&mb_solver_msm, &mb_solver_revolve, &mb_solver_hsm};
+    const int pct[] = {2, 5, 20, 50};
+    int64_t saved = 0, total_rec = 0;
+    for (size_t t = 0; t < 3; t++)
+        for (size_t b = 0; b < 4; b++) {
+            mb_plan *plan = plan_for(&c, types[t], p.budget * pct[b] / 100);
+            assert_non_null(plan);
+            assert_int_equal(mb_net_run(net, plan, NULL, &st), MB_OK);
+            const int64_t old = one_block_projections(plan, 8);
+            if (st.projected_steps < T || st.projected_steps > old)
+                fail_msg("FAIL: %s at %d%%: projected %lld steps (expected %lld..%lld)",
+                         types[t]->name, pct[b], (long long)st.projected_steps, (long long)T,
+                         (long long)old);
+            if (t == 0) {
+                saved += old - st.projected_steps;
+                total_rec += st.recompute_ops;
+            }
+            if (memcmp(mb_net_grads(net, &n), ref, n * sizeof *ref) != 0 ||
+                memcmp(mb_net_dh0(net, &nh), ref_h0, nh * sizeof *ref_h0) != 0)
+                fail_msg("FAIL: %s at %d%%: gradients differ from full BPTT", types[t]->name,
+                         pct[b]);
+            mb_plan_free(plan);
+        }
+    /* msm: the cache saves at least a fifth of a projection per recompute */
+    if (5 * saved < total_rec)
+        fail_msg("FAIL: msm: the cache saved %lld projected steps over %lld recomputes",
+                 (long long)saved, (long long)total_rec);
     free(ref);
     free(ref_h0);
     mb_net_free(net);
@@ -309,8 +379,8 @@ static void test_arena(void **state)
 
 /* A hand-made valid plan whose store fragments: after `free 1` the arena holds h_0 and h_2
  * with a hole between them, and s_3 fits only once the blocks slide together. The gradients
- * (which read the moved h_2 back) must still equal full BPTT's bit for bit. LSTM: a_h = 2,
- * a_s = 9 units; budget 13 = h_0 + h_2 + s_3. */
+ * (which read the moved h_2 back) must still equal full BPTT's bit for bit. LSTM: a_h = 1,
+ * a_s = 3 units; budget 5 = h_0 + h_2 + s_3. */
 static void test_compaction_in_a_run(void **state)
 {
     (void)state;
@@ -319,9 +389,9 @@ static void test_compaction_in_a_run(void **state)
     assert_int_equal(mb_net_create(&c, &net), MB_OK);
     mb_problem p;
     assert_int_equal(mb_exec_problem(&c, &p), MB_OK);
-    assert_int_equal(p.hidden_units, 2);
-    assert_int_equal(p.internal_units, 9);
-    p.budget = 13;
+    assert_int_equal(p.hidden_units, 1);
+    assert_int_equal(p.internal_units, 3);
+    p.budget = 5;
     mb_plan *plan = mb_plan_alloc("hand", &p, 0);
     const struct {
         mb_op_kind kind;
@@ -346,7 +416,7 @@ static void test_compaction_in_a_run(void **state)
     if (mb_net_run(net, plan, NULL, &st) != MB_OK)
         fail_msg("FAIL: the hand-made plan: %s", mb_errmsg());
     EXPECT_EQ(st.compactions, 1, "compactions");
-    EXPECT_EQ(st.peak_store_bytes, 13 * p.unit_bytes, "peak");
+    EXPECT_EQ(st.peak_store_bytes, 5 * p.unit_bytes, "peak");
     EXPECT_EQ(st.recompute_ops, 3, "recompute ops");
     assert_memory_equal(mb_net_grads(net, &n), g, n * sizeof *g);
     assert_memory_equal(mb_net_dh0(net, &nh), gh, nh * sizeof *gh);
@@ -563,7 +633,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_gru),      cmocka_unit_test(test_gradcheck_rnn),
         cmocka_unit_test(test_arena), cmocka_unit_test(test_compaction_in_a_run),              cmocka_unit_test(test_arena_limit_fires),
         cmocka_unit_test(test_bad_plans_refused),  cmocka_unit_test(test_exec_run), cmocka_unit_test(test_contended),
-        cmocka_unit_test(test_full_plan_matches_solver),
+        cmocka_unit_test(test_full_plan_matches_solver), cmocka_unit_test(test_projection_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

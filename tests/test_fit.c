@@ -13,6 +13,7 @@
 #include "sim/fit.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
+#include "test_util.h"
 
 /* A deterministic pseudo-random number in [-1, 1] (LCG), so the test is reproducible. */
 static double noise(uint64_t *s)
@@ -94,25 +95,23 @@ static void test_power_errors(void **state)
 static void test_costs_recovery(void **state)
 {
     (void)state;
-    /* time = 1e-3*forward + 2.5e-3*recompute + 2e-3*backward + 1e-6*copy, with 1% noise */
-    const double truth[4] = {1e-3, 2.5e-3, 2e-3, 1e-6};
+    /* time = 3e-3*steps + 2.5e-3*recompute + 1e-6*copy + 2e-3*fourth, with 1% noise */
+    const double truth[4] = {3e-3, 2.5e-3, 1e-6, 2e-3};
     double x[30 * 4], y[30];
     uint64_t s = 7;
     for (int i = 0; i < 30; i++) {
         double t = 100 + 37 * i;
         x[i * 4 + 0] = t;
         x[i * 4 + 1] = t * (0.1 + 0.05 * (i % 7));
-        x[i * 4 + 2] = t;
-        x[i * 4 + 3] = 1000.0 * (i % 5) + 50.0 * i;
-        /* backward == forward count on every row would be rank-deficient; vary it */
-        x[i * 4 + 2] = t * (1 + 0.01 * (i % 3));
+        x[i * 4 + 2] = 1000.0 * (i % 5) + 50.0 * i;
+        x[i * 4 + 3] = t * (1 + 0.01 * (i % 3));
         y[i] = 0;
         for (int j = 0; j < 4; j++)
             y[i] += truth[j] * x[i * 4 + j];
         y[i] *= 1 + 0.01 * noise(&s);
     }
     mb_fit_costs f;
-    assert_int_equal(mb_fit_op_costs(x, y, 30, 4, &f), MB_OK);
+    assert_int_equal(mb_fit_op_costs(x, y, 30, 4, NULL, &f), MB_OK);
     assert_true(f.r2 > 0.99);
     assert_true(fabs(f.coef[MB_FIT_RECOMPUTE] - truth[1]) < 0.1 * truth[1]);
     double pred = mb_fit_costs_predict(&f, &x[0]);
@@ -123,15 +122,104 @@ static void test_costs_recovery(void **state)
         for (int j = 0; j < 4; j++)
             y[i] += truth[j] * x[i * 4 + j];
     }
-    assert_int_equal(mb_fit_op_costs(x, y, 30, 4, &f), MB_OK);
+    assert_int_equal(mb_fit_op_costs(x, y, 30, 4, NULL, &f), MB_OK);
     for (int j = 0; j < 4; j++)
         assert_true(fabs(f.coef[j] - truth[j]) < 1e-9 * fabs(truth[j]) + 1e-15);
+}
+
+/* The runs of a measured sweep, made from real plans: msm and revolve at t = 200 over budgets
+ * of 2% to 100% (budget sweep) and msm at 10 units for t = 50..400 (length sweep), each with
+ * its full-BPTT partner; times from known c_f, c_r, c_b, c_copy (per byte, 4096-byte units),
+ * times (1 + noise_level*noise). Returns the number of runs. */
+static size_t synthetic_runs(mb_fit_run *runs, const double c[4], double noise_level)
+{
+    const double cf = c[0], cr = c[1], cb = c[2], ccopy = c[3], unit = 4096;
+    const mb_solver_type *solvers[2] = {&mb_solver_msm, &mb_solver_revolve};
+    uint64_t s = 11;
+    size_t n = 0;
+    for (int sweep = 0; sweep < 2; sweep++)
+        for (int i = 0; i < 8; i++)
+            for (int sv = 0; sv < (sweep == 0 ? 2 : 1); sv++) {
+                const int64_t t = sweep == 0 ? 200 : 50 * (i + 1);
+                const int64_t full = 1 + 5 * (t - 1);
+                const double pct[8] = {2, 5, 10, 15, 25, 40, 70, 100};
+                const int64_t m = sweep == 0 ? (int64_t)(pct[i] / 100 * (double)full) : 10;
+                mb_problem p = problem_alpha(t, 5, m);
+                mb_solution sol;
+                assert_int_equal(mb_solve(solvers[sv], &p, NULL, &sol), MB_OK);
+                assert_true(sol.feasible);
+                mb_sim_report r;
+                assert_int_equal(mb_sim_replay(sol.plan, &r), MB_OK);
+                assert_true(r.valid);
+                mb_plan_free(sol.plan);
+                for (int which = 0; which < 2; which++) { /* the plan, then full BPTT */
+                    mb_fit_run *run = &runs[n++];
+                    run->steps = (double)t;
+                    run->recompute_ops = which == 0 ? (double)r.recompute_ops : 0;
+                    run->copied_bytes = which == 0 ? (double)r.copied_units * unit
+                                                   : (double)(5 * (t - 1)) * unit;
+                    run->first_s = cf * (double)t * (1 + noise_level * noise(&s));
+                    run->time_s = ((cf + cb) * run->steps + cr * run->recompute_ops +
+                                   ccopy * run->copied_bytes) * (1 + noise_level * noise(&s));
+                }
+            }
+    return n;
+}
+
+/* The calibration recovers known c_f, c_r, c_b and c_copy from plans' counts. */
+static void test_calibration(void **state)
+{
+    (void)state;
+    const double truth[4] = {2e-4, 2.6e-4, 5e-4, 2e-10}; /* c_f, c_r, c_b, c_copy */
+    mb_fit_run runs[64];
+    size_t n = synthetic_runs(runs, truth, 0);
+    assert_true(n == 48);
+    mb_fit_calibration cal;
+    assert_int_equal(mb_fit_calibrate(runs, n, &cal), MB_OK);
+    assert_true(cal.copy_fitted);
+    const double got[4] = {cal.c_f, cal.c_r, cal.c_b, cal.c_copy};
+    for (int j = 0; j < 4; j++)
+        assert_true(fabs(got[j] - truth[j]) < 1e-6 * truth[j]);
+    assert_true(cal.n_first == n);
+    /* 0.5% noise, copies about 6% of full BPTT's time: each cost within 3%, c_copy within
+     * 30% (at 0.6% of the time, truth's c_copy drowns in such noise) */
+    const double loud[4] = {2e-4, 2.6e-4, 5e-4, 2e-9};
+    n = synthetic_runs(runs, loud, 0.005);
+    assert_int_equal(mb_fit_calibrate(runs, n, &cal), MB_OK);
+    assert_true(fabs(cal.c_f - loud[0]) < 0.03 * loud[0]);
+    assert_true(fabs(cal.c_r - loud[1]) < 0.03 * loud[1]);
+    assert_true(fabs(cal.c_b - loud[2]) < 0.03 * loud[2]);
+    assert_true(fabs(cal.c_copy - loud[3]) < 0.3 * loud[3]);
+    /* no copies anywhere: the copy term is dropped, the rest still recovered */
+    for (size_t i = 0; i < n; i++)
+        runs[i].copied_bytes = 0;
+    n = synthetic_runs(runs, (const double[4]){2e-4, 2.6e-4, 5e-4, 0}, 0);
+    for (size_t i = 0; i < n; i++)
+        runs[i].copied_bytes = 0;
+    assert_int_equal(mb_fit_calibrate(runs, n, &cal), MB_OK);
+    assert_false(cal.copy_fitted);
+    assert_true(fabs(cal.c_r - truth[1]) < 1e-6 * truth[1]);
+    assert_true(cal.c_copy == 0);
+    /* one length only and no recomputes: c_r cannot be told apart; the message names it */
+    for (size_t i = 0; i < n; i++) {
+        runs[i].steps = 200;
+        runs[i].recompute_ops = 0;
+    }
+    assert_int_equal(mb_fit_calibrate(runs, n, &cal), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "recompute"));
+    /* no first-forward times: c_f and c_b cannot be split */
+    n = synthetic_runs(runs, truth, 0);
+    for (size_t i = 0; i < n; i++)
+        runs[i].first_s = NAN;
+    assert_int_equal(mb_fit_calibrate(runs, n, &cal), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "first-forward"));
+    assert_int_equal(mb_fit_calibrate(runs, 3, &cal), MB_EINVAL);
 }
 
 static void test_costs_errors(void **state)
 {
     (void)state;
-    /* backward always equals forward: rank-deficient, and the message names the column */
+    /* the third column always equals the first: rank-deficient, and the message names it */
     double x[10 * 3], y[10];
     for (int i = 0; i < 10; i++) {
         x[i * 3 + 0] = 100 + i;
@@ -140,10 +228,13 @@ static void test_costs_errors(void **state)
         y[i] = i + 1.0;
     }
     mb_fit_costs f;
-    assert_int_equal(mb_fit_op_costs(x, y, 10, 3, &f), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "backward"));
-    assert_int_equal(mb_fit_op_costs(x, y, 3, 3, &f), MB_EINVAL);
-    assert_int_equal(mb_fit_op_costs(x, y, 10, 5, &f), MB_EINVAL);
+    assert_int_equal(mb_fit_op_costs(x, y, 10, 3, NULL, &f), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "copy"));
+    const char *const names[] = {"a", "b", "c"};
+    assert_int_equal(mb_fit_op_costs(x, y, 10, 3, names, &f), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "the c count"));
+    assert_int_equal(mb_fit_op_costs(x, y, 3, 3, NULL, &f), MB_EINVAL);
+    assert_int_equal(mb_fit_op_costs(x, y, 10, 5, NULL, &f), MB_EINVAL);
 }
 
 int main(void)
@@ -152,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_power_exact),   cmocka_unit_test(test_power_noisy),
         cmocka_unit_test(test_power_hsm),     cmocka_unit_test(test_power_errors),
         cmocka_unit_test(test_costs_recovery), cmocka_unit_test(test_costs_errors),
+        cmocka_unit_test(test_calibration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

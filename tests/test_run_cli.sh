@@ -43,10 +43,12 @@ assert d["store_resident_pages"] == d["store_pages"] > 0, d
 assert d["store_full_resident_pages"] == d["store_full_pages"] > 0, d
 assert d["clock_wall_cost_s"] > 0 and d["clock_thread_cpu_cost_s"] > 0, d
 assert d["time_ratio"] > 0
-# the predicted ratio is the model with the per-op costs of this run over full BPTT under the same
-# model, full BPTT storing t-1 internal states (measured costs can put it below 1 under load)
+# the predicted ratio is the model with the per-op costs of this run (recomputes at the c_r
+# measured here) over full BPTT under the same model, full BPTT storing t-1 internal states
+# (measured costs can put it below 1 under load)
 t, cf, cb, cc = d["steps"], d["cost_forward_s"], d["cost_backward_s"], d["cost_copy_s_per_byte"]
-plan = d["forward_ops"] * cf + d["backward_ops"] * cb + d["copied_bytes"] * cc
+cr = d["cost_recompute_s"]
+plan = t * cf + d["recompute_ops"] * cr + d["backward_ops"] * cb + d["copied_bytes"] * cc
 full = t * (cf + cb) + d["internal_bytes"] * (t - 1) * cc
 assert abs(d["predicted_time_ratio"] - plan / full) < 1e-6 * plan / full, (d["predicted_time_ratio"], plan / full)
 '
@@ -173,12 +175,13 @@ expect "repeat -1: exit 2" 2 "--repeat -1"
 run run --cell gru --steps 10 --input 4 --hidden 3 --batch 2 --solver msm --budget 50% --pin 100000
 expect "pin a core that does not exist: exit 2" 2 "--pin 100000: core 100000 does not exist"
 
-# infeasible budget: exit 3 naming the smallest feasible one
-run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver msm --budget 1
-expect "infeasible: exit 3" 3 "smallest feasible budget is 2 units"
+# infeasible budget: exit 3 naming the smallest feasible one (full BPTT needs a_h + a_s*(t-1)
+# = 1 + 3*9 units)
+run run --cell lstm --steps 10 --input 4 --hidden 4 --batch 2 --solver full --budget 27
+expect "infeasible: exit 3" 3 "smallest feasible budget is 28 units"
 
-# plan files: LSTM H=4 B=1 has hidden 32 bytes, internal 144 bytes
-"$BIN" solve --solver msm --steps 12 --hidden-bytes 32 --internal-bytes 144 --budget 40% --plan-out plan.json >/dev/null
+# plan files: LSTM H=4 B=1 has hidden 32 bytes (h, c), internal 96 bytes (h, c, 4 gates)
+"$BIN" solve --solver msm --steps 12 --hidden-bytes 32 --internal-bytes 96 --budget 40% --plan-out plan.json >/dev/null
 run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json --format json
 expect "plan file for these sizes: exit 0" 0 '"solver": "msm"'
 jcheck "plan file: bitwise gradients" 'assert d["grad_bitwise_equal"] is True'

@@ -203,6 +203,16 @@ static void test_cost_model(void **state)
     m.copy = 0.5;
     assert_true(fabs(mb_sim_predict(&r, &m) - (3950.0 + 0.5 * (double)r.copied_units)) < 1e-9);
     assert_true(r.copied_units > 0);
+    /* the forwards after each step's first are recomputes, priced at c_r (c_f when unset) */
+    EXPECT_EQ(r.recompute_ops, 950, "msm at 5%%: recompute ops");
+    m.copy = 0;
+    m.forward = 3;
+    assert_true(fabs(mb_sim_predict(&r, &m) - (3 * 1950.0 + 2000.0)) < 1e-9);
+    m.forward = 1;
+    m.recompute = 1.5;
+    assert_true(fabs(mb_sim_predict(&r, &m) - (1000.0 + 1.5 * 950.0 + 2000.0)) < 1e-9);
+    m.recompute = 0;
+    assert_true(fabs(mb_sim_predict(&r, &m) - 3000.0) < 1e-9);
     mb_plan_free(p);
     assert_true(fabs(mb_sim_hsm_bound(100, 1) - 10000.0) < 1e-6);
     assert_true(fabs(mb_sim_hsm_bound(16, 2) - 128.0) < 1e-9);
