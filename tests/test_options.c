@@ -7,10 +7,12 @@
 #include "cli/options.h"
 #include "test_util.h"
 
-/* Parses the NULL-terminated words for `command`. */
+/* Parses the NULL-terminated words for `command`. The parser keeps pointers into argv
+ * (v->args), so argv outlives the call, as a real argv does: it is static, valid until the
+ * next parse. */
 static int parse(unsigned command, const char *name, const char **words, cli_values *v)
 {
-    char *argv[32];
+    static char *argv[32];
     int argc = 0;
     argv[argc++] = (char *)name;
     for (; *words != NULL && argc < 31; words++)
