@@ -589,9 +589,11 @@ static void test_contended(void **state)
 {
     (void)state;
     mb_exec_config c = small_config(MB_CELL_LSTM, MB_DTYPE_F32, 200);
+    /* Each repetition must last many scheduler time slices (a few ms here), or a short run can
+     * fit inside one slice and see a whole core despite the busy sibling. */
     c.hidden = 64;
     c.input = 64;
-    c.batch = 8;
+    c.batch = 64;
     c.repeat = 3;
     c.retry_contended = 2;
     mb_problem p;
