@@ -473,7 +473,7 @@ static void reproduce_help(void)
            "against 1 + 1/m, the bound on every point, per-op cost calibration, measured\n"
            "asymptotics), a summary table beside the paper's numbers, and eight figures.\n\n"
            "Writes DIR/results/*.csv (+ .json metadata) and DIR/plots/*.pdf, *.png with the .gp\n"
-           "script of each. The default takes about 25 s on 2 cores; --full about 5 minutes.\n\n"
+           "script of each. The default uses about 27 s of CPU; --full about 224 s (README.md).\n\n"
            "options:\n"
            "  --full          the whole of paper.ini and lstm.ini\n"
            "  --out DIR       output folder (default .: results/ and plots/ here)\n"
