@@ -52,11 +52,17 @@ static const option table[] = {
     {"skip-failed", CLI_SWEEP, K_FLAG, AT(sweep.skip_failed), 0, 0},
     {"quiet", CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
+    /* solve, simulate and compare */
+    /* run */
+    /* reproduce */
+    /* plot */
+    /* calibrate-store */
 };
 #define N_OPTIONS (sizeof table / sizeof table[0])
 
-static const char *const command_names[] = {"solve", "simulate", "compare", "verify",
-                                            "run",   "sweep",    "merge"};
+static const char *const command_names[] = {"solve", "simulate",  "compare", "verify",
+                                            "run",   "sweep",     "merge",   "reproduce",
+                                            "plot",  "calibrate-store"};
 
 /* "solve and simulate", "simulate, compare and run": the commands of `bits`. */
 static void commands_text(unsigned bits, char *dst, size_t cap)

@@ -23,6 +23,9 @@ enum {
     CLI_RUN = 1u << 4,
     CLI_SWEEP = 1u << 5,
     CLI_MERGE = 1u << 6,
+    CLI_REPRODUCE = 1u << 7,
+    CLI_PLOT = 1u << 8,
+    CLI_STORE = 1u << 9, /* calibrate-store */
 };
 
 /* Where the options' values go: one struct for every command, each reading its own fields.
@@ -33,8 +36,13 @@ typedef struct {
     const char *out;
     mb_sweep_options sweep; /* --shard, --sync, --repair, --accept-other-build */
     int quiet, dry_run;
+    /* solve, simulate and compare */
+    /* run */
+    /* reproduce */
+    /* plot */
+    /* calibrate-store */
     /* what was given, by the option's index in the table */
-    unsigned char given[64];
+    unsigned char given[256];
     int help;
     char **args; /* the arguments that are not options */
     int n_args;
