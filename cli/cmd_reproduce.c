@@ -1,7 +1,6 @@
 /* cmd_reproduce.c: `membptt reproduce`: the paper's sweeps, an LSTM measurement, fits, the
  * summary table and every figure (drawn by cmd_plot.c). */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "analysis/analysis.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "plots/plots.h"
@@ -205,10 +205,12 @@ static void reproduce_help(void)
            "against 1 + 1/m, the bound on every point, per-op cost calibration, measured\n"
            "asymptotics), a summary table beside the paper's numbers, and eight figures.\n\n"
            "Writes DIR/results/*.csv (+ .json metadata) and DIR/plots/*.pdf, *.png with the .gp\n"
-           "script of each. The default uses about 27 s of CPU; --full about 224 s (README.md).\n\n"
+           "script of each; DIR is out/ unless --out says otherwise. The committed references in\n"
+           "results/ change only through `make reference`. The default uses about 27 s of CPU;\n"
+           "--full about 224 s (README.md).\n\n"
            "options:\n"
            "  --full          the whole of paper.ini and lstm.ini\n"
-           "  --out DIR       output folder (default .: results/ and plots/ here)\n"
+           "  --out DIR       output folder (default out: out/results and out/plots)\n"
            "  --resume        keep rows of an earlier, interrupted run (default: recompute)\n"
            "  --no-measure    skip the LSTM measurement (analytic results only)\n"
            "  --analytic FILE an analytic config instead of the built-in one; figures read the\n"
@@ -219,71 +221,66 @@ static void reproduce_help(void)
            "  --force         replace figure scripts you edited (kept and drawn otherwise)\n");
 }
 
+/* Runs the analytic sweep (v->repro.analytic, or the set's built-in config), writes its plan
+ * CSV, then the measured sweep unless --no-measure. The analytic CSV's stem, which the
+ * figures read, goes to stem[cap]. */
+static int run_sweeps(const char *results, const cli_repro_set *set, const cli_values *v,
+                      char *stem, size_t cap)
+{
+    mb_sweep_config *cfg = NULL;
+    int rc = run_config(set->analytic_config, v->repro.analytic, results, v->repro.resume,
+                        v->quiet, &cfg);
+    if (rc != MB_OK)
+        return rc;
+    snprintf(stem, cap, "%s", cfg->name);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s.csv", results, set->plan);
+    rc = mb_sweep_write_plan_ops(cfg, path);
+    mb_sweep_config_free(cfg);
+    if (rc != MB_OK)
+        return rc;
+    printf("  %-34s one plan, op by op (figure 6)\n", path);
+    if (v->repro.no_measure)
+        return MB_OK;
+    if ((rc = run_config(set->lstm_config, NULL, results, v->repro.resume, v->quiet, &cfg)) ==
+        MB_OK)
+        mb_sweep_config_free(cfg);
+    return rc;
+}
+
 int cmd_reproduce(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"full", no_argument, NULL, 'f'},       {"out", required_argument, NULL, 'o'},
-        {"resume", no_argument, NULL, 'r'},     {"no-measure", no_argument, NULL, 'n'},
-        {"quiet", no_argument, NULL, 'q'},      {"bench", required_argument, NULL, 'b'},
-        {"analytic", required_argument, NULL, 'a'}, {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    const char *out = ".", *bench = "results/bench_solvers.csv", *analytic = NULL;
-    int full = 0, resume = 0, measure = 1, quiet = 0, force = 0, c, rc = MB_OK;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
-        switch (c) {
-        case 'f': full = 1; break;
-        case 'o': out = optarg; break;
-        case 'F': force = 1; break;
-        case 'r': resume = 1; break;
-        case 'n': measure = 0; break;
-        case 'q': quiet = 1; break;
-        case 'b': bench = optarg; break;
-        case 'a': analytic = optarg; break;
-        case 'h': reproduce_help(); return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
+    cli_values v;
+    int rc = cli_parse(CLI_REPRODUCE, "reproduce", argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        reproduce_help();
+        return 0;
     }
-    if (rc == MB_OK && optind < argc)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
+    if (rc == MB_OK && v.n_args > 0)
+        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", v.args[0]);
+    const char *out = v.out ? v.out : "out"; /* never the source folders (git-ignored) */
+    const char *bench = v.repro.bench ? v.repro.bench : "results/bench_solvers.csv";
     if (rc == MB_OK)
         rc = mb_output_path_check("--out", out, 1);
     if (rc != MB_OK)
         return cli_fail("reproduce", rc);
-    cli_repro_set setv = full ? cli_full_set : cli_quick_set;
-    const cli_repro_set *set = &setv;
-    char results[4200];
+    cli_repro_set set = v.repro.full ? cli_full_set : cli_quick_set;
+    char results[4200], stem[80];
     snprintf(results, sizeof results, "%s/results", out);
     if ((rc = cli_mkdir_p(results)) != MB_OK)
         return cli_fail("reproduce", rc);
     double t0 = mb_clock_wall();
     setvbuf(stdout, NULL, _IOLBF, 0); /* lines in order with the progress on stderr */
-    printf("membptt reproduce%s: sweeps into %s\n", full ? " --full" : "", results);
-    mb_sweep_config *acfg = NULL, *lcfg = NULL;
-    if ((rc = run_config(set->analytic_config, analytic, results, resume, quiet, &acfg)) != MB_OK)
+    printf("membptt reproduce%s: sweeps into %s\n", v.repro.full ? " --full" : "", results);
+    if ((rc = run_sweeps(results, &set, &v, stem, sizeof stem)) != MB_OK)
         return cli_fail("reproduce", rc);
-    char stem[80];
-    snprintf(stem, sizeof stem, "%s", acfg->name); /* the CSV the figures read */
-    setv.paper = stem;
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s.csv", results, set->plan);
-    rc = mb_sweep_write_plan_ops(acfg, path);
-    mb_sweep_config_free(acfg);
-    if (rc != MB_OK)
-        return cli_fail("reproduce", rc);
-    printf("  %-34s one plan, op by op (figure 6)\n", path);
-    if (measure) {
-        if ((rc = run_config(set->lstm_config, NULL, results, resume, quiet, &lcfg)) != MB_OK)
-            return cli_fail("reproduce", rc);
-        mb_sweep_config_free(lcfg);
-    }
-    if ((rc = analyse_into(results, set, measure, analytic)) != MB_OK)
+    set.paper = stem; /* the CSV the figures read */
+    if ((rc = analyse_into(results, &set, !v.repro.no_measure, v.repro.analytic)) != MB_OK)
         return cli_fail("reproduce", rc);
     printf("\nFigures (gnuplot, from the CSVs alone; each .gp redraws its figure):\n");
     int drawn;
-    rc = cli_draw_figures(out, set, exists(bench) ? bench : NULL, force, 0, NULL, 0, &drawn);
+    rc = cli_draw_figures(out, &set, exists(bench) ? bench : NULL, v.repro.force, 0, NULL, 0,
+                          &drawn);
     printf("\nDone in %.0f s.\n", mb_clock_wall() - t0);
     return rc == MB_OK ? 0 : cli_fail("reproduce", rc);
 }

@@ -55,6 +55,14 @@ static const option table[] = {
     /* solve, simulate and compare */
     /* run */
     /* reproduce */
+    {"full", CLI_REPRODUCE, K_FLAG, AT(repro.full), 0, 0},
+    {"out", CLI_REPRODUCE, K_FOLDER, AT(out), 0, 0},
+    {"resume", CLI_REPRODUCE, K_FLAG, AT(repro.resume), 0, 0},
+    {"no-measure", CLI_REPRODUCE, K_FLAG, AT(repro.no_measure), 0, 0},
+    {"quiet", CLI_REPRODUCE, K_FLAG, AT(quiet), 0, 0},
+    {"analytic", CLI_REPRODUCE, K_TEXT, AT(repro.analytic), 0, 0},
+    {"bench", CLI_REPRODUCE, K_TEXT, AT(repro.bench), 0, 0},
+    {"force", CLI_REPRODUCE, K_FLAG, AT(repro.force), 0, 0},
     /* plot */
     /* calibrate-store */
 };

@@ -39,6 +39,10 @@ typedef struct {
     /* solve, simulate and compare */
     /* run */
     /* reproduce */
+    struct {
+        int full, resume, no_measure, force;
+        const char *analytic, *bench; /* input files; --out and --quiet: out, quiet above */
+    } repro;
     /* plot */
     /* calibrate-store */
     /* what was given, by the option's index in the table */
