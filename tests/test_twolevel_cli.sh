@@ -103,6 +103,15 @@ jcheck "slow store used, gradients bitwise equal to full BPTT" '
 assert d["slow_writes"] > 0 and d["slow_reads"] > 0, d
 assert d["slow_written_bytes"] > 0 and d["slow_peak_bytes"] <= d["slow_written_bytes"], d
 assert d["grad_bitwise_equal"] is True and d["grad_max_abs_diff"] == 0, d'
+# what reached the device: at least the store's bytes on a disk (the page cache is bypassed),
+# an integer or empty elsewhere (tmpfs holds no device; some kernels keep no task I/O count)
+case $(stat -f -c %T "$W/slow") in
+tmpfs | ramfs) jcheck "device bytes on a memory file system: a count or empty" '
+assert d["slow_device_written_bytes"] is None or d["slow_device_written_bytes"] >= 0, d' ;;
+*) jcheck "the slow store reached the device (/proc/self/io)" '
+w, r = d["slow_device_written_bytes"], d["slow_device_read_bytes"]
+assert w is None or (w >= d["slow_written_bytes"] and r >= d["slow_read_bytes"]), d' ;;
+esac
 [ -z "$(ls -A "$W/slow")" ] && ok "the slow store's file is removed after the run" ||
     bad "the slow store's file is removed after the run" "$(ls "$W/slow")"
 if run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow" \
