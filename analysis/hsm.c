@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "sim/sim.h"
 
@@ -16,10 +17,10 @@ static int hsm_group(const mb_csv *t, const int col[4], const char *section, dou
                      mb_analysis_hsm_group *g)
 {
     enum { SW, ST, BU, FW };
-    double *x = malloc((t->n_rows + 1) * sizeof *x), *y = malloc((t->n_rows + 1) * sizeof *y);
+    double *x = mb_malloc((t->n_rows + 1) * sizeof *x), *y = mb_malloc((t->n_rows + 1) * sizeof *y);
     if (x == NULL || y == NULL) {
-        free(x);
-        free(y);
+        mb_free(x);
+        mb_free(y);
         return MB_ERROR(MB_ENOMEM, "out of memory");
     }
     memset(g, 0, sizeof *g);
@@ -38,8 +39,8 @@ static int hsm_group(const mb_csv *t, const int col[4], const char *section, dou
     g->rc = mb_fit_power_law(x, y, g->points, 0.95, &g->fit);
     if (g->rc != MB_OK)
         snprintf(g->why, sizeof g->why, "%s", mb_errmsg());
-    free(x);
-    free(y);
+    mb_free(x);
+    mb_free(y);
     return MB_OK;
 }
 
@@ -57,12 +58,12 @@ int mb_analysis_hsm_fit(const mb_csv *t, const char *section, mb_analysis_hsm *o
     for (size_t r = 0; r < t->n_rows && rc == MB_OK; r++)
         if (mb_an_is(t, r, col[0], section))
             rc = mb_an_distinct(&ms, &nm, &cap, mb_csv_num(t, r, col[2]));
-    if (rc == MB_OK && nm > 0 && (out->groups = calloc(nm, sizeof *out->groups)) == NULL)
+    if (rc == MB_OK && nm > 0 && (out->groups = mb_calloc(nm, sizeof *out->groups)) == NULL)
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
     for (size_t k = 0; k < nm && rc == MB_OK; k++)
         if ((rc = hsm_group(t, col, section, ms[k], &out->groups[k])) == MB_OK)
             out->n++;
-    free(ms);
+    mb_free(ms);
     if (rc != MB_OK)
         mb_analysis_hsm_fini(out);
     return rc;
@@ -70,7 +71,7 @@ int mb_analysis_hsm_fit(const mb_csv *t, const char *section, mb_analysis_hsm *o
 
 void mb_analysis_hsm_fini(mb_analysis_hsm *h)
 {
-    free(h->groups);
+    mb_free(h->groups);
     memset(h, 0, sizeof *h);
 }
 
@@ -129,7 +130,7 @@ int mb_analysis_hsm_bound(const mb_csv *t, mb_analysis_bound *out)
 
 void mb_analysis_bound_fini(mb_analysis_bound *b)
 {
-    free(b->violations);
+    mb_free(b->violations);
     memset(b, 0, sizeof *b);
 }
 

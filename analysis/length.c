@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "core/alloc.h"
 #include "core/error.h"
 
 /* The columns one budget's fits read. */
@@ -22,7 +23,7 @@ static int counter_fit(const mb_csv *t, const length_cols *c, const char *sectio
 {
     const char *name = t->names[first];
     size_t len = strlen(name) - strlen(".first");
-    char *key = malloc(len + 16);
+    char *key = mb_malloc(len + 16);
     if (key == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     static const char *const phases[3] = {".recompute", ".backward", ".copy"};
@@ -31,7 +32,7 @@ static int counter_fit(const mb_csv *t, const length_cols *c, const char *sectio
         snprintf(key, len + 16, "%.*s%s", (int)len, name, phases[k]);
         other[k] = mb_csv_col(t, key);
     }
-    free(key);
+    mb_free(key);
     memset(out, 0, sizeof *out);
     out->event = name;
     out->event_len = (int)len;
@@ -101,19 +102,19 @@ int mb_analysis_length_fits(const mb_csv *t, const char *section, mb_analysis_le
     if (rc == MB_OK && nb > 0 && (c.ts < 0 || c.pt < 0))
         rc = MB_ERROR(MB_EINVAL, "section '%s' has rows but the table no time_s or "
                       "predicted_time column", section);
-    double *x = malloc((t->n_rows + 1) * sizeof *x), *y = malloc((t->n_rows + 1) * sizeof *y),
-           *ya = malloc((t->n_rows + 1) * sizeof *ya);
+    double *x = mb_malloc((t->n_rows + 1) * sizeof *x), *y = mb_malloc((t->n_rows + 1) * sizeof *y),
+           *ya = mb_malloc((t->n_rows + 1) * sizeof *ya);
     if (rc == MB_OK && (x == NULL || y == NULL || ya == NULL ||
-                        (nb > 0 && (out->groups = calloc(nb, sizeof *out->groups)) == NULL)))
+                        (nb > 0 && (out->groups = mb_calloc(nb, sizeof *out->groups)) == NULL)))
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
     for (size_t k = 0; k < nb && rc == MB_OK; k++) {
         rc = length_group(t, &c, section, budgets[k], x, y, ya, &out->groups[k]);
         out->n++; /* freed by fini even when it failed half way */
     }
-    free(budgets);
-    free(x);
-    free(y);
-    free(ya);
+    mb_free(budgets);
+    mb_free(x);
+    mb_free(y);
+    mb_free(ya);
     if (rc != MB_OK)
         mb_analysis_length_fini(out);
     return rc;
@@ -122,8 +123,8 @@ int mb_analysis_length_fits(const mb_csv *t, const char *section, mb_analysis_le
 void mb_analysis_length_fini(mb_analysis_length *l)
 {
     for (size_t k = 0; k < l->n; k++)
-        free(l->groups[k].counters);
-    free(l->groups);
+        mb_free(l->groups[k].counters);
+    mb_free(l->groups);
     memset(l, 0, sizeof *l);
 }
 
@@ -213,13 +214,13 @@ int mb_analysis_fits_write(FILE *f, const mb_analysis_hsm *h, const mb_analysis_
             if (!c->fitted)
                 continue;
             size_t cap = (size_t)c->event_len + 16;
-            char *name = malloc(cap);
+            char *name = mb_malloc(cap);
             if (name == NULL)
                 return MB_ERROR(MB_ENOMEM, "out of memory");
             snprintf(name, cap, "lstm_%.*s_vs_steps", c->event_len, c->event);
             rc = fit_row(f, header, name, group, &c->fit, g->model.exponent,
                          "model predicted_time");
-            free(name);
+            mb_free(name);
         }
     }
     return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "core/alloc.h"
 #include "core/error.h"
 
 int mb_analysis_calibration_runs(const mb_csv *t, mb_fit_run **runs, size_t *n)
@@ -32,7 +33,7 @@ int mb_analysis_calibration_runs(const mb_csv *t, mb_fit_run **runs, size_t *n)
             continue;
         const double steps = mb_csv_num(t, r, col[ST]);
         if ((rc = mb_an_grow((void **)runs, sizeof **runs, *n + 1, &cap)) != MB_OK) {
-            free(*runs);
+            mb_free(*runs);
             *runs = NULL;
             *n = 0;
             return rc;
@@ -137,7 +138,7 @@ int mb_analysis_measured_table(const mb_csv *t, const char *section,
 
 void mb_analysis_measured_fini(mb_analysis_measured *m)
 {
-    free(m->rows);
+    mb_free(m->rows);
     memset(m, 0, sizeof *m);
 }
 

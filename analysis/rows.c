@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 
 int mb_an_col(const mb_csv *t, const char *name, int *col)
@@ -33,7 +34,7 @@ int mb_an_grow(void **items, size_t size, size_t n, size_t *cap)
     size_t room = *cap ? 2 * *cap : 8;
     if (room > SIZE_MAX / size)
         return MB_ERROR(MB_ENOMEM, "out of memory (%zu items of %zu bytes)", room, size);
-    void *p = realloc(*items, room * size);
+    void *p = mb_realloc(*items, room * size);
     if (p == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory (%zu items of %zu bytes)", room, size);
     *items = p;

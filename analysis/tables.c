@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "core/alloc.h"
 #include "core/error.h"
 
 int mb_analysis_solver_table(const mb_csv *t, const char *section, double steps,
@@ -49,7 +50,7 @@ int mb_analysis_solver_table(const mb_csv *t, const char *section, double steps,
 
 void mb_analysis_solvers_fini(mb_analysis_solvers *s)
 {
-    free(s->rows);
+    mb_free(s->rows);
     memset(s, 0, sizeof *s);
 }
 
@@ -117,7 +118,7 @@ int mb_analysis_chen_table(const mb_csv *t, const char *search_section,
 
 void mb_analysis_chen_fini(mb_analysis_chen *c)
 {
-    free(c->rows);
+    mb_free(c->rows);
     memset(c, 0, sizeof *c);
 }
 

@@ -13,6 +13,7 @@
 #include "analysis/analysis.h"
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "plots/plots.h"
@@ -56,7 +57,7 @@ static int analyse(const mb_csv *paper, const mb_csv *lstm, FILE *fits, FILE *ca
         if ((rc = mb_analysis_calibration_runs(lstm, &runs, &n)) != MB_OK)
             goto done;
         int fitted = mb_fit_calibrate(runs, n, &c);
-        free(runs);
+        mb_free(runs);
         mb_analysis_calibration_print(stdout, n, fitted, mb_errmsg(), &c);
         if (fitted == MB_OK) {
             mb_record r = {0};

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "analysis/analysis.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "test_util.h"
 
@@ -193,7 +194,7 @@ static void test_calibration(void **state)
     assert_true(runs[1].recompute_ops == 0 && runs[1].copied_bytes == 4096.0 * 999);
     mb_fit_calibration cal;
     assert_int_equal(mb_fit_calibrate(runs, n, &cal), MB_OK);
-    free(runs);
+    mb_free(runs);
     assert_true(cal.copy_fitted);
     assert_true(close_to(cal.c_f, c_f, 1e-6));
     assert_true(close_to(cal.c_r, c_r, 1e-6));
