@@ -141,6 +141,7 @@ typedef struct {
     mb_analysis_measured_row *rows;
     size_t n;
     double full_peak_bytes; /* peak_store_full_bytes of the first row; NAN without rows */
+    double steps;           /* t of the first row of the section; NAN without one */
 } mb_analysis_measured;
 
 /* The measured rows of section `section`, with the ratio the calibration `cal` predicts

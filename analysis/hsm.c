@@ -41,7 +41,7 @@ static int hsm_group(const mb_csv *t, const int col[4], const char *section, dou
         snprintf(g->why, sizeof g->why, "%s", mb_errmsg());
     mb_free(x);
     mb_free(y);
-    return MB_OK;
+    return g->rc == MB_ENOMEM ? g->rc : MB_OK; /* no memory is an error, not a lack of data */
 }
 
 int mb_analysis_hsm_fit(const mb_csv *t, const char *section, mb_analysis_hsm *out)

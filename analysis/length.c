@@ -46,9 +46,10 @@ static int counter_fit(const mb_csv *t, const length_cols *c, const char *sectio
         x[out->counted] = mb_csv_num(t, r, c->st);
         y[out->counted++] = v;
     }
-    out->fitted = out->counted >= 3 &&
-                  mb_fit_power_law(x, y, out->counted, 0.95, &out->fit) == MB_OK;
-    return MB_OK;
+    int rc = out->counted >= 3 ? mb_fit_power_law(x, y, out->counted, 0.95, &out->fit)
+                               : MB_EINVAL;
+    out->fitted = rc == MB_OK;
+    return rc == MB_ENOMEM ? rc : MB_OK; /* no memory is an error, not a lack of data */
 }
 
 /* One budget: time and the model against t, then every counter. */
@@ -65,16 +66,18 @@ static int length_group(const mb_csv *t, const length_cols *c, const char *secti
             y[g->points] = mb_csv_num(t, r, c->ts);
             ya[g->points++] = mb_csv_num(t, r, c->pt);
         }
-    g->fitted = mb_fit_power_law(x, y, g->points, 0.95, &g->measured) == MB_OK &&
-                mb_fit_power_law(x, ya, g->points, 0.95, &g->model) == MB_OK;
+    int rc = mb_fit_power_law(x, y, g->points, 0.95, &g->measured);
+    if (rc == MB_OK)
+        rc = mb_fit_power_law(x, ya, g->points, 0.95, &g->model);
+    g->fitted = rc == MB_OK;
     if (!g->fitted)
-        return MB_OK;
+        return rc == MB_ENOMEM ? rc : MB_OK; /* no memory is an error, not a lack of data */
     size_t cap = 0;
     for (size_t col = 0; col < t->n_cols; col++) {
         size_t nl = strlen(t->names[col]);
         if (nl < 7 || strcmp(t->names[col] + nl - 6, ".first") != 0)
             continue;
-        int rc = mb_an_grow((void **)&g->counters, sizeof *g->counters, g->n_counters, &cap);
+        rc = mb_an_grow((void **)&g->counters, sizeof *g->counters, g->n_counters, &cap);
         if (rc == MB_OK)
             rc = counter_fit(t, c, section, budget, (int)col, x, y, &g->counters[g->n_counters]);
         if (rc != MB_OK)

@@ -89,6 +89,7 @@ int mb_analysis_measured_table(const mb_csv *t, const char *section,
 {
     memset(out, 0, sizeof *out);
     out->full_peak_bytes = NAN;
+    out->steps = NAN;
     enum { MD, SW, SV, ST, RC, CB, IB, BU, MF, TR, TRN, TRX, PR, PA, PS, BB, PFB, N_COL };
     static const char *const names[N_COL] = {
         "mode",          "sweep",          "solver",         "steps",
@@ -108,6 +109,8 @@ int mb_analysis_measured_table(const mb_csv *t, const char *section,
         if (!mb_an_is(t, r, col[MD], "measured") || !mb_an_is(t, r, col[SW], section))
             continue;
         double pf = NAN;
+        if (out->n == 0)
+            out->steps = mb_csv_num(t, r, col[ST]);
         if (cal != NULL) {
             const double steps = mb_csv_num(t, r, col[ST]);
             double plan = (cal->c_f + cal->c_b) * steps + cal->c_r * mb_csv_num(t, r, col[RC]) +
@@ -144,8 +147,8 @@ void mb_analysis_measured_fini(mb_analysis_measured *m)
 
 void mb_analysis_measured_print(FILE *f, const mb_analysis_measured *m)
 {
-    fprintf(f, "\nLSTM at t = 1000: measured against predicted (time relative to full BPTT in "
-            "the same process)\n\n");
+    fprintf(f, "\nLSTM at t = %g: measured against predicted (time relative to full BPTT in "
+            "the same process)\n\n", m->steps);
     fprintf(f, "%-7s %8s %8s %10s %17s %12s %12s %12s %12s %12s\n", "solver", "budget",
             "memory", "measured", "min..max", "pred(run)", "pred(fit)", "pred(1,2)",
             "peak_MiB", "budget_MiB");

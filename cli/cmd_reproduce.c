@@ -58,6 +58,8 @@ static int analyse(const mb_csv *paper, const mb_csv *lstm, FILE *fits, FILE *ca
             goto done;
         int fitted = mb_fit_calibrate(runs, n, &c);
         mb_free(runs);
+        if ((rc = fitted == MB_ENOMEM ? fitted : MB_OK) != MB_OK)
+            goto done; /* no memory is an error, not a calibration the data cannot give */
         mb_analysis_calibration_print(stdout, n, fitted, mb_errmsg(), &c);
         if (fitted == MB_OK) {
             mb_record r = {0};

@@ -236,9 +236,11 @@ static void test_measured_table(void **state)
                     m.rows[k].measured <= m.rows[k].measured_max);
     }
     assert_true(m.rows[6].budget_units == 4996 && m.full_peak_bytes == 4996 * 800.0);
+    assert_true(m.steps == 1000);
     capture c;
     capture_open(&c);
     mb_analysis_measured_print(c.f, &m);
+    capture_expect(&c, "LSTM at t = 1000: measured against predicted");
     capture_expect(&c, "msm          249     5.0%");
     capture_close(&c);
     mb_analysis_measured_fini(&m);
@@ -407,6 +409,105 @@ static void test_missing_columns(void **state)
     mb_csv_free(t);
 }
 
+/* An allocator that fails its k-th allocation (fail_at; 0: none) and counts live blocks. */
+static long alloc_count, fail_at, live_blocks;
+static void *fault_malloc(size_t n)
+{
+    if (++alloc_count == fail_at)
+        return NULL;
+    void *p = malloc(n);
+    live_blocks += p != NULL;
+    return p;
+}
+static void *fault_calloc(size_t c, size_t n)
+{
+    if (++alloc_count == fail_at)
+        return NULL;
+    void *p = calloc(c, n);
+    live_blocks += p != NULL;
+    return p;
+}
+static void *fault_realloc(void *q, size_t n)
+{
+    if (++alloc_count == fail_at)
+        return NULL;
+    void *p = realloc(q, n);
+    live_blocks += q == NULL && p != NULL;
+    return p;
+}
+static void fault_free(void *p)
+{
+    live_blocks -= p != NULL;
+    free(p);
+}
+
+/* Runs every analysis function over both fixtures with the k-th allocation failing, for every
+ * k up to the first run that needs fewer: each returns MB_OK or MB_ENOMEM (never a result with
+ * a group quietly missing), and after its fini nothing stays allocated. */
+static int run_all(const mb_csv *paper, const mb_csv *lstm)
+{
+    mb_analysis_hsm h = {0};
+    mb_analysis_bound b = {0};
+    mb_analysis_solvers s = {0};
+    mb_analysis_chen c = {0};
+    mb_analysis_measured m = {0};
+    mb_analysis_length l = {0};
+    mb_fit_run *runs = NULL;
+    size_t n = 0;
+    mb_fit_calibration cal;
+    int rc;
+    if ((rc = mb_analysis_hsm_fit(paper, "hsm", &h)) == MB_OK &&
+        (rc = mb_analysis_hsm_bound(paper, &b)) == MB_OK &&
+        (rc = mb_analysis_solver_table(paper, "budget", 1000, "5%", &s)) == MB_OK &&
+        (rc = mb_analysis_chen_table(paper, "chen-search", "chen-memory", &mb_solver_sqrt,
+                                     &mb_solver_msm, &c)) == MB_OK &&
+        (rc = mb_analysis_calibration_runs(lstm, &runs, &n)) == MB_OK &&
+        (rc = mb_fit_calibrate(runs, n, &cal)) == MB_OK &&
+        (rc = mb_analysis_measured_table(lstm, "budget", &cal, &m)) == MB_OK &&
+        (rc = mb_analysis_length_fits(lstm, "length", &l)) == MB_OK) {
+        EXPECT_EQ(h.n, 3, "hsm groups");
+        EXPECT_EQ(l.groups[0].n_counters, 3, "counters");
+        assert_true(l.groups[0].counters[0].fitted && h.groups[0].rc == MB_OK);
+    }
+    mb_free(runs);
+    mb_analysis_hsm_fini(&h);
+    mb_analysis_bound_fini(&b);
+    mb_analysis_solvers_fini(&s);
+    mb_analysis_chen_fini(&c);
+    mb_analysis_measured_fini(&m);
+    mb_analysis_length_fini(&l);
+    return rc;
+}
+
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    assert_int_equal(mb_replace_allocator(fault_malloc, fault_realloc, fault_calloc, fault_free),
+                     MB_OK);
+    fail_at = 0;
+    mb_csv *paper = load("analysis_paper.csv"), *lstm = load("analysis_measured.csv");
+    const long base = live_blocks;
+    alloc_count = 0;
+    assert_int_equal(run_all(paper, lstm), MB_OK);
+    const long needed = alloc_count;
+    assert_true(needed > 20);
+    EXPECT_EQ(live_blocks, base, "blocks left after a whole run");
+    for (long k = 1; k <= needed; k++) {
+        alloc_count = 0;
+        fail_at = k;
+        int rc = run_all(paper, lstm);
+        if (rc != MB_ENOMEM)
+            fail_msg("FAIL: allocation %ld of %ld failed: status %d, expected MB_ENOMEM", k,
+                     needed, rc);
+        EXPECT_EQ(live_blocks, base, "blocks left after allocation %ld failed", k);
+    }
+    fail_at = 0;
+    mb_csv_free(paper);
+    mb_csv_free(lstm);
+    EXPECT_EQ(live_blocks, 0, "blocks left at the end");
+    assert_int_equal(mb_replace_allocator(malloc, realloc, calloc, free), MB_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_calibration),     cmocka_unit_test(test_measured_table),
         cmocka_unit_test(test_length_fits),     cmocka_unit_test(test_summary),
         cmocka_unit_test(test_no_truncation),   cmocka_unit_test(test_missing_columns),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
