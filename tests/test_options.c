@@ -173,7 +173,7 @@ static void test_kind_refusals(void **state)
     const char *copy[] = {"--cost-copy", "1", NULL};
     assert_int_equal(parse(CLI_SOLVE, "solve", copy, &v), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "(it is for simulate and compare)"));
-    const char *stray[] = {"--quiet", "extra", NULL};
+    const char *stray[] = {"--input-grads", "extra", NULL};
     assert_int_equal(parse(CLI_RUN, "run", stray, &v), MB_OK);
     assert_int_equal(cli_no_args(&v), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "'extra'"));
