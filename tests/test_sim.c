@@ -225,6 +225,14 @@ static void test_cost_model(void **state)
         }
 }
 
+/* t = 3, a_s = 3: s_1 on the slow store, read back twice (once to recompute s_2, once for
+ * backward 1); memory holds only h_0 (test_two_levels, test_replay_record). */
+static const mb_op slow_s1[] = {
+    OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_INTERNAL, 1, 1), OP(MB_OP_FORWARD, 2),
+    OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3), OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_FORWARD, 2),
+    OP(MB_OP_BACKWARD, 2), OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1),
+    OPL(MB_OP_FREE, 1, 1)};
+
 /* Sizes near INT64_MAX: the store's size is checked arithmetic, so a store past the budget
  * is a violation at the op that makes it, never a wrapped size that looks valid. */
 /* Two storage levels (docs/design.md, "Two storage levels"): each level's budget, reads
@@ -233,13 +241,7 @@ static void test_cost_model(void **state)
 static void test_two_levels(void **state)
 {
     (void)state;
-    /* t = 3, a_s = 3: s_1 on the slow store, read back twice (once to recompute s_2, once
-     * for backward 1); memory holds only h_0 */
-    const mb_op good[] = {OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_INTERNAL, 1, 1),
-                          OP(MB_OP_FORWARD, 2), OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3),
-                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 2),
-                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1), OPL(MB_OP_FREE, 1, 1)};
-    mb_plan *p = hand_plan(3, 3, 1, good, 11);
+    mb_plan *p = hand_plan(3, 3, 1, slow_s1, 11);
     p->problem.slow_budget = 3;
     mb_sim_report r;
     assert_int_equal(mb_sim_replay(p, &r), MB_OK);
@@ -308,11 +310,7 @@ static void test_replay_record(void **state)
         "slow_budget_units", "slow_peak_units", "slow_writes", "slow_reads",
         "slow_written_units", "slow_read_units", "slow_written_bytes", "slow_read_bytes",
         "first_violation"};
-    const mb_op good[] = {OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_INTERNAL, 1, 1),
-                          OP(MB_OP_FORWARD, 2), OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3),
-                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 2),
-                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1), OPL(MB_OP_FREE, 1, 1)};
-    mb_plan *p = hand_plan(3, 3, 1, good, 11);
+    mb_plan *p = hand_plan(3, 3, 1, slow_s1, 11);
     p->problem.slow_budget = 3;
     mb_sim_report rep;
     assert_int_equal(mb_sim_replay(p, &rep), MB_OK);
