@@ -82,6 +82,15 @@ static int fail(parser *ps, const char *key, const char *value, const char *fmt,
     return 0;
 }
 
+/* Records the first error as an allocation failure at the current line: MB_ENOMEM, never
+ * MB_EINVAL (the input may be fine). */
+static int nomem(parser *ps, const char *key)
+{
+    if (ps->rc == MB_OK)
+        ps->rc = MB_ERROR(MB_ENOMEM, "%s:%d: %s: out of memory", ps->c->path, ps->line, key);
+    return 0;
+}
+
 static char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -344,13 +353,15 @@ static int expand(parser *ps, const char *key, const char *value, value_kind kin
                 }
                 format_number(&v, kind, buf, sizeof buf);
                 if (!push(out, buf)) {
-                    ok = fail(ps, key, value, "out of memory");
+                    ok = nomem(ps, key);
                     break;
                 }
             }
         }
-        if (!ok && ps->rc == MB_OK)
-            fail(ps, key, value, "out of memory or more than %d values", MB_SWEEP_MAX_VALUES);
+        if (!ok && ps->rc == MB_OK && out->n >= MB_SWEEP_MAX_VALUES)
+            fail(ps, key, value, "more than %d values", MB_SWEEP_MAX_VALUES);
+        else if (!ok)
+            nomem(ps, key);
         item = next;
     }
     mb_free(copy);
@@ -372,7 +383,7 @@ static int solver_list(parser *ps, const char *key, const char *value, mb_sweep_
     set_where(ps, names, key);
     *out = mb_calloc(names->n, sizeof **out);
     if (*out == NULL)
-        return fail(ps, key, value, "out of memory");
+        return nomem(ps, key);
     for (size_t i = 0; i < names->n; i++) {
         (*out)[i] = mb_solver_lookup(names->v[i]);
         if ((*out)[i] == NULL)
@@ -556,7 +567,7 @@ static int handler(void *user, const char *section, const char *name, const char
                                 qs, c->problems[i].line);
             mb_sweep_problem *np = mb_realloc(c->problems, (c->n_problems + 1) * sizeof *np);
             if (np == NULL)
-                return fail(ps, name, value, "out of memory");
+                return nomem(ps, name);
             c->problems = np;
             ps->problem = &c->problems[c->n_problems++];
             memset(ps->problem, 0, sizeof *ps->problem);
