@@ -209,7 +209,8 @@ static int top_value(reader *r, int type, const char *s, size_t len)
     return number_int(r, s, len, key, 0, dst);
 }
 
-/* A value inside "ops": an op's '[', its name, step and level (S_OPS to S_OP_LAST). */
+/* A value inside "ops": an op's '[', its name, step and level (S_OPS to S_OP_LAST); in any
+ * other state a value is a bug. */
 static int op_value(reader *r, int type, const char *s, size_t len)
 {
     switch (r->state) {
@@ -271,8 +272,9 @@ static int op_value(reader *r, int type, const char *s, size_t len)
     case S_OP_LAST:
         return stop(r, MB_EPARSE, "op %zu: expected ']' after the level, found %s; an op is at "
                     "most [name, step, level]", r->op_at, what(type));
-    default:
-        return stop(r, MB_EPARSE, "unexpected %s", what(type));
+    default: /* S_TOP, S_DONE: yajl delivers a key there, or nothing */
+        (void)MB_NEVER(1);
+        return stop(r, MB_EINTERNAL, "unexpected %s", what(type));
     }
 }
 
@@ -293,14 +295,8 @@ static int on_value(reader *r, int type, const char *s, size_t len)
         if (type == V_OBJECT || type == V_ARRAY)
             return skip_open(r, type == V_OBJECT);
         return 1;
-    case S_OPS:
-    case S_OP_NAME:
-    case S_OP_STEP:
-    case S_OP_END:
-    case S_OP_LAST:
+    default: /* S_OPS to S_OP_LAST */
         return op_value(r, type, s, len);
-    default:
-        return stop(r, MB_EPARSE, "unexpected %s", what(type));
     }
 }
 
