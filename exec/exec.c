@@ -425,6 +425,34 @@ static int count_sides(const mb_exec_config *c, mb_net *net, const mb_plan *plan
     return MB_OK;
 }
 
+/* The sizes and op counts of a run into out, from the last run of each side (sp: the plan's,
+ * sf: full BPTT's). */
+static void copy_counts(const mb_exec_config *c, const mb_plan *plan, const mb_exec_stats *sp,
+                        const mb_exec_stats *sf, mb_exec_result *out)
+{
+    int64_t hb, ib;
+    mb_exec_state_bytes(c, &hb, &ib);
+    out->cell = c->cell;
+    out->hidden_bytes = hb;
+    out->internal_bytes = ib;
+    out->unit_bytes = plan->problem.unit_bytes;
+    out->budget_bytes = plan->problem.budget * plan->problem.unit_bytes;
+    out->forward_ops = sp->forward_ops;
+    out->recompute_ops = sp->recompute_ops;
+    out->backward_ops = sp->backward_ops;
+    out->copied_bytes = sp->copied_bytes;
+    out->full_forward_ops = sf->forward_ops;
+    out->full_backward_ops = sf->backward_ops;
+    out->full_copied_bytes = sf->copied_bytes;
+    out->peak_store_bytes = sp->peak_store_bytes;
+    out->peak_store_full_bytes = sf->peak_store_bytes;
+    out->workspace_bytes = sp->workspace_bytes;
+    out->projected_steps = sp->projected_steps;
+    out->projected_steps_full = sf->projected_steps;
+    out->peak_activation_bytes = sp->peak_store_bytes + sp->workspace_bytes;
+    out->compactions = sp->compactions;
+}
+
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -495,27 +523,7 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     if (rc != MB_OK)
         goto done;
 
-    int64_t hb, ib;
-    mb_exec_state_bytes(c, &hb, &ib);
-    out->cell = c->cell;
-    out->hidden_bytes = hb;
-    out->internal_bytes = ib;
-    out->unit_bytes = plan->problem.unit_bytes;
-    out->budget_bytes = plan->problem.budget * plan->problem.unit_bytes;
-    out->forward_ops = sp.forward_ops;
-    out->recompute_ops = sp.recompute_ops;
-    out->backward_ops = sp.backward_ops;
-    out->copied_bytes = sp.copied_bytes;
-    out->full_forward_ops = sf.forward_ops;
-    out->full_backward_ops = sf.backward_ops;
-    out->full_copied_bytes = sf.copied_bytes;
-    out->peak_store_bytes = sp.peak_store_bytes;
-    out->peak_store_full_bytes = sf.peak_store_bytes;
-    out->workspace_bytes = sp.workspace_bytes;
-    out->projected_steps = sp.projected_steps;
-    out->projected_steps_full = sf.projected_steps;
-    out->peak_activation_bytes = sp.peak_store_bytes + sp.workspace_bytes;
-    out->compactions = sp.compactions;
+    copy_counts(c, plan, &sp, &sf, out);
     /* Per-op costs from full BPTT of the same run (every forward is a first forward there). */
     const double T = (double)c->steps;
     out->cost_forward_s = out->wall_full[MB_EXEC_FIRST].median / T;
