@@ -205,6 +205,123 @@ static void print_row(FILE *out, const mb_problem *p, int64_t alpha, const char 
     fflush(out);
 }
 
+/* What main passes to bench_point: the options and the CSV stream. */
+typedef struct {
+    int reps, ref_reps, want_tb, want_bnb;
+    double tb_limit, bnb_limit;
+    int64_t alpha;
+    FILE *out;
+} bench_args;
+
+/* Times the methods at one point (t, budget percentage ps, solver ds), prints its rows and
+ * its summary line, and checks that the tables agree. *ns_per_inner carries the textbook
+ * DP's time per inner step from point to point, to skip runs past --textbook-limit. Returns
+ * main's status: 0, 1 (a failure), 2 (bad usage) or -2 (bad usage, in mb_errmsg()). */
+static int bench_point(const bench_args *a, int64_t t, const char *ps, const char *ds,
+                       double *ns_per_inner)
+{
+    int moves = 0;
+    for (size_t k = 0; k < sizeof DPS / sizeof DPS[0]; k++)
+        if (strcmp(ds, DPS[k].name) == 0)
+            moves = DPS[k].moves;
+    if (moves == 0) {
+        fprintf(stderr, "bench_solvers: --solvers '%s': expected hsm, ism, msm or "
+                "msm-free\n", ds);
+        return 2;
+    }
+    mb_problem p = {t, 1, a->alpha, 0, 0, 0};
+    char pct[32];
+    snprintf(pct, sizeof pct, "%s%%", ps);
+    if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK)
+        return -2;
+    if (p.budget < 1) {
+        fprintf(stderr, "bench_solvers: --budgets %s: under one unit at t=%lld\n",
+                ps, (long long)t);
+        return 2;
+    }
+    measure f = {.method = "fast"}, tb = {.method = "textbook"}, bb = {.method = "bnb"};
+    if (measure_method(moves, &p, MB_DP_FAST, a->reps, 0, 0.0, &f) != 0)
+        return 1;
+    print_row(a->out, &p, a->alpha, ps, ds, &f, &f);
+    int64_t full;
+    mb_problem_full_units(&p, &full);
+    double rows = (double)(p.budget < full ? p.budget : full);
+    int kinds = (moves & MB_MOVE_HIDDEN ? 1 : 0) + (moves & MB_MOVE_INTERNAL ? 1 : 0);
+    double inner = (double)t * (double)t / 2.0 * rows * kinds;
+    double predicted = *ns_per_inner * inner;
+    if (a->want_tb) {
+        if (*ns_per_inner == 0.0 || predicted <= a->tb_limit) {
+            if (measure_method(moves, &p, MB_DP_TEXTBOOK, a->ref_reps, 1, 0.0,
+                               &tb) != 0)
+                return 1;
+            *ns_per_inner = tb.med / inner;
+        } else {
+            snprintf(tb.skipped, sizeof tb.skipped,
+                     "not run: estimated %.0f s > --textbook-limit %g", predicted,
+                     a->tb_limit);
+        }
+        print_row(a->out, &p, a->alpha, ps, ds, &tb, &f);
+    }
+    if (a->want_bnb) {
+        if (measure_method(moves, &p, MB_DP_BNB, a->ref_reps, 1, a->bnb_limit, &bb) != 0)
+            return 1;
+        print_row(a->out, &p, a->alpha, ps, ds, &bb, &f);
+    }
+    char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
+         bbr[16] = "-";
+    const char *eq = "-";
+    if (tb.runs > 0) {
+        snprintf(tbs, sizeof tbs, "%.3f", tb.med);
+        snprintf(tbc, sizeof tbc, "%.3f", tb.cpu_med);
+        snprintf(tbr, sizeof tbr, "%.1f", tb.cpu_med / f.cpu_med);
+    }
+    if (bb.runs > 0) {
+        snprintf(bbs, sizeof bbs, "%.3f", bb.med);
+        snprintf(bbc, sizeof bbc, "%.3f", bb.cpu_med);
+        snprintf(bbr, sizeof bbr, "%.1f", bb.cpu_med / f.cpu_med);
+    }
+    int compared = tb.runs > 0 || bb.runs > 0;
+    int equal = (tb.runs == 0 || (tb.hash == f.hash && tb.cost == f.cost)) &&
+                (bb.runs == 0 || (bb.hash == f.hash && bb.cost == f.cost));
+    if (compared)
+        eq = equal ? "yes" : "NO";
+    fprintf(stderr, "%8lld %5s%% %-8s %8.3f %8.3f %10s %10s %8s %9s %9s %8s %6s %9.0f\n",
+            (long long)t, ps, ds, f.med, f.cpu_med, tbs, tbc, tbr, bbs, bbc, bbr, eq,
+            f.peak_mib);
+    if (compared && !equal) {
+        fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
+                (long long)t, ps, ds);
+        return 1;
+    }
+    return 0;
+}
+
+static void usage(void)
+{
+    printf("usage: bench_solvers [--steps 1000,10000] [--budgets 5,20] [--alpha 5]\n"
+           "                     [--solvers msm] [--methods fast,textbook,bnb]\n"
+           "                     [--reps 5] [--ref-reps 1] [--textbook-limit S]\n"
+           "                     [--bnb-limit S] [--out FILE.csv]\n\n"
+           "Times the fast, textbook and branch-and-bound DP table builders on the\n"
+           "same problems in the same run (median of --reps runs for fast, --ref-reps\n"
+           "for the others), each run in its own process, and checks that their\n"
+           "policy tables are equal. --solvers takes hsm, ism, msm, msm-free. Budgets\n"
+           "are percentages of full-BPTT memory. CSV on stdout (or into FILE.csv, with\n"
+           "its JSON sidecar FILE.json), a summary on stderr.\n");
+}
+
+/* The CSV header on out, the summary's on stderr. */
+static void print_headers(FILE *out)
+{
+    fprintf(out, "steps,hidden_units,internal_units,budget_spec,budget_units,solver,method,runs,"
+            "seconds_median,seconds_min,seconds_max,ratio_to_fast,cpu_seconds_median,"
+            "cpu_ratio_to_fast,forward_ops,policy_hash,tables_equal,peak_rss_mib,skipped\n");
+    fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
+    fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
+            "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
+            "bnb_cpu", "bnb/fast", "equal", "fast_MiB");
+}
+
 int main(int argc, char **argv)
 {
     int reps = 5, ref_reps = 1;
@@ -258,16 +375,7 @@ int main(int argc, char **argv)
                 goto bad;
             break;
         case 'h':
-            printf("usage: bench_solvers [--steps 1000,10000] [--budgets 5,20] [--alpha 5]\n"
-                   "                     [--solvers msm] [--methods fast,textbook,bnb]\n"
-                   "                     [--reps 5] [--ref-reps 1] [--textbook-limit S]\n"
-                   "                     [--bnb-limit S] [--out FILE.csv]\n\n"
-                   "Times the fast, textbook and branch-and-bound DP table builders on the\n"
-                   "same problems in the same run (median of --reps runs for fast, --ref-reps\n"
-                   "for the others), each run in its own process, and checks that their\n"
-                   "policy tables are equal. --solvers takes hsm, ism, msm, msm-free. Budgets\n"
-                   "are percentages of full-BPTT memory. CSV on stdout (or into FILE.csv, with\n"
-                   "its JSON sidecar FILE.json), a summary on stderr.\n");
+            usage();
             return 0;
         default:
             fprintf(stderr, "bench_solvers: unknown option; see --help\n");
@@ -287,14 +395,9 @@ int main(int argc, char **argv)
         goto bad;
     int status = 0;
     FILE *out = af.f;
-    fprintf(out, "steps,hidden_units,internal_units,budget_spec,budget_units,solver,method,runs,"
-            "seconds_median,seconds_min,seconds_max,ratio_to_fast,cpu_seconds_median,"
-            "cpu_ratio_to_fast,forward_ops,policy_hash,tables_equal,peak_rss_mib,skipped\n");
-    fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
-    fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
-            "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
-            "bnb_cpu", "bnb/fast", "equal", "fast_MiB");
+    print_headers(out);
     double ns_per_inner = 0.0; /* textbook seconds per inner step (t^2/2 * rows * kinds) */
+    const bench_args args = {reps, ref_reps, want_tb, want_bnb, tb_limit, bnb_limit, alpha, out};
     char sl[256], dl[256];
     snprintf(sl, sizeof sl, "%s", steps_list);
     char *s1, *s2, *s3;
@@ -309,91 +412,9 @@ int main(int argc, char **argv)
         for (char *ps = strtok_r(pl, ",", &s2); ps; ps = strtok_r(NULL, ",", &s2)) {
             snprintf(dl, sizeof dl, "%s", dp_list);
             for (char *ds = strtok_r(dl, ",", &s3); ds; ds = strtok_r(NULL, ",", &s3)) {
-                int moves = 0;
-                for (size_t k = 0; k < sizeof DPS / sizeof DPS[0]; k++)
-                    if (strcmp(ds, DPS[k].name) == 0)
-                        moves = DPS[k].moves;
-                if (moves == 0) {
-                    fprintf(stderr, "bench_solvers: --solvers '%s': expected hsm, ism, msm or "
-                            "msm-free\n", ds);
-                    status = 2;
+                status = bench_point(&args, t, ps, ds, &ns_per_inner);
+                if (status != 0)
                     goto done;
-                }
-                mb_problem p = {t, 1, alpha, 0, 0, 0};
-                char pct[32];
-                snprintf(pct, sizeof pct, "%s%%", ps);
-                if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK) {
-                    status = -2;
-                    goto done;
-                }
-                if (p.budget < 1) {
-                    fprintf(stderr, "bench_solvers: --budgets %s: under one unit at t=%lld\n",
-                            ps, (long long)t);
-                    status = 2;
-                    goto done;
-                }
-                measure f = {.method = "fast"}, tb = {.method = "textbook"},
-                        bb = {.method = "bnb"};
-                if (measure_method(moves, &p, MB_DP_FAST, reps, 0, 0.0, &f) != 0) {
-                    status = 1;
-                    goto done;
-                }
-                print_row(out, &p, alpha, ps, ds, &f, &f);
-                int64_t full;
-                mb_problem_full_units(&p, &full);
-                double rows = (double)(p.budget < full ? p.budget : full);
-                int kinds = (moves & MB_MOVE_HIDDEN ? 1 : 0) + (moves & MB_MOVE_INTERNAL ? 1 : 0);
-                double inner = (double)t * (double)t / 2.0 * rows * kinds;
-                double predicted = ns_per_inner * inner;
-                if (want_tb) {
-                    if (ns_per_inner == 0.0 || predicted <= tb_limit) {
-                        if (measure_method(moves, &p, MB_DP_TEXTBOOK, ref_reps, 1, 0.0,
-                                           &tb) != 0) {
-                            status = 1;
-                            goto done;
-                        }
-                        ns_per_inner = tb.med / inner;
-                    } else {
-                        snprintf(tb.skipped, sizeof tb.skipped,
-                                 "not run: estimated %.0f s > --textbook-limit %g", predicted,
-                                 tb_limit);
-                    }
-                    print_row(out, &p, alpha, ps, ds, &tb, &f);
-                }
-                if (want_bnb) {
-                    if (measure_method(moves, &p, MB_DP_BNB, ref_reps, 1, bnb_limit, &bb) != 0) {
-                        status = 1;
-                        goto done;
-                    }
-                    print_row(out, &p, alpha, ps, ds, &bb, &f);
-                }
-                char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
-                     bbr[16] = "-";
-                const char *eq = "-";
-                if (tb.runs > 0) {
-                    snprintf(tbs, sizeof tbs, "%.3f", tb.med);
-                    snprintf(tbc, sizeof tbc, "%.3f", tb.cpu_med);
-                    snprintf(tbr, sizeof tbr, "%.1f", tb.cpu_med / f.cpu_med);
-                }
-                if (bb.runs > 0) {
-                    snprintf(bbs, sizeof bbs, "%.3f", bb.med);
-                    snprintf(bbc, sizeof bbc, "%.3f", bb.cpu_med);
-                    snprintf(bbr, sizeof bbr, "%.1f", bb.cpu_med / f.cpu_med);
-                }
-                int compared = tb.runs > 0 || bb.runs > 0;
-                int equal = (tb.runs == 0 || (tb.hash == f.hash && tb.cost == f.cost)) &&
-                            (bb.runs == 0 || (bb.hash == f.hash && bb.cost == f.cost));
-                if (compared)
-                    eq = equal ? "yes" : "NO";
-                fprintf(stderr, "%8lld %5s%% %-8s %8.3f %8.3f %10s %10s %8s %9s %9s %8s %6s %9.0f\n",
-                        (long long)t, ps, ds, f.med, f.cpu_med, tbs, tbc, tbr, bbs, bbc, bbr, eq,
-                        f.peak_mib);
-                if (compared && !equal) {
-                    fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
-                            (long long)t, ps, ds);
-                    status = 1;
-                    goto done;
-                }
             }
         }
     }
