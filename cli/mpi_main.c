@@ -41,7 +41,7 @@ static int recv_row(void *ctx, int from, char **row, double *solve_seconds)
     if (MPI_Probe(from, TAG_ROW, MPI_COMM_WORLD, &st) != MPI_SUCCESS ||
         MPI_Get_count(&st, MPI_BYTE, &n) != MPI_SUCCESS || n < (int)sizeof(double))
         return MB_ERROR(MB_EIO, "MPI: no row from rank %d", from);
-    char *buf = malloc((size_t)n + 1);
+    char *buf = malloc((size_t)n + 1); /* the C library's: the sweep frees rows with free */
     if (buf == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     if (MPI_Recv(buf, n, MPI_BYTE, from, TAG_ROW, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=

@@ -4,7 +4,10 @@
 # it may depend on; a module's private headers (PRIVATE_HEADERS in its CMakeLists.txt) are
 # included only by that module's own files (and by tests/, which test modules from inside);
 # and each third-party library's headers only where the layer table lets that library in
-# (solvers/ never sees BLAS or PAPI, examples/ only the installed <membptt.h>).
+# (solvers/ never sees BLAS or PAPI, examples/ only the installed <membptt.h>); and the library
+# and the command allocate through the allocator hook (core/alloc.h: mb_malloc, ...), never
+# malloc, calloc, realloc, strdup or strndup directly, but core/alloc.c itself and a line that
+# says it keeps "the C library's" memory (a buffer libc or another library frees).
 # Prints one line per violation, then "N passed, M failed" (one check per folder).
 # Usage: bash tests/check_layers.sh SOURCE_DIR
 set -u
@@ -39,6 +42,8 @@ declare -A third_party=(
     [mpi.h]="cli tests"
     [cmocka.h]="tests"
 )
+# the folders whose heap calls go through core/alloc.h
+hooked="core sim solvers measure exec plots analysis sweep cli"
 tp_pattern=$(printf '%s|' "${!third_party[@]}" | sed 's/\./\\./g; s/|$//')
 # private headers, "folder/name.h", from the modules' CMakeLists.txt (PRIVATE_HEADERS)
 private_paths=""
@@ -93,6 +98,17 @@ for dir in $(find . -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name 'build*
         esac
     done < <(grep -HnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<($tp_pattern)[/>]" \
                  "$dir"/*.[ch] 2>/dev/null)
+    case " $hooked " in
+    *" $dir "*)
+        while IFS=: read -r file line text; do
+            [ "$file" = core/alloc.c ] && continue
+            case $text in *"the C library's"*) continue ;; esac
+            echo "FAIL - $file:$line allocates without the hook (core/alloc.h): ${text#"${text%%[![:space:]]*}"}"
+            bad=1
+        done < <(grep -HnE '(^|[^_[:alnum:].>])(malloc|calloc|realloc|strdup|strndup)[[:space:]]*\(' \
+                     "$dir"/*.[ch] 2>/dev/null | grep -vE '^[^:]*:[0-9]+:[[:space:]]*(/?\*|//)')
+        ;;
+    esac
     if [ $bad -eq 0 ]; then
         echo "ok - $dir/ includes only: ${allowed[$dir]:-no folder of the project}"
         pass=$((pass + 1))
