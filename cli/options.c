@@ -48,7 +48,7 @@ static const option table[] = {
     {"shard", CLI_SWEEP, K_SHARD, AT(sweep.shard_index), 0, 0},
     {"sync", CLI_SWEEP, K_SYNC, AT(sweep), 0, 0},
     {"repair", CLI_SWEEP, K_FLAG, AT(sweep.repair), 0, 0},
-    {"accept-other-build", CLI_SWEEP, K_FLAG, AT(sweep.accept_other_build), 0, 0},
+    {"accept-other-build", CLI_SWEEP | CLI_MERGE, K_FLAG, AT(sweep.accept_other_build), 0, 0},
     {"skip-failed", CLI_SWEEP, K_FLAG, AT(sweep.skip_failed), 0, 0},
     {"quiet", CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},

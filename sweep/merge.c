@@ -170,7 +170,8 @@ static int write_all(const mb_sweep_config *c, shard **by_index, size_t n, size_
     return MB_OK;
 }
 
-int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
+int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in,
+                   int accept_other_build)
 {
     if (n_in == 0)
         return MB_ERROR(MB_EINVAL, "merge: no shard files given");
@@ -254,7 +255,7 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
     }
     /* the provenance of the merged rows, range by range */
     mb_sweep_build prov[MB_SWEEP_MAX_PROVENANCE];
-    size_t n_prov = 0;
+    size_t n_prov = 0, first_shard = 0;
     char why[600];
     for (size_t j = 0; j < total; j++) {
         const mb_sweep_build *b = build_of(by_index[j % n], n, j);
@@ -269,6 +270,18 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
             prov[n_prov - 1].rows_to = (int64_t)j + 1;
             continue;
         }
+        /* rows of one merged file come from one build unless the user accepts more */
+        if (n_prov > 0 && !accept_other_build) {
+            mb_sweep_build_diff(&prov[0], b, why, sizeof why);
+            rc = MB_ERROR(MB_EINVAL, "merge: %s and %s were written by different builds or "
+                          "machines (%s); rerun the shards with one build, or merge with "
+                          "--accept-other-build to keep both (the sidecar records which rows "
+                          "came from which)", by_index[first_shard]->path, by_index[j % n]->path,
+                          why);
+            goto done;
+        }
+        if (n_prov == 0)
+            first_shard = j % n;
         if (n_prov == MB_SWEEP_MAX_PROVENANCE) {
             rc = MB_ERROR(MB_EINVAL, "merge: the rows come from more than %d changes of build "
                           "or machine; rerun the shards with one build",

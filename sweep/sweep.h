@@ -224,11 +224,15 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o,
  * into `out_csv`, byte-identical to the single-process file, with its sidecar and timing file
  * beside it (OUT.json, OUT.timing.csv). Every row is proved before anything is written: the
  * shards are one sweep (same fingerprint and config, same shard count, each index once, all
- * complete), each shard has the rows its sidecar counts, and each row is the point the config
- * assigns to that shard and position. Anything else is MB_EINVAL/MB_EPARSE naming the shard and
- * the line, and nothing is written. `out_csv` "-" writes the CSV to standard output (no sidecar
- * or timing file); an output that is one of the inputs is refused. */
-int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n);
+ * complete), each shard has the rows its sidecar counts, each row is the point the config
+ * assigns to that shard and position, and every row comes from one build (membptt version,
+ * commit, DP method and, for measured rows, machine) unless `accept_other_build` is set (then
+ * the sidecar's provenance records which rows came from which). Anything else is
+ * MB_EINVAL/MB_EPARSE naming the shard (and the line, or what differs), and nothing is
+ * written. `out_csv` "-" writes the CSV to standard output (no sidecar or timing file); an
+ * output that is one of the inputs is refused. */
+int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n,
+                   int accept_other_build);
 
 /* The fingerprint of a config (FNV-1a 64, hex): every key that reaches a point as written,
  * the settings they resolve to, the columns and every point's identifying columns. */

@@ -363,12 +363,12 @@ static void test_shards_and_resume(void **state)
     shard_paths[1] = sp[0];
     shard_paths[2] = sp[1];
     snprintf(merged, sizeof merged, "%s/merged.csv", dir);
-    assert_int_equal(mb_sweep_merge(merged, shard_paths, 3), MB_OK);
+    assert_int_equal(mb_sweep_merge(merged, shard_paths, 3, 0), MB_OK);
     char *m = slurp(merged);
     assert_string_equal(m, full);
     free(m);
     /* a missing shard is refused */
-    assert_int_equal(mb_sweep_merge(merged, shard_paths, 2), MB_EINVAL);
+    assert_int_equal(mb_sweep_merge(merged, shard_paths, 2, 0), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "3 shards"));
 
     /* resume: cut the file in the middle of a row; the rerun keeps the complete rows, drops
@@ -419,7 +419,7 @@ static const char small[] = "[output]\nname = s\n[problem p]\nsolvers = msm, hsm
 static void expect_merge(const char *out, const char **paths, size_t n, int rc,
                          const char *needle1, const char *needle2)
 {
-    int got = mb_sweep_merge(out, paths, n);
+    int got = mb_sweep_merge(out, paths, n, 0);
     if (got != rc)
         fail_msg("merge returned %d (%s), expected %d", got, mb_errmsg(), rc);
     if (needle1 && strstr(mb_errmsg(), needle1) == NULL)
@@ -535,11 +535,11 @@ static void test_merge_proves_rows(void **state)
     const char *mixed[3] = {sp[0], sp[1], res.csv};
     expect_merge(merged, mixed, 3, MB_EINVAL, "another sweep", NULL);
     /* an output that is an input, or an input's sidecar */
-    assert_int_equal(mb_sweep_merge(sp[0], paths, 3), MB_EINVAL);
+    assert_int_equal(mb_sweep_merge(sp[0], paths, 3, 0), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "overwrite the input"));
     snprintf(buf, sizeof buf, "%s/link.csv", dir);
     assert_int_equal(symlink(sp[2], buf), 0);
-    assert_int_equal(mb_sweep_merge(buf, paths, 3), MB_EINVAL); /* a link to an input */
+    assert_int_equal(mb_sweep_merge(buf, paths, 3, 0), MB_EINVAL); /* a link to an input */
     assert_non_null(strstr(mb_errmsg(), "overwrite the input"));
     char *kept_input = slurp(sp[0]);
     assert_string_equal(kept_input, s0);
@@ -547,7 +547,7 @@ static void test_merge_proves_rows(void **state)
 
     /* the good merge: the single-process bytes, a sidecar and a timing file with every point;
      * a sweep into the merged file's folder resumes from it and computes nothing */
-    assert_int_equal(mb_sweep_merge(out, paths, 3), MB_OK);
+    assert_int_equal(mb_sweep_merge(out, paths, 3, 0), MB_OK);
     char *m = slurp(out);
     assert_string_equal(m, full);
     free(m);
@@ -561,6 +561,34 @@ static void test_merge_proves_rows(void **state)
     assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
     assert_int_equal((int)res.computed, 0);
     assert_int_equal((int)res.resumed, 16);
+
+    /* shards of two builds (shard 2's sidecar edited to another commit) are refused, naming
+     * both shards and what differs, unless accepted; then the sidecar says which rows are which */
+    snprintf(side, sizeof side, "%.*s.json", (int)(strlen(sp[2]) - 4), sp[2]);
+    st = slurp(side);
+    char *at = strstr(st, "\"commit\": \"");
+    assert_non_null(at);
+    edited = malloc(strlen(st) + 16);
+    snprintf(edited, strlen(st) + 16, "%.*s\"commit\": \"other-%s", (int)(at - st), st,
+             at + strlen("\"commit\": \""));
+    spit(side, edited);
+    snprintf(buf, sizeof buf, "%s/mixed.csv", dir);
+    expect_merge(buf, paths, 3, MB_EINVAL, "different builds", "commit '");
+    if (strstr(mb_errmsg(), "vs 'other-") == NULL || strstr(mb_errmsg(), "shard-2-of-3") == NULL ||
+        strstr(mb_errmsg(), "--accept-other-build") == NULL)
+        fail_msg("the refusal '%s' does not say what differs, where and how to accept it",
+                 mb_errmsg());
+    assert_int_equal(mb_sweep_merge(buf, paths, 3, 1), MB_OK);
+    m = slurp(buf);
+    assert_string_equal(m, full);
+    free(m);
+    snprintf(buf, sizeof buf, "%s/mixed.json", dir);
+    m = slurp(buf);
+    assert_non_null(strstr(m, "\"commit\": \"other-"));
+    assert_non_null(strstr(m, "\"rows_from\": 2,")); /* point 2 is shard 2's first */
+    free(m);
+    free(edited);
+    free(st);
 
     free(s0);
     free(s1);
