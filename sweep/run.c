@@ -74,7 +74,7 @@ typedef struct {
     FILE *f;
     int tty;
     size_t total, done, base, shown;
-    double start, last, last_point;
+    double start, last, last_point, every;
     const double *est;          /* per point of this run, seconds */
     const unsigned char *kind;  /* per point: 0 analytic, 1 measured */
     double left[2], pred[2], spent[2];
@@ -105,7 +105,8 @@ static void progress_show(progress *pg, int final)
     if (pg->f == NULL)
         return;
     double t = mb_clock_wall(), el = t - pg->start;
-    if (!final && t - pg->last < (pg->tty ? 0.1 : 2.0))
+    double every = pg->tty ? 0.1 : pg->every == 0 ? 2.0 : pg->every;
+    if (!final && t - pg->last < every)
         return;
     if (final && !pg->tty && pg->shown == pg->done)
         return; /* the last plain line already said it */
@@ -117,7 +118,7 @@ static void progress_show(progress *pg, int final)
     double frac = pg->total ? (double)pg->done / (double)pg->total : 1;
     char etas[32];
     if (isfinite(eta))
-        snprintf(etas, sizeof etas, "%.0f s", eta);
+        snprintf(etas, sizeof etas, eta < 100 ? "%.1f s" : "%.0f s", eta);
     else
         snprintf(etas, sizeof etas, "-");
     if (pg->tty) {
@@ -131,8 +132,8 @@ static void progress_show(progress *pg, int final)
         if (final)
             fputc('\n', pg->f);
     } else {
-        fprintf(pg->f, "membptt sweep: %zu/%zu points (%.0f%%), %.1f points/s, ETA %s\n",
-                pg->done, pg->total, 100 * frac, rate, etas);
+        fprintf(pg->f, "membptt sweep: %zu/%zu points (%.0f%%), %.1f points/s, elapsed %.2f s, "
+                "ETA %s\n", pg->done, pg->total, 100 * frac, rate, el, etas);
     }
     fflush(pg->f);
 }
@@ -489,7 +490,8 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
             goto fail;
     }
     progress pg = {.f = rank == 0 ? o->progress : NULL, .total = n_mine, .done = done,
-                   .base = done, .start = mb_clock_wall(), .est = est, .kind = kind};
+                   .base = done, .start = mb_clock_wall(), .est = est, .kind = kind,
+                   .every = o->progress_every};
     pg.tty = pg.f && isatty(fileno(pg.f));
     pg.last_point = pg.start;
     for (size_t k = done; k < n_mine; k++)

@@ -187,6 +187,8 @@ typedef struct {
     int shard_index;         /* with shard_count > 1: this process does points i mod n */
     int shard_count;         /* 0 or 1: no sharding */
     FILE *progress;          /* where progress goes (a bar when it is a terminal); NULL: none */
+    double progress_every;   /* seconds between plain progress lines (not a terminal): 0 the
+                                default (2 s); < 0 a line after every point (tests of the ETA) */
     const mb_sweep_comm *comm;
     int repair;              /* resume: a kept row that is not its point is recomputed, with the
                                 rows after it, instead of being an error */
