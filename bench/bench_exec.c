@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "exec/exec.h"
 #include "measure/measure.h"
@@ -77,8 +78,8 @@ static void bench_overhead(const args *a)
     if (mb_exec_problem(&c, &p) != MB_OK || mb_plan_full(&p, &full) != MB_OK)
         die("full plan");
     const int R = a->repeat;
-    double *te = malloc((size_t)R * sizeof *te), *ts = malloc((size_t)R * sizeof *ts);
-    double *ratio = malloc((size_t)R * sizeof *ratio), worst = INFINITY;
+    double *te = mb_malloc((size_t)R * sizeof *te), *ts = mb_malloc((size_t)R * sizeof *ts);
+    double *ratio = mb_malloc((size_t)R * sizeof *ratio), worst = INFINITY;
     mb_exec_stats st;
     if (mb_net_run(net, full, NULL, &st) != MB_OK || mb_net_run_straight(net, &st) != MB_OK)
         die("warm-up");
@@ -103,9 +104,9 @@ static void bench_overhead(const args *a)
            (long long)a->T, e.min, e.median, e.max, s.min, s.median, s.max, q.min, q.median,
            q.max);
     print_contention("overhead", worst);
-    free(te);
-    free(ts);
-    free(ratio);
+    mb_free(te);
+    mb_free(ts);
+    mb_free(ratio);
     mb_plan_free(full);
     mb_net_free(net);
 }
@@ -133,13 +134,13 @@ static void bench_share(const args *a)
         die("network");
     const int64_t I = a->I, H = a->H, B = a->B, T = a->T, G = 4 * H, O = a->I;
     const int64_t chunk = (128 + B - 1) / B < T ? (128 + B - 1) / B : T;
-    float *x = calloc((size_t)(chunk * B * I), 4), *proj = calloc((size_t)(chunk * B * G), 4);
-    float *wx = calloc((size_t)(I * G), 4), *wh = calloc((size_t)(H * G), 4);
-    float *h = calloc((size_t)(B * H), 4), *gates = calloc((size_t)(B * G), 4);
-    float *wy = calloc((size_t)(H * O), 4), *gwy = calloc((size_t)(H * O), 4);
-    float *yv = calloc((size_t)(B * O), 4), *dh = calloc((size_t)(B * H), 4);
-    float *gwx = calloc((size_t)(I * G), 4), *gwh = calloc((size_t)(H * G), 4);
-    float *dout = calloc((size_t)(B * H), 4);
+    float *x = mb_calloc((size_t)(chunk * B * I), 4), *proj = mb_calloc((size_t)(chunk * B * G), 4);
+    float *wx = mb_calloc((size_t)(I * G), 4), *wh = mb_calloc((size_t)(H * G), 4);
+    float *h = mb_calloc((size_t)(B * H), 4), *gates = mb_calloc((size_t)(B * G), 4);
+    float *wy = mb_calloc((size_t)(H * O), 4), *gwy = mb_calloc((size_t)(H * O), 4);
+    float *yv = mb_calloc((size_t)(B * O), 4), *dh = mb_calloc((size_t)(B * H), 4);
+    float *gwx = mb_calloc((size_t)(I * G), 4), *gwh = mb_calloc((size_t)(H * G), 4);
+    float *dout = mb_calloc((size_t)(B * H), 4);
     for (int64_t i = 0; i < I * G; i++)
         wx[i] = (float)((i % 11) - 5) * 0.01f;
     for (int64_t i = 0; i < H * G; i++)
@@ -151,8 +152,8 @@ static void bench_share(const args *a)
     for (int64_t i = 0; i < B * H; i++)
         h[i] = (float)((i % 5) - 2) * 0.1f;
     const int R = a->repeat;
-    double *tf = malloc((size_t)R * sizeof *tf), *tg = malloc((size_t)R * sizeof *tg);
-    double *ratio = malloc((size_t)R * sizeof *ratio), worst = INFINITY;
+    double *tf = mb_malloc((size_t)R * sizeof *tf), *tg = mb_malloc((size_t)R * sizeof *tg);
+    double *ratio = mb_malloc((size_t)R * sizeof *ratio), worst = INFINITY;
     mb_exec_stats st;
     for (int r = -1; r < R; r++) {
         if (mb_net_run(net, full, NULL, &st) != MB_OK)
@@ -190,22 +191,22 @@ static void bench_share(const args *a)
            1e6 * f.max, 1e6 * g.min, 1e6 * g.median, 1e6 * g.max, q.min, q.median, q.max,
            100 / q.median);
     print_contention("share", worst);
-    free(x);
-    free(proj);
-    free(wx);
-    free(wh);
-    free(h);
-    free(gates);
-    free(wy);
-    free(gwy);
-    free(yv);
-    free(dh);
-    free(gwx);
-    free(gwh);
-    free(dout);
-    free(tf);
-    free(tg);
-    free(ratio);
+    mb_free(x);
+    mb_free(proj);
+    mb_free(wx);
+    mb_free(wh);
+    mb_free(h);
+    mb_free(gates);
+    mb_free(wy);
+    mb_free(gwy);
+    mb_free(yv);
+    mb_free(dh);
+    mb_free(gwx);
+    mb_free(gwh);
+    mb_free(dout);
+    mb_free(tf);
+    mb_free(tg);
+    mb_free(ratio);
     mb_plan_free(full);
     mb_net_free(net);
 }
@@ -226,7 +227,7 @@ static void bench_timing(const args *a, const char *solver_name, const char *bud
         mb_net_create(&c, &net) != MB_OK)
         die("solve");
     const int R = a->repeat;
-    double *tt = malloc((size_t)R * sizeof *tt), *tu = malloc((size_t)R * sizeof *tu);
+    double *tt = mb_malloc((size_t)R * sizeof *tt), *tu = mb_malloc((size_t)R * sizeof *tu);
     double worst = INFINITY;
     mb_run_options timed = {.verified = 1}, untimed = {.verified = 1, .no_timing = 1};
     mb_exec_stats st;
@@ -259,8 +260,8 @@ static void bench_timing(const args *a, const char *solver_name, const char *bud
            100 * (double)switches * read / u.median, 1e6 * cpu_read,
            100 * (double)switches * cpu_read / u.median);
     print_contention("timing", worst);
-    free(tt);
-    free(tu);
+    mb_free(tt);
+    mb_free(tu);
     mb_plan_free(sol.plan);
     mb_net_free(net);
 }

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "solvers/solvers.h"
@@ -78,7 +79,7 @@ static int run_child(int moves, const mb_problem *p, mb_dp_method method, int ha
     if (pid == 0) {
         close(fd[0]);
         run_result c = {0};
-        int64_t *costs = malloc((size_t)(p->steps + 1) * sizeof *costs);
+        int64_t *costs = mb_malloc((size_t)(p->steps + 1) * sizeof *costs);
         mb_solve_options o = {.dp_method = method};
         double t0 = mb_clock_wall();
         c.rc = costs ? mb_dp_cost(moves, p, &o, costs, hash ? &c.hash : NULL) : MB_ENOMEM;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "plots/plots.h"
@@ -56,7 +57,7 @@ static int load_whole(const char *path, mb_csv **out)
     if (rc != MB_OK)
         return rc;
     int torn = len > 0 && text[len - 1] != '\n';
-    free(text);
+    mb_free(text);
     if (torn)
         return MB_ERROR(MB_EPARSE, "%s: the last row is torn (no newline at its end); rerun "
                         "the sweep that writes it (it resumes) before plotting", path);
@@ -108,7 +109,7 @@ static void plan_title(const char *plan, char *title, size_t cap)
     }
     if (n > 0)
         title[n] = '\0';
-    free(text);
+    mb_free(text);
 }
 
 /* 1 when row r holds every "col=val" of `where` (';'-separated). */
@@ -145,8 +146,8 @@ static int legend_titles(const mb_csv *t, const mb_plot_legend *lg, char **out)
     for (size_t s = 0; s < n && rc == MB_OK; s++) {
         const mb_plot_series *se = &lg->series[s];
         labels[s] = se->label;
-        xs[s] = malloc((t->n_rows + 1) * sizeof(double));
-        ys[s] = malloc((t->n_rows + 1) * sizeof(double));
+        xs[s] = mb_malloc((t->n_rows + 1) * sizeof(double));
+        ys[s] = mb_malloc((t->n_rows + 1) * sizeof(double));
         if (xs[s] == NULL || ys[s] == NULL) {
             rc = MB_ERROR(MB_ENOMEM, "out of memory");
             break;
@@ -172,8 +173,8 @@ static int legend_titles(const mb_csv *t, const mb_plot_legend *lg, char **out)
     if (m != NULL && fclose(m) != 0 && rc == MB_OK)
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
     for (size_t s = 0; s < n; s++) {
-        free(xs[s]);
-        free(ys[s]);
+        mb_free(xs[s]);
+        mb_free(ys[s]);
     }
     return rc;
 }
@@ -369,7 +370,7 @@ static int plot_csv(const csv_args *a)
     mb_csv *t;
     if ((rc = load_whole(a->csv, &t)) != MB_OK)
         return rc;
-    int cx, cy, cb = -1, cw[MAX_WHERE];
+    int cx = -1, cy = -1, cb = -1, cw[MAX_WHERE];
     rc = column_of(t, "--x", a->x, &cx);
     if (rc == MB_OK)
         rc = column_of(t, "--y", a->y, &cy);
@@ -379,9 +380,9 @@ static int plot_csv(const csv_args *a)
         rc = column_of(t, "--where", a->where_col[k], &cw[k]);
     /* the series, in the order of their first row, and their points */
     const char *series[MAX_SERIES];
-    size_t ns = 0, *np = calloc(MAX_SERIES, sizeof *np), kept_rows = 0;
-    double *xs = malloc((t->n_rows + 1) * sizeof *xs), *ys = malloc((t->n_rows + 1) * sizeof *ys);
-    size_t *of = malloc((t->n_rows + 1) * sizeof *of);
+    size_t ns = 0, *np = mb_calloc(MAX_SERIES, sizeof *np), kept_rows = 0;
+    double *xs = mb_malloc((t->n_rows + 1) * sizeof *xs), *ys = mb_malloc((t->n_rows + 1) * sizeof *ys);
+    size_t *of = mb_malloc((t->n_rows + 1) * sizeof *of);
     if (rc == MB_OK && (np == NULL || xs == NULL || ys == NULL || of == NULL))
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
     size_t n = 0;
@@ -424,8 +425,8 @@ static int plot_csv(const csv_args *a)
     char *titles[MAX_SERIES] = {0};
     int points_only = 0;
     if (rc == MB_OK) {
-        sx = malloc(n * sizeof *sx);
-        sy = malloc(n * sizeof *sy);
+        sx = mb_malloc(n * sizeof *sx);
+        sy = mb_malloc(n * sizeof *sy);
         if (sx == NULL || sy == NULL)
             rc = MB_ERROR(MB_ENOMEM, "out of memory");
     }
@@ -458,7 +459,7 @@ static int plot_csv(const csv_args *a)
             char note[512];
             coincide_note(px, py, np, series, s, note, sizeof note);
             size_t len = strlen(label) + strlen(note) + 1;
-            if ((titles[s] = malloc(len)) == NULL)
+            if ((titles[s] = mb_malloc(len)) == NULL)
                 rc = MB_ERROR(MB_ENOMEM, "out of memory");
             else
                 snprintf(titles[s], len, "%s%s", label, note);
@@ -512,13 +513,13 @@ static int plot_csv(const csv_args *a)
         printf("%s/%s.pdf, %s/%s.png, %s/%s.gp: %zu points in %zu series\n", dir, stem, dir,
                stem, dir, stem, n, ns);
     for (size_t s = 0; s < ns; s++)
-        free(titles[s]);
-    free(sx);
-    free(sy);
-    free(np);
-    free(xs);
-    free(ys);
-    free(of);
+        mb_free(titles[s]);
+    mb_free(sx);
+    mb_free(sy);
+    mb_free(np);
+    mb_free(xs);
+    mb_free(ys);
+    mb_free(of);
     mb_csv_free(t);
     return rc;
 }
@@ -609,7 +610,7 @@ int cmd_plot(int argc, char **argv)
                               optarg);
             else if (a.n_where == MAX_WHERE)
                 rc = MB_ERROR(MB_EINVAL, "--where: at most %d conditions", MAX_WHERE);
-            else if ((a.where_buf[a.n_where] = strndup(optarg, (size_t)(eq - optarg))) == NULL)
+            else if ((a.where_buf[a.n_where] = mb_strndup(optarg, (size_t)(eq - optarg))) == NULL)
                 rc = MB_ERROR(MB_ENOMEM, "out of memory");
             else {
                 a.where_col[a.n_where] = a.where_buf[a.n_where];
@@ -684,6 +685,6 @@ int cmd_plot(int argc, char **argv)
                           "reproduce first", out ? out : ".");
     }
     for (size_t k = 0; k < a.n_where; k++)
-        free(a.where_buf[k]);
+        mb_free(a.where_buf[k]);
     return rc == MB_OK ? 0 : cli_fail("plot", rc);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "plots/plots.h"
@@ -226,12 +227,12 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal_out)
     /* rows: each measured plan run and the full-BPTT run measured beside it (no recompute;
      * it stores s_1..s_{t-1}, so it copies internal_bytes*(t-1) bytes) */
     size_t n = 0;
-    mb_fit_run *runs = malloc((2 * t->n_rows + 1) * sizeof *runs);
-    double *x = malloc((t->n_rows + 1) * sizeof *x), *y = malloc((t->n_rows + 1) * sizeof *y);
+    mb_fit_run *runs = mb_malloc((2 * t->n_rows + 1) * sizeof *runs);
+    double *x = mb_malloc((t->n_rows + 1) * sizeof *x), *y = mb_malloc((t->n_rows + 1) * sizeof *y);
     if (runs == NULL || x == NULL || y == NULL) {
-        free(runs);
-        free(x);
-        free(y);
+        mb_free(runs);
+        mb_free(x);
+        mb_free(y);
         return;
     }
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -379,9 +380,9 @@ static void lstm_fits(const mb_csv *t, fit_out *fo, FILE *cal_out)
             }
         }
     }
-    free(runs);
-    free(x);
-    free(y);
+    mb_free(runs);
+    mb_free(x);
+    mb_free(y);
 }
 
 /* The summary: t = 1000 at 5% memory, beside the paper's numbers. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "exec/exec.h"
 #include "exec/slowstore.h"
@@ -53,8 +54,8 @@ static int time_store(const char *dir, mb_slow_mode mode, const int64_t *bytes, 
                       double *w, double *r)
 {
     mb_slow_store s;
-    unsigned char *buf = malloc((size_t)bytes[NSIZES - 1]);
-    double *tw = malloc((size_t)repeat * sizeof *tw), *tr = malloc((size_t)repeat * sizeof *tr);
+    unsigned char *buf = mb_malloc((size_t)bytes[NSIZES - 1]);
+    double *tw = mb_malloc((size_t)repeat * sizeof *tw), *tr = mb_malloc((size_t)repeat * sizeof *tr);
     int rc = buf && tw && tr ? MB_OK : MB_ERROR(MB_ENOMEM, "out of memory for calibrate-store");
     if (rc == MB_OK)
         rc = mb_slow_open(&s, dir, mode, INT64_MAX, (int64_t)repeat, bytes[NSIZES - 1]);
@@ -79,9 +80,9 @@ static int time_store(const char *dir, mb_slow_mode mode, const int64_t *bytes, 
         }
     }
     int crc = mb_slow_close(&s);
-    free(buf);
-    free(tw);
-    free(tr);
+    mb_free(buf);
+    mb_free(tw);
+    mb_free(tr);
     return rc != MB_OK ? rc : crc;
 }
 
@@ -92,7 +93,7 @@ static int time_cell(const mb_exec_config *c, int repeat, double *fwd, double *b
     int rc = mb_exec_problem(c, &p);
     mb_plan *full = NULL;
     mb_net *net = NULL;
-    double *tf = malloc((size_t)repeat * sizeof *tf), *tb = malloc((size_t)repeat * sizeof *tb);
+    double *tf = mb_malloc((size_t)repeat * sizeof *tf), *tb = mb_malloc((size_t)repeat * sizeof *tb);
     if (rc == MB_OK && (tf == NULL || tb == NULL))
         rc = MB_ERROR(MB_ENOMEM, "out of memory for calibrate-store");
     if (rc == MB_OK)
@@ -113,8 +114,8 @@ static int time_cell(const mb_exec_config *c, int repeat, double *fwd, double *b
     }
     mb_net_free(net);
     mb_plan_free(full);
-    free(tf);
-    free(tb);
+    mb_free(tf);
+    mb_free(tb);
     return rc;
 }
 

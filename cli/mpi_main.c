@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/version.h"
 #include "sweep/sweep.h"
@@ -22,13 +23,13 @@ enum { TAG_ROW = 1 };
 static int send_row(void *ctx, const char *row, size_t len, double solve_seconds)
 {
     (void)ctx;
-    char *buf = malloc(len + sizeof(double));
+    char *buf = mb_malloc(len + sizeof(double));
     if (buf == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     memcpy(buf, &solve_seconds, sizeof(double));
     memcpy(buf + sizeof(double), row, len);
     int rc = MPI_Send(buf, (int)(len + sizeof(double)), MPI_BYTE, 0, TAG_ROW, MPI_COMM_WORLD);
-    free(buf);
+    mb_free(buf);
     return rc == MPI_SUCCESS ? MB_OK : MB_ERROR(MB_EIO, "MPI_Send failed (%d)", rc);
 }
 

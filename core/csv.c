@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 
 void mb_csv_fields_free(char **f, size_t n)
 {
     for (size_t j = 0; j < n; j++)
-        free(f[j]);
-    free(f);
+        mb_free(f[j]);
+    mb_free(f);
 }
 
 int mb_csv_split(const char *line, size_t len, char ***out, size_t *n)
@@ -25,7 +26,7 @@ int mb_csv_split(const char *line, size_t len, char ***out, size_t *n)
     *out = NULL;
     *n = 0;
     for (;;) {
-        char *cell = malloc(len + 1);
+        char *cell = mb_malloc(len + 1);
         size_t k = 0;
         if (cell == NULL) {
             rc = MB_ERROR(MB_ENOMEM, "out of memory");
@@ -47,7 +48,7 @@ int mb_csv_split(const char *line, size_t len, char ***out, size_t *n)
                 }
             }
             if (!closed || (i < len && line[i] != ',')) {
-                free(cell);
+                mb_free(cell);
                 rc = MB_ERROR(MB_EPARSE, "field %zu: a quoted field %s", cnt + 1,
                               closed ? "is followed by text before the comma" : "is not closed");
                 break;
@@ -58,9 +59,9 @@ int mb_csv_split(const char *line, size_t len, char ***out, size_t *n)
         cell[k] = '\0';
         if (cnt == cap) {
             size_t ncap = cap ? 2 * cap : 16;
-            char **nf = realloc(f, ncap * sizeof *nf);
+            char **nf = mb_realloc(f, ncap * sizeof *nf);
             if (nf == NULL) {
-                free(cell);
+                mb_free(cell);
                 rc = MB_ERROR(MB_ENOMEM, "out of memory");
                 break;
             }
@@ -89,9 +90,9 @@ int mb_csv_load(const char *path, mb_csv **out)
     int rc = mb_read_file(path, &text, &len);
     if (rc != MB_OK)
         return rc;
-    mb_csv *t = calloc(1, sizeof *t);
+    mb_csv *t = mb_calloc(1, sizeof *t);
     if (t == NULL) {
-        free(text);
+        mb_free(text);
         return MB_ERROR(MB_ENOMEM, "out of memory");
     }
     const char *p = text;
@@ -128,7 +129,7 @@ int mb_csv_load(const char *path, mb_csv **out)
                 }
                 if (t->n_rows == cap) {
                     size_t ncap = cap ? 2 * cap : 64;
-                    char ***nr = realloc(t->rows, ncap * sizeof *nr);
+                    char ***nr = mb_realloc(t->rows, ncap * sizeof *nr);
                     if (nr == NULL) {
                         mb_csv_fields_free(f, n);
                         rc = MB_ERROR(MB_ENOMEM, "out of memory");
@@ -144,7 +145,7 @@ int mb_csv_load(const char *path, mb_csv **out)
             break;
         p = nl + 1;
     }
-    free(text);
+    mb_free(text);
     if (rc == MB_OK && !have_header)
         rc = MB_ERROR(MB_EPARSE, "%s: empty CSV (no header)", path);
     if (rc != MB_OK) {
@@ -160,15 +161,15 @@ void mb_csv_free(mb_csv *t)
     if (t == NULL)
         return;
     for (size_t j = 0; j < t->n_cols; j++)
-        free(t->names[j]);
-    free(t->names);
+        mb_free(t->names[j]);
+    mb_free(t->names);
     for (size_t i = 0; i < t->n_rows; i++) {
         for (size_t j = 0; j < t->n_cols; j++)
-            free(t->rows[i][j]);
-        free(t->rows[i]);
+            mb_free(t->rows[i][j]);
+        mb_free(t->rows[i]);
     }
-    free(t->rows);
-    free(t);
+    mb_free(t->rows);
+    mb_free(t);
 }
 
 int mb_csv_col(const mb_csv *t, const char *name)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
 
@@ -52,11 +53,11 @@ int mb_atomic_open(mb_atomic_file *af, const char *path)
         char *real = realpath(path, NULL);
         if (real == NULL || strlen(real) >= sizeof af->dest) {
             int e = real ? ENAMETOOLONG : errno;
-            free(real);
+            free(real); /* realpath's own malloc */
             return MB_ERROR(MB_EIO, "cannot write %s: %s", QUOTE(q, path), strerror(e));
         }
         snprintf(af->dest, sizeof af->dest, "%s", real);
-        free(real);
+        free(real); /* realpath's own malloc */
     }
     snprintf(af->tmp, sizeof af->tmp, "%s.tmp.%ld", af->dest, (long)getpid());
     int fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -161,7 +162,7 @@ int mb_read_file_max(const char *path, size_t max, char **text, size_t *len)
     if (rc != MB_OK)
         return rc;
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
+    char *buf = mb_malloc(cap);
     while (buf != NULL) {
         size_t want = cap - n - 1;
         if (want > max + 1 - n)
@@ -172,9 +173,9 @@ int mb_read_file_max(const char *path, size_t max, char **text, size_t *len)
             break;
         if (n + 1 < cap)
             continue;
-        char *grown = realloc(buf, cap * 2);
+        char *grown = mb_realloc(buf, cap * 2);
         if (grown == NULL) {
-            free(buf);
+            mb_free(buf);
             buf = NULL;
             break;
         }
@@ -186,12 +187,12 @@ int mb_read_file_max(const char *path, size_t max, char **text, size_t *len)
     if (buf == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory reading %s", QUOTE(q, name));
     if (n > max) {
-        free(buf);
+        mb_free(buf);
         return MB_ERROR(MB_EINVAL, "%s is longer than the limit of %zu bytes", QUOTE(q, name),
                         max);
     }
     if (read_error) {
-        free(buf);
+        mb_free(buf);
         return MB_ERROR(MB_EIO, "error reading %s: %s", QUOTE(q, name), strerror(read_error));
     }
     buf[n] = '\0';

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 
 /* Records the first violation of op `op` (NULL for the plan as a whole) and raises it. */
@@ -36,7 +37,7 @@ int mb_ir_init(mb_ir *m, const mb_problem *p)
         return MB_ERROR(MB_EINVAL, "plan IR: invalid problem (t = %lld, a_h = %lld, a_s = %lld, "
                         "budget %lld)", (long long)p->steps, (long long)p->hidden_units,
                         (long long)p->internal_units, (long long)p->budget);
-    m->store = calloc((size_t)p->steps + 1, 1);
+    m->store = mb_calloc((size_t)p->steps + 1, 1);
     if (m->store == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for the store map of %lld steps",
                         (long long)p->steps);
@@ -51,7 +52,7 @@ int mb_ir_init(mb_ir *m, const mb_problem *p)
 
 void mb_ir_release(mb_ir *m)
 {
-    free(m->store);
+    mb_free(m->store);
     m->store = NULL;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
@@ -32,7 +33,7 @@ int mb_op_from_name(const char *name, mb_op_kind *kind)
 
 mb_plan *mb_plan_alloc(const char *solver, const mb_problem *p, size_t reserve)
 {
-    mb_plan *plan = calloc(1, sizeof *plan);
+    mb_plan *plan = mb_calloc(1, sizeof *plan);
     if (plan == NULL)
         return NULL;
     snprintf(plan->solver, sizeof plan->solver, "%s", solver);
@@ -40,9 +41,9 @@ mb_plan *mb_plan_alloc(const char *solver, const mb_problem *p, size_t reserve)
     plan->forward_ops = -1;
     plan->peak = -1;
     if (reserve > 0) {
-        plan->ops = malloc(reserve * sizeof *plan->ops);
+        plan->ops = mb_malloc(reserve * sizeof *plan->ops);
         if (plan->ops == NULL) {
-            free(plan);
+            mb_free(plan);
             return NULL;
         }
         plan->cap = reserve;
@@ -54,8 +55,8 @@ void mb_plan_free(mb_plan *plan)
 {
     if (plan == NULL)
         return;
-    free(plan->ops);
-    free(plan);
+    mb_free(plan->ops);
+    mb_free(plan);
 }
 
 int mb_plan_check_size(const char *solver, int64_t steps, uint64_t ops, int at_least)
@@ -89,7 +90,7 @@ int mb_plan_push_at(mb_plan *plan, mb_op_kind kind, int64_t step, int level)
                             "larger budget",
                             MB_PLAN_MAX_OPS, plan->solver, (long long)plan->problem.steps);
         size_t cap = plan->cap ? plan->cap * 2 : 256;
-        mb_op *ops = realloc(plan->ops, cap * sizeof *ops);
+        mb_op *ops = mb_realloc(plan->ops, cap * sizeof *ops);
         if (ops == NULL)
             return MB_ERROR(MB_ENOMEM, "out of memory growing a plan past %zu ops", plan->cap);
         plan->ops = ops;

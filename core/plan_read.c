@@ -11,6 +11,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
@@ -103,7 +104,7 @@ static int key_add(reader *r, const unsigned char *s, size_t len)
 {
     if (2 * (r->keys_n + 1) > r->keys_cap) {
         size_t cap = r->keys_cap ? 2 * r->keys_cap : 64;
-        key_slot *t = calloc(cap, sizeof *t);
+        key_slot *t = mb_calloc(cap, sizeof *t);
         if (t == NULL)
             return -1;
         for (size_t i = 0; i < r->keys_cap; i++) {
@@ -114,7 +115,7 @@ static int key_add(reader *r, const unsigned char *s, size_t len)
                 j = (j + 1) & (cap - 1);
             t[j] = r->keys[i];
         }
-        free(r->keys);
+        mb_free(r->keys);
         r->keys = t;
         r->keys_cap = cap;
     }
@@ -124,7 +125,7 @@ static int key_add(reader *r, const unsigned char *s, size_t len)
         if (r->keys[j].hash == h && r->keys[j].object == object && r->keys[j].len == len &&
             memcmp(r->keys[j].key, s, len) == 0)
             return 0;
-    char *copy = malloc(len + 1);
+    char *copy = mb_malloc(len + 1);
     if (copy == NULL)
         return -1;
     memcpy(copy, s, len);
@@ -479,8 +480,8 @@ static void reader_free(reader *r)
     if (r->h)
         yajl_free(r->h);
     for (size_t i = 0; i < r->keys_cap; i++)
-        free(r->keys[i].key);
-    free(r->keys);
+        mb_free(r->keys[i].key);
+    mb_free(r->keys);
     mb_plan_free(r->plan);
 }
 
@@ -599,7 +600,7 @@ int mb_plan_read_stream(FILE *f, const char *name, mb_plan **out)
     int rc = reader_init(&r, name);
     if (rc != MB_OK)
         return rc;
-    unsigned char *buf = malloc(CHUNK);
+    unsigned char *buf = mb_malloc(CHUNK);
     if (buf == NULL)
         rc = MB_ERROR(MB_ENOMEM, "out of memory reading %s", r.name);
     while (rc == MB_OK) {
@@ -618,7 +619,7 @@ int mb_plan_read_stream(FILE *f, const char *name, mb_plan **out)
     }
     if (rc == MB_OK)
         rc = reader_finish(&r, out);
-    free(buf);
+    mb_free(buf);
     reader_free(&r);
     return rc;
 }

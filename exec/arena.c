@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 
 int mb_arena_init(mb_arena *a, int64_t limit, int64_t max_keys)
@@ -19,9 +20,9 @@ int mb_arena_init(mb_arena *a, int64_t limit, int64_t max_keys)
     a->limit = limit;
     a->max_keys = max_keys;
     /* One byte more than the limit so that a zero limit still has a valid base. */
-    a->base = malloc((size_t)limit + 1);
-    a->blocks = malloc((size_t)max_keys * sizeof *a->blocks);
-    a->key_off = malloc((size_t)max_keys * sizeof *a->key_off);
+    a->base = mb_malloc((size_t)limit + 1);
+    a->blocks = mb_malloc((size_t)max_keys * sizeof *a->blocks);
+    a->key_off = mb_malloc((size_t)max_keys * sizeof *a->key_off);
     if (a->base == NULL || a->blocks == NULL || a->key_off == NULL) {
         mb_arena_release(a);
         return MB_ERROR(MB_ENOMEM, "out of memory allocating a checkpoint arena of %lld bytes",
@@ -87,9 +88,9 @@ int mb_mem_resident(const void *p, size_t n, int64_t *pages, int64_t *resident)
 
 void mb_arena_release(mb_arena *a)
 {
-    free(a->base);
-    free(a->blocks);
-    free(a->key_off);
+    mb_free(a->base);
+    mb_free(a->blocks);
+    mb_free(a->key_off);
     memset(a, 0, sizeof *a);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "exec/internal.h"
 #include "measure/measure.h"
@@ -438,10 +439,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         goto done;
     const int R = c->repeat;
     const size_t gbytes = (net->lay.end + net->hid_elems) * net->esz;
-    gp = malloc(gbytes);
-    gf = malloc(gbytes);
-    v = malloc((size_t)R * 2 * V_N * sizeof *v);
-    col = malloc((size_t)R * 2 * sizeof *col);
+    gp = mb_malloc(gbytes);
+    gf = mb_malloc(gbytes);
+    v = mb_malloc((size_t)R * 2 * V_N * sizeof *v);
+    col = mb_malloc((size_t)R * 2 * sizeof *col);
     if (gp == NULL || gf == NULL || v == NULL || col == NULL) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory for the run's records");
         goto done;
@@ -521,10 +522,10 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     out->loss = sp.loss;
 done:
     mb_counters_close(cc.c);
-    free(v);
-    free(col);
-    free(gp);
-    free(gf);
+    mb_free(v);
+    mb_free(col);
+    mb_free(gp);
+    mb_free(gf);
     mb_net_free(net);
     mb_plan_free(full);
     return rc;

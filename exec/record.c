@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "exec/exec.h"
 
 static const char *const phase_name[MB_EXEC_PHASES] = {"first_forward", "recompute", "backward",
@@ -165,7 +166,7 @@ void mb_exec_record_counters(mb_record *r, const char *events, const mb_exec_res
     /* the list as given, one name per comma, white space around a name dropped (measure/);
      * never longer than the text it comes from */
     size_t cap = strlen(events) + 1, used = 0;
-    char *list = res != NULL ? malloc(cap) : NULL, key[MB_FIELD_KEY_MAX + 16];
+    char *list = res != NULL ? mb_malloc(cap) : NULL, key[MB_FIELD_KEY_MAX + 16];
     if (list != NULL) {
         list[0] = '\0';
         for (const char *p = events, *b, *e; next_name(&p, &b, &e);) {
@@ -173,7 +174,7 @@ void mb_exec_record_counters(mb_record *r, const char *events, const mb_exec_res
             used = n < 0 || (size_t)n >= cap - used ? cap - 1 : used + (size_t)n;
         }
         mb_record_string(r, "counters", list);
-        free(list);
+        mb_free(list);
     } else if (res != NULL) {
         mb_record_string(r, "counters", events); /* out of memory: the list untrimmed */
     } else {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "exec/arena.h"
 #include "exec/slowstore.h"
@@ -19,7 +20,7 @@ static void *zalloc(size_t n, size_t esz, int *failed)
 {
     if (n == 0)
         n = 1;
-    void *p = calloc(n, esz);
+    void *p = mb_calloc(n, esz);
     if (p == NULL)
         *failed = 1;
     return p;
@@ -42,7 +43,7 @@ int mb_net_create(const mb_exec_config *c, mb_net **out)
     int rc = mb_exec_config_check(c);
     if (rc != MB_OK)
         return rc;
-    mb_net *net = calloc(1, sizeof *net);
+    mb_net *net = mb_calloc(1, sizeof *net);
     if (net == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory creating a network");
     net->cfg = *c;
@@ -124,25 +125,25 @@ void mb_net_free(mb_net *net)
 {
     if (net == NULL)
         return;
-    free(net->params);
-    free(net->grads);
-    free(net->h0);
-    free(net->dh0);
-    free(net->x);
-    free(net->y);
-    free(net->dx);
+    mb_free(net->params);
+    mb_free(net->grads);
+    mb_free(net->h0);
+    mb_free(net->dh0);
+    mb_free(net->x);
+    mb_free(net->y);
+    mb_free(net->dx);
     for (int i = 0; i < 2; i++) {
-        free(net->core[i]);
-        free(net->dh[i]);
+        mb_free(net->core[i]);
+        mb_free(net->dh[i]);
     }
-    free(net->scr_a);
-    free(net->scr_b);
-    free(net->scr_y);
-    free(net->proj);
+    mb_free(net->scr_a);
+    mb_free(net->scr_b);
+    mb_free(net->scr_y);
+    mb_free(net->proj);
     for (int i = 0; i < MB_EXEC_SIDES; i++)
         mb_arena_release(&net->arena[i]);
-    free(net->straight);
-    free(net);
+    mb_free(net->straight);
+    mb_free(net);
 }
 
 void *mb_net_params(mb_net *net, size_t *n)
@@ -230,7 +231,7 @@ int mb_net_run_straight(mb_net *net, mb_exec_stats *st)
         /* Once per network, touched here so no timed run pays its page faults
          * (docs/design.md, "The executor", the arena). */
         net->straight_bytes = (size_t)T * ib;
-        net->straight = malloc(net->straight_bytes);
+        net->straight = mb_malloc(net->straight_bytes);
         if (net->straight == NULL)
             return MB_ERROR(MB_ENOMEM, "out of memory: full BPTT needs %lld bytes",
                             (long long)((int64_t)T * (int64_t)ib));

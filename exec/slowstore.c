@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "measure/measure.h"
 
@@ -39,7 +40,7 @@ int mb_slow_open(mb_slow_store *s, const char *dir, mb_slow_mode mode, int64_t l
     if (__builtin_mul_overflow(s->slot, max_keys, &span))
         return MB_ERROR(MB_ERANGE, "slow store: %lld steps of %lld bytes overflow a file offset",
                         (long long)max_keys, (long long)s->slot);
-    s->size = malloc((size_t)max_keys * sizeof *s->size);
+    s->size = mb_malloc((size_t)max_keys * sizeof *s->size);
     if (s->size == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for the slow store's map");
     for (int64_t k = 0; k < max_keys; k++)
@@ -171,9 +172,9 @@ int mb_slow_close(mb_slow_store *s)
     if (s->path[0] != '\0' && unlink(s->path) != 0 && errno != ENOENT)
         rc = MB_ERROR(MB_EIO, "slow store: cannot remove %s: %s", s->path, strerror(errno));
     s->path[0] = '\0';
-    free(s->size);
+    mb_free(s->size);
     s->size = NULL;
-    free(s->bounce);
+    mb_free(s->bounce);
     s->bounce = NULL;
     return rc;
 }

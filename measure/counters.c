@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "measure/measure.h"
@@ -638,7 +639,7 @@ int mb_counters_open(const char *events_csv, mb_counters **out)
 int mb_counters_open_key(const char *key, const char *events_csv, mb_counters **out)
 {
     *out = NULL;
-    mb_counters *c = calloc(1, sizeof *c);
+    mb_counters *c = mb_calloc(1, sizeof *c);
     if (!c)
         return MB_ERROR(MB_ENOMEM, "counters: out of memory");
     c->kleader = -1;
@@ -786,5 +787,5 @@ void mb_counters_close(mb_counters *c)
     if (!c)
         return;
     backend_close(c);
-    free(c);
+    mb_free(c);
 }

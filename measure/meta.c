@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/version.h"
@@ -45,7 +46,7 @@ int mb_meta_getenv(const char *name, char **value)
     const char *v = getenv(name);
     if (!v)
         return MB_OK;
-    *value = strdup(v);
+    *value = mb_strdup(v);
     if (!*value)
         return MB_ERROR(MB_ENOMEM, "out of memory copying %s", name);
     return MB_OK;
@@ -119,9 +120,9 @@ int mb_meta_init(mb_meta *m, int pinned_core)
 
 void mb_meta_fini(mb_meta *m)
 {
-    free(m->env_coretype);
-    free(m->env_l2_size);
-    free(m->env_num_threads);
+    mb_free(m->env_coretype);
+    mb_free(m->env_l2_size);
+    mb_free(m->env_num_threads);
     m->env_coretype = m->env_l2_size = m->env_num_threads = NULL;
 }
 

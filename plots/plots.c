@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 
@@ -98,11 +99,11 @@ static int put_value(FILE *f, const char *what, const char *value, int kind)
     fputc('[', f);
     for (const char *p = value;;) {
         size_t n = strcspn(p, "\n");
-        char *item = strndup(p, n);
+        char *item = mb_strndup(p, n);
         if (item == NULL)
             return MB_ERROR(MB_ENOMEM, "out of memory");
         int rc = mb_plot_put_string(f, what, item);
-        free(item);
+        mb_free(item);
         if (rc != MB_OK)
             return rc;
         if (p[n] == '\0')
@@ -201,7 +202,7 @@ static int commit_script(const char *path, const char *body, size_t len, int for
             int checked = olen >= strlen(CHECK_LINE) && memcmp(old, CHECK_LINE,
                                                                 strlen(CHECK_LINE)) == 0;
             *kept = !unedited(old, olen);
-            free(old);
+            mb_free(old);
             if (*kept && checked)
                 return MB_OK;
             if (*kept) {
@@ -435,6 +436,6 @@ int mb_plot_run(const char *dir, const char *name)
     } else {
         remove(log);
     }
-    free(msg);
+    mb_free(msg);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "sim/sim.h"
 
@@ -19,10 +20,10 @@ int mb_fit_power_law(const double *x, const double *y, size_t n, double level, m
     memset(out, 0, sizeof *out);
     if (!(level > 0 && level < 1))
         return MB_ERROR(MB_EINVAL, "confidence level %g: must be in (0, 1)", level);
-    double *lx = malloc((n ? n : 1) * sizeof *lx), *ly = malloc((n ? n : 1) * sizeof *ly);
+    double *lx = mb_malloc((n ? n : 1) * sizeof *lx), *ly = mb_malloc((n ? n : 1) * sizeof *ly);
     if (lx == NULL || ly == NULL) {
-        free(lx);
-        free(ly);
+        mb_free(lx);
+        mb_free(ly);
         return MB_ERROR(MB_ENOMEM, "out of memory");
     }
     size_t m = 0;
@@ -59,8 +60,8 @@ int mb_fit_power_law(const double *x, const double *y, size_t n, double level, m
     out->prefactor = exp(c0);
     out->r2 = tss > 0 ? 1 - sumsq / tss : 1;
 done:
-    free(lx);
-    free(ly);
+    mb_free(lx);
+    mb_free(ly);
     return rc;
 }
 
@@ -148,10 +149,10 @@ int mb_fit_calibrate(const mb_fit_run *runs, size_t n, mb_fit_calibration *out)
     if (n < 4)
         return MB_ERROR(MB_EINVAL, "a cost calibration needs at least 4 measured runs; got %zu",
                         n);
-    double *x = malloc(n * 3 * sizeof *x), *y = malloc(n * sizeof *y);
+    double *x = mb_malloc(n * 3 * sizeof *x), *y = mb_malloc(n * sizeof *y);
     if (x == NULL || y == NULL) {
-        free(x);
-        free(y);
+        mb_free(x);
+        mb_free(y);
         return MB_ERROR(MB_ENOMEM, "out of memory");
     }
     double sty = 0, stt = 0;
@@ -175,8 +176,8 @@ int mb_fit_calibrate(const mb_fit_run *runs, size_t n, mb_fit_calibration *out)
         }
         rc = mb_fit_op_costs(x, y, n, 2, NULL, &out->total);
     }
-    free(x);
-    free(y);
+    mb_free(x);
+    mb_free(y);
     if (rc != MB_OK)
         return rc;
     if (out->n_first == 0 || !(stt > 0))

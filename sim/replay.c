@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/ir.h"
@@ -188,7 +189,7 @@ int mb_cost_model_load(const char *path, int64_t unit_bytes, mb_cost_model *m)
     for (int i = 0; rc == MB_OK && i < 6; i++)
         if (!seen[i])
             rc = MB_ERROR(MB_EINVAL, "--store-costs %s: no line '%s VALUE'", path, cost_keys[i]);
-    free(text);
+    mb_free(text);
     if (rc != MB_OK)
         return rc;
     if (unit_bytes <= 0)

@@ -95,6 +95,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "solvers/builder.h"
 #include "solvers/solvers.h"
@@ -130,16 +131,16 @@ typedef struct {
 
 static void dp_free(dp_table *d)
 {
-    free(d->state);
-    free(d->child);
-    free(d->policy);
-    free(d->cost);
-    free(d->rises);
-    free(d->nrises);
-    free(d->f3);
-    free(d->env_hi);
-    free(d->env_lo);
-    free(d->seg);
+    mb_free(d->state);
+    mb_free(d->child);
+    mb_free(d->policy);
+    mb_free(d->cost);
+    mb_free(d->rises);
+    mb_free(d->nrises);
+    mb_free(d->f3);
+    mb_free(d->env_hi);
+    mb_free(d->env_lo);
+    mb_free(d->seg);
 }
 
 static int64_t *cost_row(const dp_table *d, size_t r)
@@ -209,7 +210,7 @@ static int dp_rows(dp_table *d, int64_t top, mb_dp_method method, double limit, 
     double lb = dp_need(d, method, (double)chain, 1.0) + (double)map_bytes;
     if (lb > limit)
         return dp_refuse(d, (size_t)chain, lb, limit);
-    uint64_t *reach = calloc((nstates + 63) / 64, 8);
+    uint64_t *reach = mb_calloc((nstates + 63) / 64, 8);
     if (reach == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for %zu budget rows", nstates);
 #define REACHED(st) ((reach[(size_t)(st) >> 6] >> ((size_t)(st) & 63)) & 1)
@@ -229,17 +230,17 @@ static int dp_rows(dp_table *d, int64_t top, mb_dp_method method, double limit, 
             REACH(2 * (v - a_s + a_h));
     }
     d->rows = n;
-    d->state = malloc(n * sizeof *d->state);
-    d->child = malloc(3 * n * sizeof *d->child);
+    d->state = mb_malloc(n * sizeof *d->state);
+    d->child = mb_malloc(3 * n * sizeof *d->child);
     if (d->state == NULL || d->child == NULL) {
-        free(reach);
+        mb_free(reach);
         return MB_ERROR(MB_ENOMEM, "out of memory for %zu budget rows", n);
     }
     size_t r = 0;
     for (size_t st = 2 * (size_t)a_h; st < nstates; st++)
         if (REACHED(st))
             d->state[r++] = (int64_t)st;
-    free(reach);
+    mb_free(reach);
 #undef REACHED
 #undef REACH
     d->ring = 1;
@@ -780,20 +781,20 @@ static int dp_solve(dp_table *d, int moves, const mb_problem *p, const mb_solve_
             fprintf(g.f, "%s: DP table of %zu rows x %zu steps: %.0f MiB\n", g.name, d->rows,
                     d->W, need / (1 << 20));
     }
-    d->policy = malloc(d->rows * d->W * sizeof *d->policy);
-    d->cost = malloc(d->ring * d->W * sizeof *d->cost);
+    d->policy = mb_malloc(d->rows * d->W * sizeof *d->policy);
+    d->cost = mb_malloc(d->ring * d->W * sizeof *d->cost);
     int ok = d->policy != NULL && d->cost != NULL;
     if (method == MB_DP_FAST) {
-        d->rises = malloc(d->ring * d->W * sizeof *d->rises);
-        d->nrises = malloc(d->ring * sizeof *d->nrises);
-        d->f3 = malloc(d->ring * sizeof *d->f3);
-        d->env_hi = malloc(d->ring * d->W * sizeof *d->env_hi);
-        d->env_lo = malloc(d->ring * d->W * sizeof *d->env_lo);
+        d->rises = mb_malloc(d->ring * d->W * sizeof *d->rises);
+        d->nrises = mb_malloc(d->ring * sizeof *d->nrises);
+        d->f3 = mb_malloc(d->ring * sizeof *d->f3);
+        d->env_hi = mb_malloc(d->ring * d->W * sizeof *d->env_hi);
+        d->env_lo = mb_malloc(d->ring * d->W * sizeof *d->env_lo);
         ok = ok && d->rises != NULL &&
              d->nrises != NULL && d->f3 != NULL && d->env_hi != NULL && d->env_lo != NULL;
     }
     if (method == MB_DP_BNB) {
-        d->seg = malloc(d->ring * 2 * (size_t)d->P * sizeof *d->seg);
+        d->seg = mb_malloc(d->ring * 2 * (size_t)d->P * sizeof *d->seg);
         ok = ok && d->seg != NULL;
     }
     if (!ok)
@@ -819,7 +820,7 @@ typedef struct {
 static void dp_emit(const dp_table *d, mb_builder *b, int64_t s, int64_t n0, int32_t row)
 {
     size_t cap = 64, n = 0;
-    task *stack = malloc(cap * sizeof *stack);
+    task *stack = mb_malloc(cap * sizeof *stack);
     if (stack == NULL) {
         if (b->rc == MB_OK)
             b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
@@ -829,7 +830,7 @@ static void dp_emit(const dp_table *d, mb_builder *b, int64_t s, int64_t n0, int
     while (n > 0 && b->rc == MB_OK) {
         task k = stack[--n];
         if (n + 4 > cap) {
-            task *grown = realloc(stack, 2 * cap * sizeof *stack);
+            task *grown = mb_realloc(stack, 2 * cap * sizeof *stack);
             if (grown == NULL) {
                 b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
                 break;
@@ -877,7 +878,7 @@ static void dp_emit(const dp_table *d, mb_builder *b, int64_t s, int64_t n0, int
             stack[n++] = (task){TASK_RUN, k.s + 1, k.n - 1, d->child[3 * (size_t)k.row + 2]};
         }
     }
-    free(stack);
+    mb_free(stack);
 }
 
 /* Walks the policy table from the top row into a plan. */
@@ -898,7 +899,7 @@ struct mb_dp_table {
 int mb_dp_table_alloc(int moves, const mb_problem *p, const mb_solve_options *o,
                       mb_dp_table **out)
 {
-    mb_dp_table *t = calloc(1, sizeof *t);
+    mb_dp_table *t = mb_calloc(1, sizeof *t);
     if (t == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for a DP table");
     int rc = dp_solve(&t->d, moves, p, o);
@@ -915,7 +916,7 @@ void mb_dp_table_free(mb_dp_table *t)
     if (t == NULL)
         return;
     dp_free(&t->d);
-    free(t);
+    mb_free(t);
 }
 
 /* The row of `which` (0 the top, 1 its hidden child, 2 its internal child), or -1. */

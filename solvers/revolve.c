@@ -3,6 +3,7 @@
  * h_0 counted as one, its cost is t + n(t, s), the optimum of HSM. */
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "solvers/builder.h"
 #include "solvers/solvers.h"
@@ -32,7 +33,7 @@ static int revolve_build(const mb_problem *p, const mb_solve_options *o, mb_plan
         return rc;
     int64_t snaps = p->budget / p->hidden_units;
     size_t cap = 64, n = 0;
-    range *stack = malloc(cap * sizeof *stack);
+    range *stack = mb_malloc(cap * sizeof *stack);
     if (stack == NULL)
         b.rc = MB_ERROR(MB_ENOMEM, "out of memory building a revolve plan");
     else
@@ -40,7 +41,7 @@ static int revolve_build(const mb_problem *p, const mb_solve_options *o, mb_plan
     while (n > 0 && b.rc == MB_OK) {
         range r = stack[--n];
         if (n + 2 > cap) {
-            range *grown = realloc(stack, 2 * cap * sizeof *stack);
+            range *grown = mb_realloc(stack, 2 * cap * sizeof *stack);
             if (grown == NULL) {
                 b.rc = MB_ERROR(MB_ENOMEM, "out of memory building a revolve plan");
                 break;
@@ -66,7 +67,7 @@ static int revolve_build(const mb_problem *p, const mb_solve_options *o, mb_plan
         stack[n++] = (range){r.s, y, r.snaps, r.free_after};
         stack[n++] = (range){r.s + y, r.n - y, r.snaps - 1, 1};
     }
-    free(stack);
+    mb_free(stack);
     return mb_builder_finish(&b, out);
 }
 

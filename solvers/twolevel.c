@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "solvers/builder.h"
 #include "solvers/solvers.h"
@@ -64,8 +65,8 @@ typedef struct {
 
 static void rows_free(tl_rows *r)
 {
-    free(r->value);
-    free(r->index);
+    mb_free(r->value);
+    mb_free(r->index);
 }
 
 static int rows_init(tl_rows *r, int64_t m1, int64_t full, int moves, int64_t a_h, int64_t a_s)
@@ -74,7 +75,7 @@ static int rows_init(tl_rows *r, int64_t m1, int64_t full, int moves, int64_t a_
     if (m1 >= full) { /* more than full BPTT needs: the same as unlimited */
         r->unlimited = 1;
         r->n = 1;
-        r->value = malloc(sizeof *r->value);
+        r->value = mb_malloc(sizeof *r->value);
         if (r->value == NULL)
             return MB_ERROR(MB_ENOMEM, "out of memory for the slow store's rows");
         r->value[0] = INT64_MAX;
@@ -84,7 +85,7 @@ static int rows_init(tl_rows *r, int64_t m1, int64_t full, int moves, int64_t a_
         return MB_ERROR(MB_ERANGE, "slow budget of %lld units: the two-level tables handle at "
                         "most %lld finite units; give unlimited or a larger unit",
                         (long long)m1, (long long)(INT64_C(1) << 26));
-    r->index = malloc((size_t)(m1 + 1) * sizeof *r->index);
+    r->index = mb_malloc((size_t)(m1 + 1) * sizeof *r->index);
     if (r->index == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for the slow store's rows");
     for (int64_t v = 0; v <= m1; v++)
@@ -104,7 +105,7 @@ static int rows_init(tl_rows *r, int64_t m1, int64_t full, int moves, int64_t a_
     for (int64_t v = 0; v <= m1; v++)
         if (r->index[v] >= 0)
             r->index[v] = r->n++;
-    r->value = malloc((size_t)r->n * sizeof *r->value);
+    r->value = mb_malloc((size_t)r->n * sizeof *r->value);
     if (r->value == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for the slow store's rows");
     for (int64_t v = 0; v <= m1; v++)
@@ -134,8 +135,8 @@ typedef struct {
 static void table_free(tl_table *t)
 {
     mb_dp_table_free(t->mem);
-    free(t->cost);
-    free(t->policy);
+    mb_free(t->cost);
+    mb_free(t->policy);
 }
 
 static size_t at(const tl_table *t, int64_t row, int c, int64_t n)
@@ -174,8 +175,8 @@ static int table_fill(tl_table *t, const tl_rows *rows, int moves, const mb_prob
             t->C_h = NULL;
         }
     }
-    t->cost = malloc((size_t)rows->n * CL_COUNT * t->W * sizeof *t->cost);
-    t->policy = malloc((size_t)rows->n * CL_COUNT * t->W * sizeof *t->policy);
+    t->cost = mb_malloc((size_t)rows->n * CL_COUNT * t->W * sizeof *t->cost);
+    t->policy = mb_malloc((size_t)rows->n * CL_COUNT * t->W * sizeof *t->policy);
     if (t->cost == NULL || t->policy == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for a two-level table of %.0f MiB",
                         need / (1 << 20));
@@ -261,7 +262,7 @@ static void table_emit(const tl_table *t, const tl_rows *rows, const mb_problem 
 {
     const int64_t a_h = p->hidden_units, a_s = p->internal_units;
     size_t cap = 64, n = 0;
-    tl_task *st = malloc(cap * sizeof *st);
+    tl_task *st = mb_malloc(cap * sizeof *st);
     if (st == NULL) {
         b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
         return;
@@ -270,7 +271,7 @@ static void table_emit(const tl_table *t, const tl_rows *rows, const mb_problem 
     while (n > 0 && b->rc == MB_OK) {
         tl_task k = st[--n];
         if (n + 4 > cap) {
-            tl_task *g = realloc(st, 2 * cap * sizeof *st);
+            tl_task *g = mb_realloc(st, 2 * cap * sizeof *st);
             if (g == NULL) {
                 b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
                 break;
@@ -321,7 +322,7 @@ static void table_emit(const tl_table *t, const tl_rows *rows, const mb_problem 
         else
             st[n++] = (tl_task){TK_MEM, 0, internal ? 2 : 1, e, k.n - y, 0};
     }
-    free(st);
+    mb_free(st);
 }
 
 /* Checks that the time of the plan emitted so far (what the builder's IR state machine
@@ -425,10 +426,10 @@ typedef struct {
 static void hr_free(hr_table *h)
 {
     mb_dp_table_free(h->mem);
-    free(h->O);
-    free(h->P);
-    free(h->pO);
-    free(h->pP);
+    mb_free(h->O);
+    mb_free(h->P);
+    mb_free(h->pO);
+    mb_free(h->pP);
 }
 
 static int hr_fill(hr_table *h, int disk, const mb_problem *p, const mb_solve_options *o,
@@ -457,10 +458,10 @@ static int hr_fill(hr_table *h, int disk, const mb_problem *p, const mb_solve_op
         return rc;
     h->C0 = mb_dp_table_costs(h->mem, 0);
     size_t cells = (size_t)(h->K + 1) * h->W;
-    h->O = malloc(cells * sizeof *h->O);
-    h->P = malloc(cells * sizeof *h->P);
-    h->pO = malloc(cells * sizeof *h->pO);
-    h->pP = malloc(cells * sizeof *h->pP);
+    h->O = mb_malloc(cells * sizeof *h->O);
+    h->P = mb_malloc(cells * sizeof *h->P);
+    h->pO = mb_malloc(cells * sizeof *h->pO);
+    h->pP = mb_malloc(cells * sizeof *h->pP);
     if (h->O == NULL || h->P == NULL || h->pO == NULL || h->pP == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory for the %s table",
                         disk ? "disk-revolve" : "hrevolve");
@@ -525,7 +526,7 @@ static void to_slow(mb_builder *b, int64_t s)
 static void hr_emit(const hr_table *h, mb_builder *b)
 {
     size_t cap = 64, n = 0;
-    hr_task *st = malloc(cap * sizeof *st);
+    hr_task *st = mb_malloc(cap * sizeof *st);
     if (st == NULL) {
         b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
         return;
@@ -534,7 +535,7 @@ static void hr_emit(const hr_table *h, mb_builder *b)
     while (n > 0 && b->rc == MB_OK) {
         hr_task k = st[--n];
         if (n + 4 > cap) {
-            hr_task *g = realloc(st, 2 * cap * sizeof *st);
+            hr_task *g = mb_realloc(st, 2 * cap * sizeof *st);
             if (g == NULL) {
                 b->rc = MB_ERROR(MB_ENOMEM, "out of memory extracting a plan");
                 break;
@@ -584,7 +585,7 @@ static void hr_emit(const hr_table *h, mb_builder *b)
                 st[n++] = (hr_task){HK_O, k.s + j, k.n - j, mc};
         }
     }
-    free(st);
+    mb_free(st);
 }
 
 int mb_hrevolve_build(const char *name, int disk, const mb_problem *p,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
@@ -84,7 +85,7 @@ static int fail(parser *ps, const char *key, const char *value, const char *fmt,
 static char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    char *d = mb_malloc(n);
     if (d)
         memcpy(d, s, n);
     return d;
@@ -107,7 +108,7 @@ static int push(mb_sweep_values *v, const char *text)
         return 0;
     if (v->n == v->cap) {
         size_t cap = v->cap ? 2 * v->cap : 8;
-        char **nv = realloc(v->v, cap * sizeof *nv);
+        char **nv = mb_realloc(v->v, cap * sizeof *nv);
         if (nv == NULL)
             return 0;
         v->v = nv;
@@ -122,8 +123,8 @@ static int push(mb_sweep_values *v, const char *text)
 static void values_free(mb_sweep_values *v)
 {
     for (size_t i = 0; i < v->n; i++)
-        free(v->v[i]);
-    free(v->v);
+        mb_free(v->v[i]);
+    mb_free(v->v);
     v->v = NULL;
     v->n = v->cap = 0;
 }
@@ -352,7 +353,7 @@ static int expand(parser *ps, const char *key, const char *value, value_kind kin
             fail(ps, key, value, "out of memory or more than %d values", MB_SWEEP_MAX_VALUES);
         item = next;
     }
-    free(copy);
+    mb_free(copy);
     return ok;
 }
 
@@ -369,7 +370,7 @@ static int solver_list(parser *ps, const char *key, const char *value, mb_sweep_
     if (!expand(ps, key, value, K_NAME, names))
         return 0;
     set_where(ps, names, key);
-    *out = calloc(names->n, sizeof **out);
+    *out = mb_calloc(names->n, sizeof **out);
     if (*out == NULL)
         return fail(ps, key, value, "out of memory");
     for (size_t i = 0; i < names->n; i++) {
@@ -553,7 +554,7 @@ static int handler(void *user, const char *section, const char *name, const char
                 if (strcmp(c->problems[i].name, pname) == 0)
                     return fail(ps, name, value, "section [%s] appears twice (first at line %d)",
                                 qs, c->problems[i].line);
-            mb_sweep_problem *np = realloc(c->problems, (c->n_problems + 1) * sizeof *np);
+            mb_sweep_problem *np = mb_realloc(c->problems, (c->n_problems + 1) * sizeof *np);
             if (np == NULL)
                 return fail(ps, name, value, "out of memory");
             c->problems = np;
@@ -754,7 +755,7 @@ static int finish(parser *ps)
                 return MB_ERROR(MB_EINVAL, "%s:%d: [problem %s]: no solvers: give `solvers` here "
                                 "or `names` in [solvers]; allowed: %s", where, p->line, p->name,
                                 mb_solver_names());
-            p->solvers = calloc(c->n_default_solvers, sizeof *p->solvers);
+            p->solvers = mb_calloc(c->n_default_solvers, sizeof *p->solvers);
             if (p->solvers == NULL)
                 return MB_ERROR(MB_ENOMEM, "out of memory");
             memcpy(p->solvers, c->default_solvers, c->n_default_solvers * sizeof *p->solvers);
@@ -844,7 +845,7 @@ static int finish(parser *ps)
 int mb_sweep_config_parse(const char *path, const char *text, mb_sweep_config **out)
 {
     *out = NULL;
-    mb_sweep_config *c = calloc(1, sizeof *c);
+    mb_sweep_config *c = mb_calloc(1, sizeof *c);
     if (c == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     snprintf(c->path, sizeof c->path, "%s", path);
@@ -890,11 +891,11 @@ int mb_sweep_config_load(const char *path, mb_sweep_config **out)
     if (rc != MB_OK)
         return rc;
     if (strlen(text) != len) {
-        free(text);
+        mb_free(text);
         return MB_ERROR(MB_EINVAL, "%s: contains a NUL byte; a config is a text file", path);
     }
     rc = mb_sweep_config_parse(path, text, out);
-    free(text);
+    mb_free(text);
     return rc;
 }
 
@@ -904,7 +905,7 @@ void mb_sweep_config_free(mb_sweep_config *c)
         return;
     for (size_t i = 0; i < c->n_problems; i++) {
         mb_sweep_problem *p = &c->problems[i];
-        free(p->solvers);
+        mb_free(p->solvers);
         values_free(&p->solvers_key);
         values_free(&p->steps);
         values_free(&p->alpha);
@@ -913,15 +914,15 @@ void mb_sweep_config_free(mb_sweep_config *c)
         values_free(&p->budget);
     }
     for (size_t i = 0; i < c->n_counters; i++)
-        free(c->counters[i]);
-    free(c->counters);
+        mb_free(c->counters[i]);
+    mb_free(c->counters);
     for (size_t i = 0; i < c->n_columns; i++)
-        free(c->columns[i]);
-    free(c->columns);
-    free(c->problems);
-    free(c->default_solvers);
-    free(c->text);
-    free(c);
+        mb_free(c->columns[i]);
+    mb_free(c->columns);
+    mb_free(c->problems);
+    mb_free(c->default_solvers);
+    mb_free(c->text);
+    mb_free(c);
 }
 
 extern const struct mb_sweep_embedded {

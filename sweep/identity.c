@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
 
@@ -27,7 +28,7 @@ int mb_sweep_header(const mb_sweep_config *c, char **out)
     size_t len = 1;
     for (size_t i = 0; i < c->n_columns; i++)
         len += strlen(c->columns[i]) + 1;
-    char *h = malloc(len);
+    char *h = mb_malloc(len);
     if (h == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     size_t k = 0;
@@ -76,7 +77,7 @@ void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17])
     char *header = NULL;
     if (mb_sweep_header(c, &header) == MB_OK)
         fnv(&h, header, strlen(header));
-    free(header);
+    mb_free(header);
     int n = snprintf(buf, sizeof buf,
                      "keys %016llx cost %.17g %.17g %.17g dp %d table %lld model %s %lld %lld "
                      "%lld %lld %lld %lld",

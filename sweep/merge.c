@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 
@@ -87,8 +88,8 @@ static int read_rows(const mb_sweep_config *c, shard *s, const char *header, siz
     if ((size_t)s->sc.rows != want || (size_t)s->sc.points != want)
         return MB_ERROR(MB_EPARSE, "merge: %s: its sidecar counts %lld rows; shard %d of %d of "
                         "this sweep has %zu", s->path, (long long)s->sc.rows, idx, cnt, want);
-    s->row = calloc(want ? want : 1, sizeof *s->row);
-    s->time = calloc(want ? want : 1, sizeof *s->time);
+    s->row = mb_calloc(want ? want : 1, sizeof *s->row);
+    s->time = mb_calloc(want ? want : 1, sizeof *s->time);
     if (s->row == NULL || s->time == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     const char *p = s->text + hl, *end = s->text + len;
@@ -185,7 +186,7 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in,
                                               out_timing, sizeof out_timing)) != MB_OK)
         return MB_ERROR(rc, "merge --out: %s (its sidecar and timing file go beside it)",
                         mb_errmsg());
-    shard *sh = calloc(n_in, sizeof *sh);
+    shard *sh = mb_calloc(n_in, sizeof *sh);
     shard **by_index = NULL;
     int *seen = NULL;
     mb_sweep_config *c = NULL;
@@ -219,7 +220,7 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in,
                 goto done;
             }
     }
-    seen = malloc(n * sizeof *seen);
+    seen = mb_malloc(n * sizeof *seen);
     if (seen == NULL) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
         goto done;
@@ -243,7 +244,7 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in,
         goto done;
     }
     total = mb_sweep_point_count(c);
-    by_index = calloc(n, sizeof *by_index);
+    by_index = mb_calloc(n, sizeof *by_index);
     if (by_index == NULL || (rc = mb_sweep_header(c, &header)) != MB_OK) {
         rc = by_index ? rc : MB_ERROR(MB_ENOMEM, "out of memory");
         goto done;
@@ -329,15 +330,15 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in,
 done:
     for (size_t k = 0; sh && k < n; k++) {
         mb_sweep_sidecar_fini(&sh[k].sc);
-        free(sh[k].text);
-        free(sh[k].ttext);
-        free(sh[k].row);
-        free(sh[k].time);
+        mb_free(sh[k].text);
+        mb_free(sh[k].ttext);
+        mb_free(sh[k].row);
+        mb_free(sh[k].time);
     }
-    free(sh);
-    free(by_index);
-    free(seen);
-    free(header);
+    mb_free(sh);
+    mb_free(by_index);
+    mb_free(seen);
+    mb_free(header);
     mb_sweep_config_free(c);
     return rc;
 }

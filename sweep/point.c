@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "exec/exec.h"
 #include "measure/measure.h"
@@ -100,21 +101,21 @@ int mb_sweep_point_failed(const mb_sweep_config *c, const mb_sweep_point *pt, mb
 
 int mb_sweep_build_columns(mb_sweep_config *c)
 {
-    mb_record *r = calloc(1, sizeof *r);
+    mb_record *r = mb_calloc(1, sizeof *r);
     if (r == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     fill_row(c, &(row_values){0}, r);
     if (r->overflow[0] != '\0') {
-        free(r);
+        mb_free(r);
         return MB_ERROR(MB_EINVAL, "%s: a row would have more than the %d columns a record "
                         "holds; request fewer counter events", c->path, MB_RECORD_MAX);
     }
-    c->columns = calloc((size_t)r->n, sizeof *c->columns);
+    c->columns = mb_calloc((size_t)r->n, sizeof *c->columns);
     int rc = c->columns == NULL ? MB_ERROR(MB_ENOMEM, "out of memory") : MB_OK;
     for (int i = 0; rc == MB_OK && i < r->n; i++, c->n_columns++)
-        if ((c->columns[i] = strdup(r->fields[i].key)) == NULL)
+        if ((c->columns[i] = mb_strdup(r->fields[i].key)) == NULL)
             rc = MB_ERROR(MB_ENOMEM, "out of memory");
-    free(r);
+    mb_free(r);
     return rc;
 }
 
@@ -341,11 +342,11 @@ static int measure_point(const mb_sweep_config *c, const mb_sweep_point *pt, con
     if (rc != MB_OK)
         return rc;
     ec->events = counter_list(c, events, cap);
-    mb_exec_result *res = calloc(1, sizeof *res);
+    mb_exec_result *res = mb_calloc(1, sizeof *res);
     if (res == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     if ((rc = mb_exec_run(ec, plan, res)) != MB_OK) {
-        free(res);
+        mb_free(res);
         return rc;
     }
     *out = res;
@@ -392,7 +393,7 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
     }
     if (rc == MB_OK)
         fill_row(c, &v, r);
-    free(res);
+    mb_free(res);
     mb_plan_free(s.plan);
     if (rc != MB_OK)
         return rc;

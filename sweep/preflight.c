@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "exec/exec.h"
 #include "measure/measure.h"
@@ -99,7 +100,7 @@ int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_coun
     int rc = MB_OK;
     if (c->n_counters > 0 && (rc = mb_sweep_counters_check(c)) != MB_OK)
         return rc;
-    rep->sections = calloc(c->n_problems ? c->n_problems : 1, sizeof *rep->sections);
+    rep->sections = mb_calloc(c->n_problems ? c->n_problems : 1, sizeof *rep->sections);
     if (rep->sections == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     rep->n_sections = c->n_problems;
@@ -172,7 +173,7 @@ int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_coun
 
 void mb_sweep_preflight_free(mb_sweep_preflight_report *rep)
 {
-    free(rep->sections);
+    mb_free(rep->sections);
     rep->sections = NULL;
 }
 

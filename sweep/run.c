@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/problem.h"
@@ -138,7 +139,8 @@ static void progress_show(progress *pg, int final)
     fflush(pg->f);
 }
 
-/* Formats a record as its CSV row (no header) into a new string. */
+/* Formats a record as its CSV row (no header) into a new string (open_memstream's: given back
+ * with free, as the rows recv_row receives are). */
 static int row_text(const mb_record *r, char **out, size_t *len)
 {
     FILE *m = open_memstream(out, len);
@@ -157,7 +159,7 @@ static int failed_row(const mb_sweep_config *c, const mb_sweep_options *o, size_
     char copy[1024];
     snprintf(copy, sizeof copy, "%s", msg);
     mb_sweep_point pt;
-    mb_record *r = malloc(sizeof *r);
+    mb_record *r = mb_malloc(sizeof *r);
     if (r == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     int rc = mb_sweep_point_get(c, i, &pt);
@@ -165,7 +167,7 @@ static int failed_row(const mb_sweep_config *c, const mb_sweep_options *o, size_
         rc = mb_sweep_point_failed(c, &pt, r);
     if (rc == MB_OK)
         rc = row_text(r, text, len);
-    free(r);
+    mb_free(r);
     if (rc == MB_OK && o->progress) {
         fprintf(o->progress, "\nmembptt sweep: point %zu failed; recorded with status failed "
                 "(--skip-failed): %s\n", i, copy);
@@ -197,7 +199,7 @@ static int timing_restart(const mb_sweep_config *c, const char *path, const size
 {
     char *text = NULL, line[512];
     size_t len = 0;
-    const char **have = calloc(done ? done : 1, sizeof *have);
+    const char **have = mb_calloc(done ? done : 1, sizeof *have);
     if (have == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
     struct stat st;
@@ -242,8 +244,8 @@ static int timing_restart(const mb_sweep_config *c, const char *path, const size
         else
             mb_atomic_abort(&af);
     }
-    free(text);
-    free(have);
+    mb_free(text);
+    mb_free(have);
     return rc;
 }
 
@@ -360,8 +362,8 @@ static int resume_check(const mb_sweep_config *c, const mb_sweep_options *o, con
     out->rows = k;
 done:
     mb_sweep_sidecar_fini(&sc);
-    free(text);
-    free(header);
+    mb_free(text);
+    mb_free(header);
     return rc;
 }
 
@@ -405,15 +407,15 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
         return MB_ERROR(MB_EINVAL, "--shard %d/%d: the index must be in [0, %d]", o->shard_index,
                         o->shard_count, o->shard_count - 1);
     size_t total = mb_sweep_point_count(c);
-    size_t *order = malloc((total ? total : 1) * sizeof *order);
-    double *est = malloc((total ? total : 1) * sizeof *est);
-    unsigned char *kind = malloc(total ? total : 1);
+    size_t *order = mb_malloc((total ? total : 1) * sizeof *order);
+    double *est = mb_malloc((total ? total : 1) * sizeof *est);
+    unsigned char *kind = mb_malloc(total ? total : 1);
     mb_sweep_preflight_report plan = {0};
     int rc = MB_OK;
     if (order == NULL || est == NULL || kind == NULL) {
-        free(order);
-        free(est);
-        free(kind);
+        mb_free(order);
+        mb_free(est);
+        mb_free(kind);
         return MB_ERROR(MB_ENOMEM, "out of memory");
     }
     size_t n_mine = 0;
@@ -424,9 +426,9 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_r
      * figures"), with the estimates the ETA weights points by */
     if ((rc = mb_sweep_preflight(c, o->shard_index, o->shard_count, &plan, est)) != MB_OK) {
         mb_sweep_preflight_free(&plan);
-        free(order);
-        free(est);
-        free(kind);
+        mb_free(order);
+        mb_free(est);
+        mb_free(kind);
         return rc;
     }
     for (size_t k = 0; k < n_mine; k++) {
@@ -605,10 +607,10 @@ fail:
         fclose(out);
     if (tf)
         fclose(tf);
-    free(header);
-    free(order);
-    free(est);
-    free(kind);
+    mb_free(header);
+    mb_free(order);
+    mb_free(est);
+    mb_free(kind);
     mb_sweep_preflight_free(&plan);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
@@ -70,7 +71,7 @@ static void gen_str(yajl_gen g, const char *s)
         yajl_gen_string(g, (const unsigned char *)s, len);
         return;
     }
-    char *buf = malloc(4 * len + 1);
+    char *buf = mb_malloc(4 * len + 1);
     if (buf == NULL) {
         yajl_gen_null(g);
         return;
@@ -89,7 +90,7 @@ static void gen_str(yajl_gen g, const char *s)
         }
     }
     yajl_gen_string(g, (const unsigned char *)buf, k);
-    free(buf);
+    mb_free(buf);
 }
 
 static void gen_key_str(yajl_gen g, const char *key, const char *value)
@@ -300,7 +301,7 @@ int mb_sweep_sidecar_read(const char *path, mb_sweep_sidecar *s)
         return rc;
     char err[256] = "";
     yajl_val root = strlen(text) == len ? yajl_tree_parse(text, err, sizeof err) : NULL;
-    free(text);
+    mb_free(text);
     if (root == NULL) {
         char *nl = strchr(err, '\n'); /* yajl's message continues with a context dump */
         if (nl)
@@ -350,7 +351,7 @@ int mb_sweep_sidecar_read(const char *path, mb_sweep_sidecar *s)
     if ((rc = get_str(root, path, "config", s->config, sizeof s->config)) != MB_OK)
         goto done;
     const char *ct = YAJL_GET_STRING(field(root, "config_text"));
-    if (ct == NULL || (s->config_text = strdup(ct)) == NULL) {
+    if (ct == NULL || (s->config_text = mb_strdup(ct)) == NULL) {
         rc = ct ? MB_ERROR(MB_ENOMEM, "out of memory") : corrupt(path, "no \"config_text\"");
         goto done;
     }
@@ -394,7 +395,7 @@ done:
 
 void mb_sweep_sidecar_fini(mb_sweep_sidecar *s)
 {
-    free(s->config_text);
+    mb_free(s->config_text);
     s->config_text = NULL;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "core/fileio.h"
 
@@ -33,10 +34,10 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path)
                         "smallest feasible budget is %lld units", c->plan_where,
                         (long long)p.budget, c->plan_solver->name, (long long)s.min_budget);
     const mb_plan *pl = s.plan;
-    int64_t *size = calloc((size_t)p.steps + 1, sizeof *size);   /* units stored per step */
-    size_t *since = calloc((size_t)p.steps + 1, sizeof *since);  /* op that stored it */
-    size_t *until = calloc(pl->n_ops + 1, sizeof *until);        /* per store op: freed at */
-    char *computed = calloc((size_t)p.steps + 1, 1);
+    int64_t *size = mb_calloc((size_t)p.steps + 1, sizeof *size);   /* units stored per step */
+    size_t *since = mb_calloc((size_t)p.steps + 1, sizeof *since);  /* op that stored it */
+    size_t *until = mb_calloc(pl->n_ops + 1, sizeof *until);        /* per store op: freed at */
+    char *computed = mb_calloc((size_t)p.steps + 1, 1);
     if (!size || !since || !until || !computed) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
         goto done;
@@ -94,10 +95,10 @@ int mb_sweep_write_plan_ops(const mb_sweep_config *c, const char *path)
         rc = mb_sidecar_write(path, "one plan, op by op (figure 6)", cf, sizeof cf / sizeof cf[0]);
     }
 done:
-    free(size);
-    free(since);
-    free(until);
-    free(computed);
+    mb_free(size);
+    mb_free(since);
+    mb_free(until);
+    mb_free(computed);
     mb_plan_free(s.plan);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/fileio.h"
 #include "core/report.h"
 #include "test_util.h"
@@ -372,7 +373,7 @@ static void test_fileio(void **state)
     assert_int_equal(mb_read_file_max(path, 10, &buf, &len), MB_OK);
     assert_int_equal(len, 10);
     assert_string_equal(buf, "0123456789");
-    free(buf);
+    mb_free(buf);
     assert_int_equal(mb_read_file_max(path, 9, &buf, &len), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "limit of 9 bytes"));
     assert_int_equal(mb_read_file_max(dir, 100, &buf, &len), MB_EINVAL);
@@ -403,7 +404,7 @@ static void test_fileio(void **state)
     assert_true(S_ISLNK(st.st_mode));
     assert_int_equal(mb_read_file(path, &buf, &len), MB_OK);
     assert_string_equal(buf, "via link");
-    free(buf);
+    mb_free(buf);
     assert_int_equal(mb_atomic_open(&af, "/dev/full"), MB_OK);
     assert_true(af.direct);
     fputs("x", af.f);
@@ -500,6 +501,41 @@ static void test_never(void **state)
 
 /* A CSV string field with a comma and quotes, longer than any internal buffer and made of
  * two-byte UTF-8 characters, is quoted whole, its quotes doubled, no byte lost or escaped. */
+/* The allocator hook: a NULL function is refused and changes nothing; a replacement sees every
+ * call of mb_malloc and its siblings, mb_strdup and mb_strndup included. */
+static int alloc_calls, free_calls;
+static void *count_malloc(size_t n) { alloc_calls++; return malloc(n); }
+static void *count_realloc(void *p, size_t n) { alloc_calls++; return realloc(p, n); }
+static void *count_calloc(size_t c, size_t n) { alloc_calls++; return calloc(c, n); }
+static void count_free(void *p) { free_calls++; free(p); }
+
+static void test_allocator(void **state)
+{
+    (void)state;
+    assert_int_equal(mb_replace_allocator(NULL, realloc, calloc, free), MB_EINVAL);
+    assert_int_equal(mb_replace_allocator(malloc, realloc, calloc, NULL), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "all four"));
+    assert_int_equal(mb_replace_allocator(count_malloc, count_realloc, count_calloc, count_free),
+                     MB_OK);
+    char *a = mb_strdup("checkpoint");
+    char *b = mb_strndup("checkpoint", 5);
+    int *c = mb_calloc(3, sizeof *c);
+    char *d = mb_realloc(mb_malloc(1), 16);
+    assert_string_equal(a, "checkpoint");
+    assert_string_equal(b, "check");
+    assert_int_equal(c[2], 0);
+    mb_free(a);
+    mb_free(b);
+    mb_free(c);
+    mb_free(d);
+    mb_free(NULL); /* a no-op: the replacement is not called */
+    assert_int_equal(alloc_calls, 5);
+    assert_int_equal(free_calls, 4);
+    assert_int_equal(mb_replace_allocator(malloc, realloc, calloc, free), MB_OK);
+    mb_free(mb_malloc(8));
+    assert_int_equal(alloc_calls, 5);
+}
+
 static void test_report_csv_long_string(void **state)
 {
     (void)state;
@@ -625,7 +661,7 @@ int main(void)
         cmocka_unit_test(test_plan_round_trip),  cmocka_unit_test(test_plan_file_errors),
         cmocka_unit_test(test_plan_reader_strict), cmocka_unit_test(test_plan_reader_chunks),
         cmocka_unit_test(test_fileio),          cmocka_unit_test(test_fixed_policy_op_counts),
-        cmocka_unit_test(test_never),
+        cmocka_unit_test(test_never),            cmocka_unit_test(test_allocator),
         cmocka_unit_test(test_report_csv_long_string),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_errors),
     };
