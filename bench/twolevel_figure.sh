@@ -37,8 +37,8 @@ for f in "$@"; do
     python3 - "$f" >>"$pts" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(d["solver"], 100.0 * d["budget"] / (d["hidden_units"] + d["internal_units"] * (d["steps"] - 1)),
-      d["time_ratio"], d["predicted_time_ratio"])
+print(d["solver"], 100.0 * d["budget_fraction"], d["time_ratio"], d["predicted_time_ratio"],
+      d["time_ratio_min"], d["time_ratio_max"])
 PY
 done
 for speed in measured fast; do
@@ -62,7 +62,7 @@ plot "measured-msm.dat" with linespoints title "msm", \
 GP
 if [ -s "$pts" ]; then # the measured runs over the curves
     sed -i '$ s/$/, \\/' "$out/twolevel.gp"
-    echo '     "twolevel_measured.dat" using 2:3 with points pointtype 7 pointsize 1.5 title "measured run (time ratio)"' >>"$out/twolevel.gp"
+    echo '     "twolevel_measured.dat" using 2:3:5:6 with yerrorbars pointtype 7 pointsize 1.5 title "measured run (median, min-max)"' >>"$out/twolevel.gp"
 fi
 ( cd "$out" && gnuplot -e "set terminal pngcairo size 900,600; set output 'twolevel.png'" twolevel.gp &&
   gnuplot -e "set terminal pdfcairo size 6in,4in; set output 'twolevel.pdf'" twolevel.gp )

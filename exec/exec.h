@@ -91,10 +91,12 @@ enum {
 };
 
 /* What a run's slow store did: transfers, their bytes, the peak of live bytes, and the wall
- * seconds of its writes (with their sync) and reads. */
+ * seconds of its writes (with their sync) and reads; and what reached a block device during
+ * the plan run (mb_block_io's difference; -1 where the kernel does not say). */
 typedef struct {
     int64_t writes, reads, written_bytes, read_bytes, peak_bytes;
     double write_s, read_s;
+    int64_t device_read_bytes, device_written_bytes;
 } mb_slow_counts;
 
 /* What one execution of a plan measured. */

@@ -415,6 +415,9 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     int cur = 0, g = 0;
     int64_t seen = 0; /* the highest step forwarded so far */
     clock_state cs = {st, o, -1, 0};
+    int64_t io_r0 = -1, io_w0 = -1; /* what reached a device: only with a slow store */
+    if (slow.fd >= 0)
+        mb_block_io(&io_r0, &io_w0);
     double c_start = mb_clock_thread_cpu(), t_start = mb_clock_wall();
     for (size_t i = 0; i < plan->n_ops; i++) {
         const mb_op op = plan->ops[i];
@@ -527,6 +530,15 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     st->compacted_bytes = arena->compacted_bytes;
     st->loss = net->loss;
     st->slow = slow.n;
+    st->slow.device_read_bytes = st->slow.device_written_bytes = -1;
+    if (slow.fd >= 0) {
+        /* after the last write's sync; the file's removal writes nothing back */
+        int64_t r1, w1;
+        if (io_r0 >= 0 && mb_block_io(&r1, &w1) == 0) {
+            st->slow.device_read_bytes = r1 - io_r0;
+            st->slow.device_written_bytes = w1 - io_w0;
+        }
+    }
 done:
     mb_ir_release(&m);
     {

@@ -33,6 +33,11 @@ double mb_clock_cpu_resolution(void);
  * least over five rounds of the mean of 2000 reads, timed by the wall clock. */
 double mb_clock_cost(double (*clock)(void));
 
+/* Bytes this process has made the kernel read from / write to block devices so far
+ * (/proc/self/io: read_bytes, write_bytes; page-cache hits and dirty pages never written
+ * are not in them). 0, or -1 with both set to -1 where the kernel does not account task I/O. */
+int mb_block_io(int64_t *read_bytes /* out */, int64_t *write_bytes /* out */);
+
 /* The spread of n >= 1 values (GSL's sort and quantiles). Sorts v in place. */
 mb_spread mb_spread_of(double *v, size_t n);
 

@@ -103,6 +103,15 @@ jcheck "slow store used, gradients bitwise equal to full BPTT" '
 assert d["slow_writes"] > 0 and d["slow_reads"] > 0, d
 assert d["slow_written_bytes"] > 0 and d["slow_peak_bytes"] <= d["slow_written_bytes"], d
 assert d["grad_bitwise_equal"] is True and d["grad_max_abs_diff"] == 0, d'
+# what reached the device: at least the store's bytes on a disk (the page cache is bypassed),
+# an integer or empty elsewhere (tmpfs holds no device; some kernels keep no task I/O count)
+case $(stat -f -c %T "$W/slow") in
+tmpfs | ramfs) jcheck "device bytes on a memory file system: a count or empty" '
+assert d["slow_device_written_bytes"] is None or d["slow_device_written_bytes"] >= 0, d' ;;
+*) jcheck "the slow store reached the device (/proc/self/io)" '
+w, r = d["slow_device_written_bytes"], d["slow_device_read_bytes"]
+assert w is None or (w >= d["slow_written_bytes"] and r >= d["slow_read_bytes"]), d' ;;
+esac
 [ -z "$(ls -A "$W/slow")" ] && ok "the slow store's file is removed after the run" ||
     bad "the slow store's file is removed after the run" "$(ls "$W/slow")"
 if run run "${S[@]}" --solver msm2 --budget 10% --slow-budget unlimited --slow-dir "$W/slow" \
@@ -154,6 +163,31 @@ else
     [ -z "$(ls -A "$W/slow")" ] && ok "file-size limit: no file left" ||
         bad "file-size limit: no file left" "$(ls "$W/slow")"
 fi
+
+# The slow directory disappears mid-run. The plan run in progress keeps its open file (POSIX:
+# an unlinked file lives while it is open) and notices when it closes it: exit 1, "removed
+# during the run"; had the directory gone between two plan runs, the next could not create
+# its file: exit 2 naming the directory. Either way no result on stdout and nothing left.
+# Many short repetitions, so the directory goes while the run is still going.
+mkdir -p "$W/vanish"
+( "$BIN" run --cell lstm --steps 200 --input 6 --hidden 8 --batch 3 --repeat 400 --solver msm2 \
+    --budget 5% --slow-budget unlimited --slow-dir "$W/vanish" --store-costs "$W/cheap.costs" \
+    >"$W/vout" 2>"$W/verr"; echo $? >"$W/vrc" ) &
+vpid=$!
+for _ in $(seq 1 3000); do
+    [ -n "$(ls -A "$W/vanish" 2>/dev/null)" ] && break
+    [ -s "$W/vrc" ] && break
+    sleep 0.01
+done
+rm -rf "$W/vanish"
+wait "$vpid"
+if [ "$(cat "$W/vrc")" = 0 ]; then
+    bad "a slow directory removed mid-run" "the run ended before the directory went (exit 0)"
+elif { { [ "$(cat "$W/vrc")" = 1 ] && grep -q "removed during the run" "$W/verr"; } ||
+         { [ "$(cat "$W/vrc")" = 2 ] && grep -q "vanish" "$W/verr"; }; } &&
+    [ ! -s "$W/vout" ] && [ ! -e "$W/vanish" ]; then
+    ok "a slow directory removed mid-run: exit $(cat "$W/vrc"), named, no result, nothing left"
+else bad "a slow directory removed mid-run" "exit $(cat "$W/vrc"): $(snippet "$W/verr")"; fi
 
 # calibrate-store: a store-costs file that run and simulate read back
 run calibrate-store --slow-dir "$W/slow" --out "$W/disk.costs" --steps 5 --repeat 3 \
