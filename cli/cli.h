@@ -2,6 +2,7 @@
 #ifndef MB_CLI_CLI_H
 #define MB_CLI_CLI_H
 
+#include "cli/options.h"
 #include "core/problem.h"
 #include "core/report.h"
 #include "sim/sim.h"
@@ -21,6 +22,12 @@ typedef struct {
 
 /* The two-level solvers' time model from the simulator's cost model (the same costs). */
 mb_time_costs cli_time_costs(const mb_cost_model *m);
+
+/* The cost model of solve, simulate, compare and run, from their options (cli_values in
+ * cli/options.h): the --cost-* values, or the --store-costs file's (seconds; the slow store's
+ * per unit of unit_bytes bytes) with --cost-copy and --cost-recompute kept; both ways at once
+ * is MB_EINVAL naming the two options (cmd_solve.c). */
+int cli_costs(const cli_values *v, int64_t unit_bytes, mb_cost_model *out /* out */);
 
 /* Prints "membptt CMD: error: <the last error message>" and returns the exit status of rc.
  * For usage errors (exit 2) it adds where --help is. */

@@ -1,7 +1,6 @@
 /* cmd_run.c: `membptt run`: executes a plan (from a solver or a plan file) on a real LSTM, GRU
  * or tanh RNN, against full BPTT in the same process, and reports measured time, memory,
  * counters and the cost model's prediction. */
-#include <getopt.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <math.h>
@@ -10,44 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "exec/exec.h"
 #include "measure/measure.h"
-
-enum {
-    OPT_CELL = 256, OPT_STEPS, OPT_INPUT, OPT_HIDDEN, OPT_BATCH, OPT_OUTPUT, OPT_SOLVER,
-    OPT_BUDGET, OPT_PLAN, OPT_REPEAT, OPT_THREADS, OPT_PIN, OPT_EVENTS, OPT_SEED, OPT_FORMAT,
-    OPT_INPUT_GRADS, OPT_SLOW_BUDGET, OPT_SLOW_DIR, OPT_SLOW_DIRECT, OPT_STORE_COSTS,
-    OPT_RETRY_CONTENDED, OPT_MAX_TABLE, OPT_HELP
-};
-
-static const struct option long_options[] = {
-    {"cell", required_argument, NULL, OPT_CELL},
-    {"steps", required_argument, NULL, OPT_STEPS},
-    {"input", required_argument, NULL, OPT_INPUT},
-    {"hidden", required_argument, NULL, OPT_HIDDEN},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"output", required_argument, NULL, OPT_OUTPUT},
-    {"solver", required_argument, NULL, OPT_SOLVER},
-    {"budget", required_argument, NULL, OPT_BUDGET},
-    {"plan", required_argument, NULL, OPT_PLAN},
-    {"repeat", required_argument, NULL, OPT_REPEAT},
-    {"threads", required_argument, NULL, OPT_THREADS},
-    {"pin", required_argument, NULL, OPT_PIN},
-    {"events", required_argument, NULL, OPT_EVENTS},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"input-grads", no_argument, NULL, OPT_INPUT_GRADS},
-    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
-    {"slow-dir", required_argument, NULL, OPT_SLOW_DIR},
-    {"slow-direct", no_argument, NULL, OPT_SLOW_DIRECT},
-    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
-    {"retry-contended", required_argument, NULL, OPT_RETRY_CONTENDED},
-    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
 
 static void help(void)
 {
@@ -56,6 +22,8 @@ static void help(void)
         "                   (--solver S --budget X | --plan FILE) [--repeat N] [--threads N]\n"
         "                   [--pin CORE] [--events LIST] [--seed N] [--output O]\n"
         "                   [--input-grads] [--retry-contended N] [--max-table-mib N]\n"
+        "                   [--slow-budget X --slow-dir DIR [--slow-direct]\n"
+        "                    (--store-costs F | --cost-write W --cost-read R)]\n"
         "                   [--format text|json|csv]\n\n"
         "Runs a plan on a real recurrent network (OpenBLAS, float32) and full BPTT on the same\n"
         "network in the same process: one warm-up of each, then N interleaved pairs. Reports\n"
@@ -71,7 +39,8 @@ static void help(void)
         "run of each, after the timed ones.\n\n"
         "The cell's state sizes set the problem: a hidden checkpoint is h_k (LSTM: h_k and\n"
         "c_k), an internal one everything backward step k needs; the unit is their gcd. The\n"
-        "loss is sum_k 0.5*||h_k W_y - y_k||^2, computed once per step inside backward k.\n\n"
+        "loss is sum_k 0.5*||h_k W_y - y_k||^2, computed once per step inside backward k.\n\n");
+    printf(
         "options:\n"
         "  --cell C         lstm, gru or rnn\n"
         "  --steps T        sequence length (>= 1)\n"
@@ -100,7 +69,14 @@ static void help(void)
         "                   device and dropped from the page cache, each read dropped after)\n"
         "  --store-costs F  the slow store's and the cell's costs from calibrate-store: the\n"
         "                   two-level solvers minimise time with them, and the predicted ratio\n"
-        "                   uses them (required with --slow-budget and --solver)\n"
+        "                   uses them (with --slow-budget and --solver, this or --cost-write\n"
+        "                   and --cost-read)\n"
+        "  --cost-write W  --cost-read R   the slow store's costs given directly, as solve\n"
+        "                   takes them: time per unit of state (unit_bytes bytes) written to /\n"
+        "                   read from it, in forward steps (c_f = 1, c_b = 2); the solver\n"
+        "                   minimises time with them, the predicted ratio uses the slow store's\n"
+        "                   costs this run measures\n"
+        "  --cost-write-latency L  --cost-read-latency L   time per transfer, as W (default 0)\n"
         "  --retry-contended N  measure again, up to N times, while a run is contended\n"
         "                   (default 0)\n"
         "  --max-table-mib N  refuse DP tables (hsm, ism, msm) larger than N MiB (default 8192)\n"
@@ -110,15 +86,6 @@ static void help(void)
         "message names the smallest feasible one), 4 a plan file that is invalid or for other\n"
         "sizes (the message names the first bad op)\n",
         mb_solver_names(), MB_COUNTERS_DEFAULT);
-}
-
-static int parse_int_opt(const char *key, const char *text, int64_t min, int64_t max, int *out)
-{
-    int64_t v;
-    int rc = mb_parse_int(key, text, min, max, &v);
-    if (rc == MB_OK)
-        *out = (int)v;
-    return rc;
 }
 
 /* JSON writes the counters as one object instead of flat columns: each event's name maps to
@@ -190,179 +157,135 @@ static int print_json_with_counters(const mb_record *r, const mb_exec_result *re
     return MB_OK;
 }
 
+/* What run builds from its options before anything runs. */
+typedef struct {
+    mb_exec_config c;
+    mb_format format;
+    const char *plan_path;
+    const char *budget, *slow; /* the budgets' texts, for messages */
+    mb_problem p;
+    mb_solution s;             /* the solver's answer; a plan file's: feasible, no minimum */
+    mb_cost_model solve_cost;  /* what the two-level solvers minimise (per unit) */
+    mb_cost_model byte_cost;   /* the slow store's costs per byte, for the prediction */
+    mb_time_costs time_cost;
+} run_job;
+
+/* Checks what the options say alone: the required ones, the network's sizes, one way to get
+ * a plan, the pinned core (exit 2 naming the option before any work). */
+static int check(const cli_values *v, run_job *j)
+{
+    static const char *const required[] = {"cell", "steps", "input", "hidden", "batch"};
+    int rc = cli_no_args(v);
+    for (size_t i = 0; rc == MB_OK && i < sizeof required / sizeof required[0]; i++)
+        if (!cli_given(v, required[i]))
+            rc = MB_ERROR(MB_EINVAL, i == 0 ? "--cell is required: lstm, gru or rnn"
+                                            : "--%s is required (an integer >= 1)",
+                          required[i]);
+    if (rc == MB_OK)
+        rc = mb_exec_config_check(&j->c);
+    if (rc == MB_OK && j->plan_path == NULL && (v->solver == NULL || j->budget == NULL))
+        rc = MB_ERROR(MB_EINVAL, "give --solver and --budget, or --plan FILE");
+    if (rc == MB_OK && j->plan_path != NULL && j->slow != NULL)
+        rc = MB_ERROR(MB_EINVAL, "--plan '%s' brings its own slow budget: leave out --slow-budget",
+                      j->plan_path);
+    if (rc == MB_OK && j->plan_path != NULL && (v->solver != NULL || j->budget != NULL))
+        rc = MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
+                      j->plan_path);
+    if (rc == MB_OK && j->c.pin >= 0)
+        rc = mb_topology_check("--pin", j->c.pin);
+    return rc;
+}
+
+/* The problem in the cell's units (mb_exec_problem) with the budgets parsed as solve parses
+ * them, the slow store's costs (cli_costs, shared with solve), and the solver's plan. */
+static int solve_plan(const cli_values *v, run_job *j)
+{
+    mb_problem *p = &j->p;
+    int rc = mb_exec_problem(&j->c, p);
+    if (rc == MB_OK)
+        rc = mb_parse_budget("--budget", j->budget, p, &p->budget);
+    if (rc == MB_OK && j->slow != NULL)
+        rc = mb_parse_slow_budget("--slow-budget", j->slow, p, &p->slow_budget);
+    if (rc == MB_OK)
+        rc = mb_problem_check(p);
+    int64_t budget_bytes;
+    if (rc == MB_OK && __builtin_mul_overflow(p->budget, p->unit_bytes, &budget_bytes))
+        return MB_ERROR(MB_EINVAL, "--budget %s: %lld units of %lld bytes do not fit in a byte "
+                        "count; give at most %lld units", j->budget, (long long)p->budget,
+                        (long long)p->unit_bytes, (long long)(INT64_MAX / p->unit_bytes));
+    int direct = cli_given(v, "cost-write") && cli_given(v, "cost-read");
+    if (rc == MB_OK && p->slow_budget != 0 && v->store_costs == NULL && !direct)
+        return MB_ERROR(MB_EINVAL, "--slow-budget %s: give the slow store's costs, --store-costs "
+                        "FILE (membptt calibrate-store) or --cost-write W --cost-read R: the "
+                        "two-level solvers need them", j->slow);
+    if (rc == MB_OK && p->slow_budget != 0 && j->c.slow_dir == NULL)
+        return MB_ERROR(MB_EINVAL, "--slow-budget %s: give --slow-dir DIR, where the slow "
+                        "store's file goes", j->slow);
+    if (rc == MB_OK)
+        rc = cli_costs(v, p->unit_bytes, &j->solve_cost);
+    if (rc == MB_OK && v->store_costs != NULL) { /* the prediction takes them per byte */
+        rc = cli_costs(v, 1, &j->byte_cost);
+        j->c.slow_costs = &j->byte_cost;
+    }
+    j->time_cost = cli_time_costs(&j->solve_cost);
+    mb_solve_options so = v->solve;
+    so.cost = &j->time_cost;
+    if (rc == MB_OK)
+        rc = mb_solve(v->solver, p, &so, &j->s);
+    if (rc == MB_OK && !j->s.feasible) {
+        mb_plan_free(j->s.plan);
+        j->s.plan = NULL;
+        rc = MB_ERROR(MB_EINFEASIBLE, "--budget %s (%lld units of %lld bytes) is infeasible for %s "
+                      "at t = %lld; the smallest feasible budget is %lld units (%lld bytes)",
+                      j->budget, (long long)p->budget, (long long)p->unit_bytes,
+                      v->solver->name, (long long)p->steps, (long long)j->s.min_budget,
+                      (long long)(j->s.min_budget * p->unit_bytes));
+    }
+    return rc;
+}
+
+/* Builds the job from the options: checks them, then solves, or loads the plan file. */
+static int build(const cli_values *v, run_job *j)
+{
+    memset(j, 0, sizeof *j);
+    j->c = v->exec;
+    j->format = v->format;
+    j->plan_path = v->plan;
+    j->budget = v->problem.budget.value;
+    j->slow = v->problem.slow_budget.value;
+    j->s = (mb_solution){.feasible = 1, .min_budget = -1};
+    int rc = check(v, j);
+    if (rc != MB_OK)
+        return rc;
+    if (j->plan_path == NULL)
+        return solve_plan(v, j);
+    mb_plan *plan;
+    if ((rc = mb_plan_load(j->plan_path, &plan)) != MB_OK)
+        return rc;
+    j->p = plan->problem; /* mb_exec_run checks it against the cell before anything runs */
+    j->s.plan = plan;
+    return MB_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *cell = NULL, *steps = NULL, *input = NULL, *hidden = NULL, *batch = NULL,
-               *output = NULL, *solver = NULL, *budget = NULL, *plan_path = NULL,
-               *slow = NULL, *costs_path = NULL;
-    mb_exec_config c = mb_exec_config_default();
-    mb_format format = MB_FORMAT_TEXT;
-    int64_t max_table_mib = 8192;
-    int rc = MB_OK;
-    opterr = 0;
-    optind = 1;
-    int o, given[OPT_HELP - OPT_CELL + 1] = {0};
-    while (rc == MB_OK && (o = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        if (o >= OPT_CELL && o < OPT_HELP && given[o - OPT_CELL]++) {
-            rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once",
-                          long_options[o - OPT_CELL].name);
-            break;
-        }
-        switch (o) {
-        case OPT_CELL: cell = optarg; break;
-        case OPT_STEPS: steps = optarg; break;
-        case OPT_INPUT: input = optarg; break;
-        case OPT_HIDDEN: hidden = optarg; break;
-        case OPT_BATCH: batch = optarg; break;
-        case OPT_OUTPUT: output = optarg; break;
-        case OPT_SOLVER: solver = optarg; break;
-        case OPT_BUDGET: budget = optarg; break;
-        case OPT_PLAN: plan_path = optarg; break;
-        case OPT_REPEAT: rc = parse_int_opt("--repeat", optarg, 1, 100000, &c.repeat); break;
-        case OPT_THREADS: rc = parse_int_opt("--threads", optarg, 1, 1024, &c.threads); break;
-        case OPT_PIN: rc = parse_int_opt("--pin", optarg, 0, 1 << 20, &c.pin); break;
-        case OPT_EVENTS:
-            c.events = strcmp(optarg, "default") == 0 ? MB_COUNTERS_DEFAULT : optarg;
-            break;
-        case OPT_SEED: {
-            int64_t s;
-            rc = mb_parse_int("--seed", optarg, 0, INT64_MAX, &s);
-            c.seed = (uint64_t)s;
-            break;
-        }
-        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
-        case OPT_INPUT_GRADS: c.input_grads = 1; break;
-        case OPT_MAX_TABLE:
-            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &max_table_mib);
-            break;
-        case OPT_SLOW_BUDGET: slow = optarg; break;
-        case OPT_SLOW_DIR: c.slow_dir = optarg; break;
-        case OPT_SLOW_DIRECT: c.slow_direct = 1; break;
-        case OPT_STORE_COSTS: costs_path = optarg; break;
-        case OPT_RETRY_CONTENDED:
-            rc = parse_int_opt("--retry-contended", optarg, 0, 1000, &c.retry_contended);
-            break;
-        case 'h':
-        case OPT_HELP: help(); return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
+    cli_values v;
+    run_job j;
+    int rc = cli_parse(CLI_RUN, "run", argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        help();
+        return 0;
     }
-    if (rc == MB_OK && optind < argc)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
-    if (rc != MB_OK)
-        return cli_fail("run", rc);
-
-    /* Sizes: each required, each an integer >= 1 (the byte sizes are checked for overflow
-     * by mb_exec_config_check). */
-    const struct {
-        const char *key, *text;
-        int64_t *dst;
-    } sizes[] = {{"--steps", steps, &c.steps}, {"--input", input, &c.input},
-                 {"--hidden", hidden, &c.hidden}, {"--batch", batch, &c.batch}};
-    if (cell == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--cell is required: lstm, gru or rnn");
-    else
-        rc = mb_cell_parse("--cell", cell, &c.cell);
-    for (size_t i = 0; rc == MB_OK && i < 4; i++) {
-        if (sizes[i].text == NULL)
-            rc = MB_ERROR(MB_EINVAL, "%s is required (an integer >= 1)", sizes[i].key);
-        else
-            rc = mb_parse_int(sizes[i].key, sizes[i].text, 1, INT64_MAX, sizes[i].dst);
-    }
-    if (rc == MB_OK && output != NULL)
-        rc = mb_parse_int("--output", output, 1, INT64_MAX, &c.output);
     if (rc == MB_OK)
-        rc = mb_exec_config_check(&c);
-    if (rc == MB_OK && plan_path == NULL && (solver == NULL || budget == NULL))
-        rc = MB_ERROR(MB_EINVAL, "give --solver and --budget, or --plan FILE");
-    if (rc == MB_OK && plan_path != NULL && slow != NULL)
-        rc = MB_ERROR(MB_EINVAL, "--plan '%s' brings its own slow budget: leave out --slow-budget",
-                      plan_path);
-    if (rc == MB_OK && plan_path != NULL && (solver != NULL || budget != NULL))
-        rc = MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
-                      plan_path);
-    const mb_solver_type *type = NULL;
-    if (rc == MB_OK && solver != NULL && (type = mb_solver_lookup(solver)) == NULL)
-        rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver, mb_solver_names());
-    if (rc == MB_OK && c.events != NULL) {
-        /* Validate the event list now (exit 2 naming a malformed one) before any work. */
-        mb_counters *probe;
-        rc = mb_counters_open_key("--events", c.events, &probe);
-        if (rc == MB_OK)
-            mb_counters_close(probe);
-    }
-    if (rc == MB_OK && c.pin >= 0)
-        rc = mb_topology_check("--pin", c.pin); /* exit 2 naming the core before any work */
+        rc = build(&v, &j);
     if (rc != MB_OK)
         return cli_fail("run", rc);
-
-    /* The problem in the cell's units; the budget parsed exactly as solve parses it. */
-    int64_t hb, ib;
-    if ((rc = mb_exec_state_bytes(&c, &hb, &ib)) != MB_OK)
-        return cli_fail("run", rc);
-    mb_plan *plan = NULL;
-    mb_problem p;
-    mb_cost_model solve_cost, byte_cost;
-    mb_time_costs time_cost;
-    mb_solve_options so = {0};
-    mb_solution s = {.feasible = 1, .min_budget = -1}; /* a plan file: no solver was asked */
-    if (plan_path == NULL) {
-        char hbs[32], ibs[32], ts[32];
-        snprintf(hbs, sizeof hbs, "%" PRId64, hb);
-        snprintf(ibs, sizeof ibs, "%" PRId64, ib);
-        snprintf(ts, sizeof ts, "%" PRId64, c.steps);
-        const mb_problem_spec spec = {{"--steps", ts},
-                                      {"--alpha", NULL},
-                                      {"the cell's hidden bytes", hbs},
-                                      {"the cell's internal bytes", ibs},
-                                      {"--budget", budget},
-                                      {"--slow-budget", slow}};
-        if ((rc = mb_problem_from_spec(&spec, &p)) != MB_OK)
-            return cli_fail("run", rc);
-        int64_t budget_bytes;
-        if (__builtin_mul_overflow(p.budget, p.unit_bytes, &budget_bytes))
-            return cli_fail("run", MB_ERROR(MB_EINVAL,
-                                            "--budget %s: %lld units of %lld bytes do not fit "
-                                            "in a byte count; give at most %lld units",
-                                            budget, (long long)p.budget,
-                                            (long long)p.unit_bytes,
-                                            (long long)(INT64_MAX / p.unit_bytes)));
-        so.max_table_bytes = max_table_mib * (INT64_C(1) << 20);
-        if (p.slow_budget != 0 && costs_path == NULL)
-            return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --store-costs FILE "
-                                            "(membptt calibrate-store): the two-level solvers "
-                                            "need the slow store's costs", slow));
-        if (p.slow_budget != 0 && c.slow_dir == NULL)
-            return cli_fail("run", MB_ERROR(MB_EINVAL, "--slow-budget %s: give --slow-dir DIR, "
-                                            "where the slow store's file goes", slow));
-        if (costs_path != NULL &&
-            ((rc = mb_cost_model_load(costs_path, p.unit_bytes, &solve_cost)) != MB_OK ||
-             (rc = mb_cost_model_load(costs_path, 1, &byte_cost)) != MB_OK))
-            return cli_fail("run", rc);
-        if (costs_path != NULL) {
-            time_cost = cli_time_costs(&solve_cost);
-            so.cost = &time_cost;
-            c.slow_costs = &byte_cost;
-        }
-        if ((rc = mb_solve(type, &p, &so, &s)) != MB_OK)
-            return cli_fail("run", rc);
-        if (!s.feasible) {
-            MB_ERROR(MB_EINFEASIBLE,
-                     "--budget %s (%lld units of %lld bytes) is infeasible for %s at t = %lld; "
-                     "the smallest feasible budget is %lld units (%lld bytes)",
-                     budget, (long long)p.budget, (long long)p.unit_bytes, type->name,
-                     (long long)p.steps, (long long)s.min_budget,
-                     (long long)(s.min_budget * p.unit_bytes));
-            return cli_fail("run", MB_EINFEASIBLE);
-        }
-        plan = s.plan;
-    } else {
-        if ((rc = mb_plan_load(plan_path, &plan)) != MB_OK)
-            return cli_fail("run", rc);
-        p = plan->problem; /* mb_exec_run checks it against the cell before anything runs */
-        s.plan = plan;
-    }
+    mb_exec_config c = j.c;
+    mb_plan *plan = j.s.plan;
+    const char *plan_path = j.plan_path;
+    const mb_format format = j.format;
+    const mb_problem p = j.p;
+    const mb_solution s = j.s;
 
     mb_exec_result res;
     /* a file-size limit makes writes past it fail with EFBIG instead of killing us */

@@ -1,63 +1,12 @@
 /* cmd_solve.c: `membptt solve`, `membptt simulate` and `membptt compare`, which share the
  * problem options. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/error.h"
-
-enum {
-    OPT_SOLVER = 256, OPT_STEPS, OPT_ALPHA, OPT_HIDDEN_BYTES, OPT_INTERNAL_BYTES, OPT_BUDGET,
-    OPT_FORMAT, OPT_PLAN_OUT, OPT_DP, OPT_MAX_TABLE, OPT_COST_F, OPT_COST_B, OPT_COST_C,
-    OPT_SLOW_BUDGET, OPT_COST_W, OPT_COST_R, OPT_COST_WL, OPT_COST_RL, OPT_STORE_COSTS,
-    OPT_COST_REC, OPT_HELP
-};
-
-static const struct option long_options[] = {
-    {"solver", required_argument, NULL, OPT_SOLVER},
-    {"steps", required_argument, NULL, OPT_STEPS},
-    {"alpha", required_argument, NULL, OPT_ALPHA},
-    {"hidden-bytes", required_argument, NULL, OPT_HIDDEN_BYTES},
-    {"internal-bytes", required_argument, NULL, OPT_INTERNAL_BYTES},
-    {"budget", required_argument, NULL, OPT_BUDGET},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"plan-out", required_argument, NULL, OPT_PLAN_OUT},
-    {"dp", required_argument, NULL, OPT_DP},
-    {"max-table-mib", required_argument, NULL, OPT_MAX_TABLE},
-    {"cost-forward", required_argument, NULL, OPT_COST_F},
-    {"cost-backward", required_argument, NULL, OPT_COST_B},
-    {"cost-copy", required_argument, NULL, OPT_COST_C},
-    {"slow-budget", required_argument, NULL, OPT_SLOW_BUDGET},
-    {"cost-write", required_argument, NULL, OPT_COST_W},
-    {"cost-read", required_argument, NULL, OPT_COST_R},
-    {"cost-write-latency", required_argument, NULL, OPT_COST_WL},
-    {"cost-read-latency", required_argument, NULL, OPT_COST_RL},
-    {"store-costs", required_argument, NULL, OPT_STORE_COSTS},
-    {"cost-recompute", required_argument, NULL, OPT_COST_REC},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-/* Which commands take each option: every command refuses the options it does not use. */
-enum { USE_SOLVE = 1, USE_SIMULATE = 2, USE_COMPARE = 4, USE_ALL = 7 };
-
-static int option_users(int opt)
-{
-    switch (opt) {
-    case OPT_SOLVER: return USE_SOLVE | USE_SIMULATE;
-    case OPT_PLAN_OUT: return USE_SOLVE | USE_SIMULATE;
-    case OPT_COST_C:
-    case OPT_COST_REC: return USE_SIMULATE | USE_COMPARE;
-    default: return USE_ALL;
-    }
-}
-
-static const char *users_text(int users)
-{
-    return users == (USE_SOLVE | USE_SIMULATE) ? "solve and simulate" : "simulate and compare";
-}
 
 static const char problem_help[] =
     "  --steps T              sequence length t (>= 1)\n"
@@ -77,7 +26,8 @@ static const char problem_help[] =
     "                         slow store (default 0)\n"
     "  --cost-write-latency L  --cost-read-latency L   time per slow-store transfer (0)\n"
     "  --store-costs FILE     all of these, in seconds, from membptt calibrate-store (needs\n"
-    "                         byte sizes; not with the --cost-* options)\n";
+    "                         byte sizes; not with the --cost-* options)\n"
+    "  --quiet                no progress of long DP solves on stderr\n";
 
 static void help(const char *cmd)
 {
@@ -139,119 +89,62 @@ mb_time_costs cli_time_costs(const mb_cost_model *m)
     return (mb_time_costs){m->forward, m->write, m->read, m->write_latency, m->read_latency};
 }
 
-/* Parses the options of solve, simulate or compare into a. Returns -1 to go on, or the exit
- * status to leave with (0 after --help). */
-static int parse(int argc, char **argv, const char *cmd, cli_args *a)
+int cli_costs(const cli_values *v, int64_t unit_bytes, mb_cost_model *out)
 {
-    const char *steps = NULL, *alpha = NULL, *hb = NULL, *ib = NULL, *budget = NULL;
-    const char *solver = NULL, *slow = NULL, *costs_path = NULL, *cost_opt = NULL;
-    int compare = strcmp(cmd, "compare") == 0, rc = MB_OK;
+    static const char *const given_costs[] = {"cost-forward", "cost-backward", "cost-write",
+                                              "cost-read", "cost-write-latency",
+                                              "cost-read-latency"};
+    *out = v->cost;
+    if (v->store_costs == NULL)
+        return MB_OK;
+    for (size_t i = 0; i < sizeof given_costs / sizeof given_costs[0]; i++)
+        if (cli_given(v, given_costs[i]))
+            return MB_ERROR(MB_EINVAL, "--store-costs %s and --%s: give the costs one way",
+                            v->store_costs, given_costs[i]);
+    int rc = mb_cost_model_load(v->store_costs, unit_bytes, out);
+    out->copy = v->cost.copy; /* not the store's: the file has none */
+    out->recompute = v->cost.recompute;
+    return rc;
+}
+
+/* Parses the options of solve, simulate or compare (`command`, one CLI_* bit) and builds the
+ * problem, the costs and the solve options into a. Returns -1 to go on, or the exit status to
+ * leave with (0 after --help). */
+static int parse(int argc, char **argv, unsigned command, const char *cmd, cli_args *a)
+{
+    cli_values v;
     memset(a, 0, sizeof *a);
-    a->cost = mb_cost_model_default();
-    a->solve.progress = stderr; /* long DP solves report table size and progress */
-    if (compare) {
-        steps = "1000";
-        budget = "5%";
+    int rc = cli_parse(command, cmd, argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        help(cmd);
+        return 0;
     }
-    const int me = compare ? USE_COMPARE : strcmp(cmd, "simulate") == 0 ? USE_SIMULATE : USE_SOLVE;
-    int given[OPT_HELP - OPT_SOLVER + 1] = {0};
-    opterr = 0;
-    optind = 1;
-    int c, index = -1;
-    while ((c = getopt_long(argc, argv, ":h", long_options, &index)) != -1 && rc == MB_OK) {
-        if (c >= OPT_SOLVER && c < OPT_HELP) {
-            const char *name = long_options[c - OPT_SOLVER].name;
-            int users = option_users(c);
-            if (!(users & me)) {
-                rc = MB_ERROR(MB_EINVAL, "--%s: %s does not use this option (it is for %s)",
-                              name, cmd, users_text(users));
-                break;
-            }
-            if (given[c - OPT_SOLVER]++) {
-                rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", name);
-                break;
-            }
-        }
-        if (c == OPT_COST_F || c == OPT_COST_B || (c >= OPT_COST_W && c <= OPT_COST_RL))
-            cost_opt = long_options[c - OPT_SOLVER].name;
-        switch (c) {
-        case OPT_SOLVER: solver = optarg; break;
-        case OPT_STEPS: steps = optarg; break;
-        case OPT_ALPHA: alpha = optarg; break;
-        case OPT_HIDDEN_BYTES: hb = optarg; break;
-        case OPT_INTERNAL_BYTES: ib = optarg; break;
-        case OPT_BUDGET: budget = optarg; break;
-        case OPT_PLAN_OUT:
-            a->plan_out = optarg;
-            if (optarg[0] == '\0')
-                rc = MB_ERROR(MB_EINVAL, "--plan-out '': expected a file path (an existing "
-                              "device or FIFO is written into, a regular file is replaced)");
-            break;
-        case OPT_FORMAT: rc = mb_format_parse("--format", optarg, &a->format); break;
-        case OPT_DP:
-            if (strcmp(optarg, "fast") == 0)
-                a->solve.dp_method = MB_DP_FAST;
-            else if (strcmp(optarg, "textbook") == 0)
-                a->solve.dp_method = MB_DP_TEXTBOOK;
-            else
-                rc = MB_ERROR(MB_EINVAL, "--dp '%s': expected fast or textbook", optarg);
-            break;
-        case OPT_MAX_TABLE: {
-            int64_t mib;
-            rc = mb_parse_int("--max-table-mib", optarg, 1, INT64_C(1) << 32, &mib);
-            a->solve.max_table_bytes = mib << 20;
-            break;
-        }
-        case OPT_COST_F: rc = mb_parse_double("--cost-forward", optarg, 0.0, &a->cost.forward); break;
-        case OPT_COST_B: rc = mb_parse_double("--cost-backward", optarg, 0.0, &a->cost.backward); break;
-        case OPT_COST_C: rc = mb_parse_double("--cost-copy", optarg, 0.0, &a->cost.copy); break;
-        case OPT_SLOW_BUDGET: slow = optarg; break;
-        case OPT_STORE_COSTS: costs_path = optarg; break;
-        case OPT_COST_W: rc = mb_parse_double("--cost-write", optarg, 0.0, &a->cost.write); break;
-        case OPT_COST_R: rc = mb_parse_double("--cost-read", optarg, 0.0, &a->cost.read); break;
-        case OPT_COST_WL:
-            rc = mb_parse_double("--cost-write-latency", optarg, 0.0, &a->cost.write_latency);
-            break;
-        case OPT_COST_RL:
-            rc = mb_parse_double("--cost-read-latency", optarg, 0.0, &a->cost.read_latency);
-            break;
-        case OPT_COST_REC:
-            rc = mb_parse_double("--cost-recompute", optarg, 0.0, &a->cost.recompute);
-            break;
-        case 'h':
-        case OPT_HELP: help(cmd); return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
+    if (rc == MB_OK)
+        rc = cli_no_args(&v);
+    if (rc == MB_OK && command != CLI_COMPARE && v.solver == NULL)
+        rc = MB_ERROR(MB_EINVAL, "--solver is required; one of: %s", mb_solver_names());
+    if (command == CLI_COMPARE) { /* the paper's headline unless told otherwise */
+        mb_keyval *p = &v.problem.steps;
+        v.problem.steps.value = p->value ? p->value : "1000";
+        v.problem.budget.value = v.problem.budget.value ? v.problem.budget.value : "5%";
+        if (!v.problem.alpha.value && !v.problem.hidden_bytes.value &&
+            !v.problem.internal_bytes.value)
+            v.problem.alpha.value = "5";
     }
-    if (rc == MB_OK && optind < argc)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
-    if (rc == MB_OK && !compare) {
-        if (solver == NULL)
-            rc = MB_ERROR(MB_EINVAL, "--solver is required; one of: %s", mb_solver_names());
-        else if ((a->solver = mb_solver_lookup(solver)) == NULL)
-            rc = MB_ERROR(MB_EINVAL, "--solver '%s': unknown; one of: %s", solver,
-                          mb_solver_names());
-    }
-    if (rc == MB_OK && compare && alpha == NULL && hb == NULL && ib == NULL)
-        alpha = "5";
-    if (rc == MB_OK) {
-        const mb_problem_spec spec = {
-            {"--steps", steps}, {"--alpha", alpha}, {"--hidden-bytes", hb},
-            {"--internal-bytes", ib}, {"--budget", budget}, {"--slow-budget", slow}};
-        rc = mb_problem_from_spec(&spec, &a->problem);
-    }
-    if (rc == MB_OK && costs_path != NULL && cost_opt != NULL)
-        rc = MB_ERROR(MB_EINVAL, "--store-costs %s and --%s: give the costs one way", costs_path,
-                      cost_opt);
-    if (rc == MB_OK && costs_path != NULL) {
-        double copy = a->cost.copy;
-        rc = mb_cost_model_load(costs_path, a->problem.unit_bytes, &a->cost);
-        a->cost.copy = copy;
-    }
+    if (rc == MB_OK)
+        rc = mb_problem_from_spec(&v.problem, &a->problem);
+    if (rc == MB_OK)
+        rc = cli_costs(&v, a->problem.unit_bytes, &a->cost);
+    if (rc != MB_OK)
+        return cli_fail(cmd, rc);
+    a->solver = v.solver;
+    a->format = v.format;
+    a->plan_out = v.plan_out;
+    a->solve = v.solve;
+    a->solve.progress = v.quiet ? NULL : stderr; /* long DP solves say their size, progress */
     a->time = cli_time_costs(&a->cost);
     a->solve.cost = &a->time;
-    return rc == MB_OK ? -1 : cli_fail(cmd, rc);
+    return -1;
 }
 
 /* The columns of a solve: the solver, the problem, the answer and its solve time. */
@@ -291,7 +184,7 @@ static int infeasible(const char *cmd, const char *solver, const mb_problem *p, 
 static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulate)
 {
     cli_args a;
-    int status = parse(argc, argv, cmd, &a);
+    int status = parse(argc, argv, simulate ? CLI_SIMULATE : CLI_SOLVE, cmd, &a);
     if (status >= 0)
         return status;
     mb_solution s;
@@ -341,7 +234,7 @@ int cmd_simulate(int argc, char **argv) { return solve_or_simulate(argc, argv, "
 int cmd_compare(int argc, char **argv)
 {
     cli_args a;
-    int status = parse(argc, argv, "compare", &a);
+    int status = parse(argc, argv, CLI_COMPARE, "compare", &a);
     if (status >= 0)
         return status;
     const mb_problem *p = &a.problem;

@@ -2,7 +2,6 @@
  * bandwidth of writes and reads through the executor's own slow-store code, for a cell's state
  * sizes) and the cell's forward and backward step, and writes the store-costs file that
  * solve, simulate and run take with --store-costs (docs/design.md, "The slow store"). */
-#include <getopt.h>
 #include <signal.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "exec/exec.h"
@@ -121,55 +121,26 @@ static int time_cell(const mb_exec_config *c, int repeat, double *fwd, double *b
 
 int cmd_calibrate_store(int argc, char **argv)
 {
-    enum { O_DIR = 256, O_OUT, O_DIRECT, O_CELL, O_INPUT, O_HIDDEN, O_BATCH, O_STEPS, O_REPEAT,
-           O_FORMAT, O_HELP };
-    static const struct option opts[] = {
-        {"slow-dir", required_argument, NULL, O_DIR}, {"out", required_argument, NULL, O_OUT},
-        {"slow-direct", no_argument, NULL, O_DIRECT}, {"cell", required_argument, NULL, O_CELL},
-        {"input", required_argument, NULL, O_INPUT}, {"hidden", required_argument, NULL, O_HIDDEN},
-        {"batch", required_argument, NULL, O_BATCH}, {"steps", required_argument, NULL, O_STEPS},
-        {"repeat", required_argument, NULL, O_REPEAT},
-        {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    mb_exec_config c = mb_exec_config_default();
-    c.input = c.hidden = 256;
-    c.batch = 32;
-    c.steps = 50;
-    const char *dir = NULL, *out = NULL;
-    int64_t repeat = 20;
-    mb_format format = MB_FORMAT_TEXT;
-    mb_slow_mode mode = MB_SLOW_BUFFERED;
-    int o, rc = MB_OK, given[O_HELP - O_DIR + 1] = {0};
-    opterr = 0;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1 && rc == MB_OK) {
-        if (o >= O_DIR && o < O_HELP && given[o - O_DIR]++) {
-            rc = MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", opts[o - O_DIR].name);
-            break;
-        }
-        switch (o) {
-        case O_DIR: dir = optarg; break;
-        case O_OUT: out = optarg; break;
-        case O_DIRECT: mode = MB_SLOW_DIRECT; break;
-        case O_CELL: rc = mb_cell_parse("--cell", optarg, &c.cell); break;
-        case O_INPUT: rc = mb_parse_int("--input", optarg, 1, INT64_C(1) << 20, &c.input); break;
-        case O_HIDDEN: rc = mb_parse_int("--hidden", optarg, 1, INT64_C(1) << 20, &c.hidden); break;
-        case O_BATCH: rc = mb_parse_int("--batch", optarg, 1, INT64_C(1) << 20, &c.batch); break;
-        case O_STEPS: rc = mb_parse_int("--steps", optarg, 1, 100000, &c.steps); break;
-        case O_REPEAT: rc = mb_parse_int("--repeat", optarg, 3, 100000, &repeat); break;
-        case O_FORMAT: rc = mb_format_parse("--format", optarg, &format); break;
-        case 'h':
-        case O_HELP: help(); return 0;
-        case ':': rc = MB_ERROR(MB_EINVAL, "%s: missing value", argv[optind - 1]); break;
-        default: rc = MB_ERROR(MB_EINVAL, "unknown option '%s'", argv[optind - 1]);
-        }
+    cli_values v;
+    int rc = cli_parse(CLI_STORE, "calibrate-store", argc, argv, &v);
+    if (rc == MB_OK && v.help) {
+        help();
+        return 0;
     }
-    if (rc == MB_OK && optind < argc)
-        rc = MB_ERROR(MB_EINVAL, "unexpected argument '%s'", argv[optind]);
+    mb_exec_config c = v.exec; /* this command's defaults where not given */
+    c.input = cli_given(&v, "input") ? c.input : 256;
+    c.hidden = cli_given(&v, "hidden") ? c.hidden : 256;
+    c.batch = cli_given(&v, "batch") ? c.batch : 32;
+    c.steps = cli_given(&v, "steps") ? c.steps : 50;
+    const int64_t repeat = cli_given(&v, "repeat") ? c.repeat : 20;
+    const char *dir = c.slow_dir, *out = v.out;
+    const mb_format format = v.format;
+    const mb_slow_mode mode = c.slow_direct ? MB_SLOW_DIRECT : MB_SLOW_BUFFERED;
+    if (rc == MB_OK)
+        rc = cli_no_args(&v);
     if (rc == MB_OK && dir == NULL)
         rc = MB_ERROR(MB_EINVAL, "--slow-dir is required: the directory to measure");
-    if (rc == MB_OK && (out == NULL || out[0] == '\0'))
+    if (rc == MB_OK && out == NULL)
         rc = MB_ERROR(MB_EINVAL, "--out is required: the store-costs file to write");
     if (rc == MB_OK)
         rc = mb_exec_config_check(&c);

@@ -12,6 +12,7 @@
 #include "core/fileio.h"
 #include "core/json.h"
 #include "core/problem.h"
+#include "measure/measure.h"
 
 /* How a value is parsed. */
 typedef enum {
@@ -27,6 +28,14 @@ typedef enum {
     K_MIB,    /* MiB in [1, 2^32], stored as bytes (int64_t) */
     K_SHARD,  /* I/N with 0 <= I < N (mb_sweep_options' shard_index, then shard_count) */
     K_SYNC,   /* point, end, batch:N or Ns (mb_sweep_sync_parse into mb_sweep_options) */
+    K_SIZE,   /* a problem's integer in [min, max], kept as text (mb_keyval's value) */
+    K_BYTES,  /* a byte size (4096, 64KiB, 3MB), kept as text (mb_keyval's value) */
+    K_BUDGET, /* units, bytes or a percentage, kept as text: the sizes give its meaning */
+    K_SLOW,   /* a slow budget: as K_BUDGET, or unlimited */
+    K_SOLVER, /* a solver's name (const mb_solver_type *) */
+    K_CELL,   /* lstm, gru or rnn (mb_cell_kind) */
+    K_EVENTS, /* a counter list, checked by opening it; "default" is MB_COUNTERS_DEFAULT */
+    K_SEED,   /* an integer in [0, 2^63) (uint64_t) */
 } kind;
 
 typedef struct {
@@ -41,8 +50,10 @@ typedef struct {
 
 /* Every option of every command. A row says which commands take it; a name has two rows only
  * when it means two things to different commands (sweep's --out is a folder, merge's a file). */
+enum { SOLVING = CLI_SOLVE | CLI_SIMULATE | CLI_COMPARE };
+
 static const option table[] = {
-    {"format", CLI_VERIFY, K_FORMAT, AT(format), 0, 0},
+    {"format", SOLVING | CLI_VERIFY | CLI_RUN | CLI_STORE, K_FORMAT, AT(format), 0, 0},
     {"out", CLI_SWEEP, K_FOLDER, AT(out), 0, 0},
     {"out", CLI_MERGE, K_FILE, AT(out), 0, 0},
     {"shard", CLI_SWEEP, K_SHARD, AT(sweep.shard_index), 0, 0},
@@ -50,13 +61,54 @@ static const option table[] = {
     {"repair", CLI_SWEEP, K_FLAG, AT(sweep.repair), 0, 0},
     {"accept-other-build", CLI_SWEEP | CLI_MERGE, K_FLAG, AT(sweep.accept_other_build), 0, 0},
     {"skip-failed", CLI_SWEEP, K_FLAG, AT(sweep.skip_failed), 0, 0},
-    {"quiet", CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
+    {"quiet", SOLVING | CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
     /* solve, simulate and compare */
+    {"solver", CLI_SOLVE | CLI_SIMULATE | CLI_RUN, K_SOLVER, AT(solver), 0, 0},
+    {"steps", SOLVING, K_SIZE, AT(problem.steps.value), 1, MB_MAX_STEPS},
+    {"alpha", SOLVING, K_SIZE, AT(problem.alpha.value), 1, INT64_C(1) << 40},
+    {"hidden-bytes", SOLVING, K_BYTES, AT(problem.hidden_bytes.value), 0, 0},
+    {"internal-bytes", SOLVING, K_BYTES, AT(problem.internal_bytes.value), 0, 0},
+    {"budget", SOLVING | CLI_RUN, K_BUDGET, AT(problem.budget.value), 0, 0},
+    {"slow-budget", SOLVING | CLI_RUN, K_SLOW, AT(problem.slow_budget.value), 0, 0},
+    {"plan-out", CLI_SOLVE | CLI_SIMULATE, K_FILE, AT(plan_out), 0, 0},
+    {"dp", SOLVING, K_DP, AT(solve.dp_method), 0, 0},
+    {"max-table-mib", SOLVING | CLI_RUN, K_MIB, AT(solve.max_table_bytes), 1, INT64_C(1) << 32},
+    {"cost-forward", SOLVING, K_DOUBLE, AT(cost.forward), 0, 0},
+    {"cost-backward", SOLVING, K_DOUBLE, AT(cost.backward), 0, 0},
+    {"cost-copy", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.copy), 0, 0},
+    {"cost-recompute", CLI_SIMULATE | CLI_COMPARE, K_DOUBLE, AT(cost.recompute), 0, 0},
+    {"cost-write", SOLVING | CLI_RUN, K_DOUBLE, AT(cost.write), 0, 0},
+    {"cost-read", SOLVING | CLI_RUN, K_DOUBLE, AT(cost.read), 0, 0},
+    {"cost-write-latency", SOLVING | CLI_RUN, K_DOUBLE, AT(cost.write_latency), 0, 0},
+    {"cost-read-latency", SOLVING | CLI_RUN, K_DOUBLE, AT(cost.read_latency), 0, 0},
+    {"store-costs", SOLVING | CLI_RUN, K_TEXT, AT(store_costs), 0, 0},
     /* run */
+    {"cell", CLI_RUN | CLI_STORE, K_CELL, AT(exec.cell), 0, 0},
+    {"steps", CLI_RUN, K_INT64, AT(exec.steps), 1, INT64_MAX},
+    {"input", CLI_RUN, K_INT64, AT(exec.input), 1, INT64_MAX},
+    {"hidden", CLI_RUN, K_INT64, AT(exec.hidden), 1, INT64_MAX},
+    {"batch", CLI_RUN, K_INT64, AT(exec.batch), 1, INT64_MAX},
+    {"output", CLI_RUN, K_INT64, AT(exec.output), 1, INT64_MAX},
+    {"plan", CLI_RUN, K_TEXT, AT(plan), 0, 0},
+    {"repeat", CLI_RUN, K_INT, AT(exec.repeat), 1, 100000},
+    {"threads", CLI_RUN, K_INT, AT(exec.threads), 1, 1024},
+    {"pin", CLI_RUN, K_INT, AT(exec.pin), 0, 1 << 20},
+    {"events", CLI_RUN, K_EVENTS, AT(exec.events), 0, 0},
+    {"seed", CLI_RUN, K_SEED, AT(exec.seed), 0, 0},
+    {"input-grads", CLI_RUN, K_FLAG, AT(exec.input_grads), 0, 0},
+    {"slow-dir", CLI_RUN | CLI_STORE, K_TEXT, AT(exec.slow_dir), 0, 0},
+    {"slow-direct", CLI_RUN | CLI_STORE, K_FLAG, AT(exec.slow_direct), 0, 0},
+    {"retry-contended", CLI_RUN, K_INT, AT(exec.retry_contended), 0, 1000},
     /* reproduce */
     /* plot */
     /* calibrate-store */
+    {"out", CLI_STORE, K_FILE, AT(out), 0, 0},
+    {"steps", CLI_STORE, K_INT64, AT(exec.steps), 1, 100000},
+    {"input", CLI_STORE, K_INT64, AT(exec.input), 1, INT64_C(1) << 20},
+    {"hidden", CLI_STORE, K_INT64, AT(exec.hidden), 1, INT64_C(1) << 20},
+    {"batch", CLI_STORE, K_INT64, AT(exec.batch), 1, INT64_C(1) << 20},
+    {"repeat", CLI_STORE, K_INT, AT(exec.repeat), 3, 100000},
 };
 #define N_OPTIONS (sizeof table / sizeof table[0])
 
@@ -127,6 +179,43 @@ static int parse_value(const option *o, const char *text, cli_values *v)
             *(int64_t *)dst = i << 20;
         return rc;
     case K_SYNC: return mb_sweep_sync_parse(key, text, &v->sweep);
+    case K_SIZE:
+        if ((rc = mb_parse_int(key, text, o->min, o->max, &i)) == MB_OK)
+            *(const char **)dst = text; /* mb_problem_from_spec reads it again */
+        return rc;
+    case K_BYTES:
+        if ((rc = mb_parse_bytes(key, text, &i)) == MB_OK)
+            *(const char **)dst = text;
+        return rc;
+    case K_BUDGET:
+    case K_SLOW: { /* the form alone: any sizes that take bytes, the sizes give the units */
+        const mb_problem any = {.steps = 1, .hidden_units = 1, .internal_units = 1,
+                                .unit_bytes = 1};
+        rc = o->kind == K_SLOW ? mb_parse_slow_budget(key, text, &any, &i)
+                               : mb_parse_budget(key, text, &any, &i);
+        if (rc == MB_OK)
+            *(const char **)dst = text;
+        return rc;
+    }
+    case K_SOLVER:
+        if ((*(const mb_solver_type **)dst = mb_solver_lookup(text)) == NULL)
+            return MB_ERROR(MB_EINVAL, "%s '%s': unknown; one of: %s", key, text,
+                            mb_solver_names());
+        return MB_OK;
+    case K_CELL: return mb_cell_parse(key, text, (mb_cell_kind *)dst);
+    case K_EVENTS: { /* a malformed or unknown event is exit 2 before any work */
+        const char *events = strcmp(text, "default") == 0 ? MB_COUNTERS_DEFAULT : text;
+        mb_counters *probe;
+        if ((rc = mb_counters_open_key(key, events, &probe)) != MB_OK)
+            return rc;
+        mb_counters_close(probe);
+        *(const char **)dst = events;
+        return MB_OK;
+    }
+    case K_SEED:
+        if ((rc = mb_parse_int(key, text, 0, INT64_MAX, &i)) == MB_OK)
+            *(uint64_t *)dst = (uint64_t)i;
+        return rc;
     case K_SHARD: { /* I/N: two decimal integers, 0 <= I < N <= 1000000 */
         int64_t n;
         char a[32];
@@ -166,6 +255,11 @@ int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_val
     struct option longopts[N_OPTIONS + 2];
     size_t n = 0;
     memset(v, 0, sizeof *v);
+    v->cost = mb_cost_model_default();
+    v->exec = mb_exec_config_default();
+    v->problem = (mb_problem_spec){{"--steps", NULL},  {"--alpha", NULL},
+                                   {"--hidden-bytes", NULL}, {"--internal-bytes", NULL},
+                                   {"--budget", NULL}, {"--slow-budget", NULL}};
     for (size_t i = 0; i < N_OPTIONS; i++) { /* each name once; val: its first row */
         size_t j = 0;
         while (j < n && strcmp(longopts[j].name, table[i].name) != 0)
@@ -214,6 +308,15 @@ int cli_given(const cli_values *v, const char *name)
         if (strcmp(table[i].name, name) == 0 && v->given[i])
             return 1;
     return 0;
+}
+
+int cli_no_args(const cli_values *v)
+{
+    if (v->n_args == 0)
+        return MB_OK;
+    char q[128];
+    return MB_ERROR(MB_EINVAL, "unexpected argument '%s'",
+                    mb_text_quote(q, sizeof q, v->args[0], strlen(v->args[0])));
 }
 
 int cli_options_check(void)

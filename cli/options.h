@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/problem.h"
 #include "core/report.h"
+#include "exec/exec.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
 #include "sweep/sweep.h"
@@ -29,15 +31,28 @@ enum {
 };
 
 /* Where the options' values go: one struct for every command, each reading its own fields.
- * Texts point into argv; what was not given is zero. */
+ * Texts point into argv. What was not given is zero, except `cost` and `exec`, which start at
+ * their modules' defaults (mb_cost_model_default, mb_exec_config_default), and `problem`,
+ * whose keys are the options' names ("--steps") and whose values are NULL. */
 typedef struct {
-    mb_format format; /* verify */
+    mb_format format; /* verify, solve, simulate, compare, run, calibrate-store */
     /* sweep and merge */
     const char *out;
     mb_sweep_options sweep; /* --shard, --sync, --repair, --accept-other-build */
     int quiet, dry_run;
     /* solve, simulate and compare */
+    const mb_solver_type *solver; /* and run */
+    mb_problem_spec problem; /* the problem as text, each value checked on its own (the sizes
+                                decide what a budget means); run reads budget, slow_budget */
+    const char *plan_out;
+    mb_solve_options solve; /* --dp and --max-table-mib (run's too) */
+    mb_cost_model cost;     /* --cost-*, from mb_cost_model_default() (run: the slow store's) */
+    const char *store_costs; /* and run */
     /* run */
+    mb_exec_config exec; /* the network, the measurement and the slow store; calibrate-store's
+                            cell, sizes and --repeat too */
+    const char *plan;
+    int progress; /* --progress: progress on stderr even when it is not a terminal */
     /* reproduce */
     /* plot */
     /* calibrate-store */
@@ -60,6 +75,9 @@ int cli_fail_prog(const char *prog, const char *cmd, int rc);
 
 /* 1 when the option called `option` (without dashes) was given. */
 int cli_given(const cli_values *v, const char *option);
+
+/* MB_OK when no argument other than options was given, else MB_EINVAL naming the first. */
+int cli_no_args(const cli_values *v);
 
 /* Checks the table itself: every option names at least one command, and a name has at most
  * one row per command. MB_EINTERNAL naming the first fault (test_options runs it). */
