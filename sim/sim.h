@@ -88,6 +88,11 @@ void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_co
  * keep their columns. */
 void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
 
+/* The same columns whatever p's slow level (slow_budget_units 0 without one), for tables whose
+ * rows must all have them (a sweep with a slow level in some section); with p NULL (a header)
+ * or rep NULL (no plan) the values are empty (slow_budget_units is p's when p is given). */
+void mb_sim_record_slow_columns(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
+
 /* The store-costs file (`membptt calibrate-store --out FILE`, read by --store-costs): the
  * time model in seconds, with the slow store's costs per byte, one "key value" line each
  * after the line "membptt-store-costs 1":

@@ -4,9 +4,11 @@
  * the progress display's ETA. docs/design.md, "Sweeps, records and figures". */
 #include "sweep/internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -78,6 +80,22 @@ static double machine_bytes(void)
     return pages > 0 && size > 0 ? (double)pages * (double)size : INFINITY;
 }
 
+/* [model] slow_dir, where a measured point's slow store is created: an existing folder this
+ * process can write. */
+static int slow_dir_check(const mb_sweep_config *c)
+{
+    struct stat st;
+    if (stat(c->slow_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        access(c->slow_dir, W_OK | X_OK) != 0)
+        return MB_ERROR(MB_EINVAL, "%s = '%s': %s; allowed: an existing folder this user can "
+                        "write, on the storage the slow store is meant to be (checked before "
+                        "any row)", c->slow_dir_where, c->slow_dir,
+                        stat(c->slow_dir, &st) != 0 ? strerror(errno)
+                        : !S_ISDIR(st.st_mode)      ? "not a folder"
+                                                    : "not writable");
+    return MB_OK;
+}
+
 /* Names a point for a message: "point 7 ([problem big] msm, steps = 100000, budget = 5%)". */
 static void point_name(const mb_sweep_point *pt, char *buf, size_t cap)
 {
@@ -125,6 +143,11 @@ int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_coun
         if (pt.budget == NULL)
             p.budget = full > min ? full : min; /* the largest budget the search solves at */
         double table = 0;
+        mb_cost_model cost;
+        if ((rc = mb_sweep_point_cost(c, &pt, &cost)) != MB_OK ||
+            (pt.section->mode == MB_SWEEP_MEASURED && p.slow_budget != 0 &&
+             (rc = slow_dir_check(c)) != MB_OK))
+            return rc;
         if ((rc = mb_solve_check(pt.solver, &p, &c->solve, &table)) != MB_OK) {
             point_name(&pt, what, sizeof what);
             return MB_ERROR(rc, "%s: %s (checked before any row)", what, mb_errmsg());

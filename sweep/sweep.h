@@ -37,6 +37,8 @@ typedef struct {
     size_t n_solvers;
     mb_sweep_values solvers_key;
     mb_sweep_values steps, alpha, hidden_bytes, internal_bytes, budget;
+    mb_sweep_values slow_budget; /* the slow store's (level 1) budgets; none: one level */
+    int slow_columns; /* the config has a slow level somewhere: rows carry its columns */
     double target_cost_per_step; /* > 0: search the smallest budget reaching it (no budget key) */
     mb_sweep_values target_key;
 } mb_sweep_problem;
@@ -62,6 +64,16 @@ typedef struct {
     mb_solve_options solve;
     mb_cost_model cost;
     mb_sweep_model model;
+    /* the slow level (docs/design.md, "Two storage levels"): [cost] store_costs, a file of
+     * calibrate-store read when the config is (its per-byte costs, scaled by each point's unit
+     * size; it replaces [cost] forward, backward, write, read and the latencies), and [model]
+     * slow_dir, where measured points keep their slow store */
+    int has_store_costs;
+    mb_cost_model store_costs;  /* seconds; write and read per byte */
+    char store_costs_where[1100]; /* "FILE:LINE: [cost] store_costs" */
+    char slow_dir[1024];
+    char slow_dir_where[1100];
+    int two_level; /* some section has a slow_budget key */
     char **counters; /* [counters] events */
     size_t n_counters;
     char counters_where[1100]; /* "FILE:LINE: events" */
@@ -96,6 +108,7 @@ typedef struct {
     const mb_sweep_problem *section;
     const mb_solver_type *solver;
     const char *steps, *alpha, *hidden_bytes, *internal_bytes, *budget; /* NULL = not used */
+    const char *slow_budget; /* NULL: no slow level */
     mb_problem problem; /* steps and sizes set; budget set unless it is a search */
 } mb_sweep_point;
 

@@ -181,6 +181,9 @@ static const char walk_base[] =
     "target_cost_per_step = 2\n"
     "[problem m]\nsolvers = msm\nsteps = 5\nbudget = 100%\nrun = measured\n";
 
+/* A store-costs file (membptt calibrate-store's format) that test_fingerprint_walk writes. */
+#define WALK_COSTS "/tmp/mb_test_walk_costs.txt"
+
 /* One changed line per key: (section, key, the line as written, another valid line). */
 static const struct {
     const char *section, *key, *from, *to;
@@ -191,6 +194,12 @@ static const struct {
     {"cost", "forward", "forward = 1", "forward = 1.5"},
     {"cost", "backward", "backward = 2", "backward = 3"},
     {"cost", "copy", "copy = 0", "copy = 1"},
+    {"cost", "write", "copy = 0", "copy = 0\nwrite = 1"},
+    {"cost", "read", "copy = 0", "copy = 0\nread = 1"},
+    {"cost", "write_latency", "copy = 0", "copy = 0\nwrite_latency = 1"},
+    {"cost", "read_latency", "copy = 0", "copy = 0\nread_latency = 1"},
+    {"cost", "store_costs", "forward = 1\nbackward = 2", "store_costs = " WALK_COSTS},
+    {"model", "slow_dir", "seed = 1", "seed = 1\nslow_dir = /tmp"},
     {"model", "cell", "cell = lstm", "cell = gru"},
     {"model", "batch", "batch = 1", "batch = 2"},
     {"model", "input", "input = 4", "input = 5"},
@@ -203,6 +212,7 @@ static const struct {
     {"problem", "steps", "steps = 10\nalpha", "steps = 11\nalpha"},
     {"problem", "alpha", "alpha = 5", "alpha = 4"},
     {"problem", "budget", "budget = 50%", "budget = 60%"},
+    {"problem", "slow_budget", "budget = 50%", "budget = 50%\nslow_budget = 10"},
     {"problem", "hidden_bytes", "hidden_bytes = 64", "hidden_bytes = 128"},
     {"problem", "internal_bytes", "internal_bytes = 320", "internal_bytes = 256"},
     {"problem", "target_cost_per_step", "target_cost_per_step = 2", "target_cost_per_step = 3"},
@@ -246,6 +256,11 @@ static void test_fingerprint_walk(void **state)
     (void)state;
     mb_sweep_config *c;
     char base_fp[17], fp[17], text[2048];
+    FILE *f = fopen(WALK_COSTS, "w");
+    assert_non_null(f);
+    fputs("membptt-store-costs 1\nforward_s 1e-4\nbackward_s 2e-4\nwrite_latency_s 1e-5\n"
+          "write_s_per_byte 1e-9\nread_latency_s 1e-5\nread_s_per_byte 1e-9\n", f);
+    assert_int_equal(fclose(f), 0);
     assert_int_equal(mb_sweep_config_parse("w.ini", walk_base, &c), MB_OK);
     mb_sweep_fingerprint(c, base_fp);
     mb_sweep_config_free(c);
@@ -290,6 +305,7 @@ static void test_fingerprint_walk(void **state)
     mb_sweep_fingerprint(c, fp);
     mb_sweep_config_free(c);
     assert_string_equal(fp, base_fp);
+    unlink(WALK_COSTS);
 }
 
 static void test_record_overflow(void **state)
