@@ -36,6 +36,7 @@ typedef enum {
     K_CELL,   /* lstm, gru or rnn (mb_cell_kind) */
     K_EVENTS, /* a counter list, checked by opening it; "default" is MB_COUNTERS_DEFAULT */
     K_SEED,   /* an integer in [0, 2^63) (uint64_t) */
+    K_WHERE,  /* COL=VAL, repeatable (cli_list; at most CLI_LIST_MAX) */
 } kind;
 
 typedef struct {
@@ -102,6 +103,23 @@ static const option table[] = {
     {"retry-contended", CLI_RUN, K_INT, AT(exec.retry_contended), 0, 1000},
     /* reproduce */
     /* plot */
+    {"out", CLI_PLOT, K_TEXT, AT(out), 0, 0}, /* a folder, or --csv's file stem */
+    {"full", CLI_PLOT, K_FLAG, AT(plot.full), 0, 0},
+    {"list", CLI_PLOT, K_FLAG, AT(plot.list), 0, 0},
+    {"force", CLI_PLOT, K_FLAG, AT(plot.force), 0, 0},
+    {"redraw", CLI_PLOT, K_FLAG, AT(plot.redraw), 0, 0},
+    {"bench", CLI_PLOT, K_TEXT, AT(plot.bench), 0, 0},
+    {"sweep", CLI_PLOT, K_TEXT, AT(plot.sweep), 0, 0},
+    {"lstm", CLI_PLOT, K_TEXT, AT(plot.lstm), 0, 0},
+    {"plan", CLI_PLOT, K_TEXT, AT(plot.plan_data), 0, 0},
+    {"csv", CLI_PLOT, K_TEXT, AT(plot.csv), 0, 0},
+    {"x", CLI_PLOT, K_TEXT, AT(plot.x), 0, 0},
+    {"y", CLI_PLOT, K_TEXT, AT(plot.y), 0, 0},
+    {"by", CLI_PLOT, K_TEXT, AT(plot.by), 0, 0},
+    {"where", CLI_PLOT, K_WHERE, AT(plot.where), 0, 0},
+    {"logx", CLI_PLOT, K_FLAG, AT(plot.logx), 0, 0},
+    {"logy", CLI_PLOT, K_FLAG, AT(plot.logy), 0, 0},
+    {"title", CLI_PLOT, K_TEXT, AT(plot.title), 0, 0},
     /* calibrate-store */
     {"out", CLI_STORE, K_FILE, AT(out), 0, 0},
     {"steps", CLI_STORE, K_INT64, AT(exec.steps), 1, 100000},
@@ -212,6 +230,16 @@ static int parse_value(const option *o, const char *text, cli_values *v)
         *(const char **)dst = events;
         return MB_OK;
     }
+    case K_WHERE: {
+        cli_list *l = dst;
+        const char *eq = strchr(text, '=');
+        if (eq == NULL || eq == text)
+            return MB_ERROR(MB_EINVAL, "%s '%s': expected COL=VAL (e.g. solver=msm)", key, text);
+        if (l->n == CLI_LIST_MAX)
+            return MB_ERROR(MB_EINVAL, "%s: at most %d of them", key, CLI_LIST_MAX);
+        l->v[l->n++] = text;
+        return MB_OK;
+    }
     case K_SEED:
         if ((rc = mb_parse_int(key, text, 0, INT64_MAX, &i)) == MB_OK)
             *(uint64_t *)dst = (uint64_t)i;
@@ -293,7 +321,7 @@ int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_val
                             table[c - 256].name, name, who);
         }
         const option *o = &table[r];
-        if (v->given[r]++)
+        if (v->given[r]++ && o->kind != K_WHERE)
             return MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", o->name);
         rc = parse_value(o, o->kind == K_FLAG ? "" : optarg, v);
     }

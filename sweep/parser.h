@@ -70,9 +70,6 @@ int mb_sweep_parse_int(mb_sweep_parser *ps, const char *key, const char *value, 
 int mb_sweep_parse_real(mb_sweep_parser *ps, const char *key, const char *value, double min,
                         double *out /* out */);
 
-/* 1 when s is a name membptt writes into file names and rows: letters, digits, _ - . (1 to 63). */
-int mb_sweep_name_ok(const char *s);
-
 /* After the file is read: the keys checked against each other (sizes, budgets, the measured
  * network), the defaults filled, the point count bounded and the columns built. */
 int mb_sweep_config_finish(mb_sweep_parser *ps);

@@ -99,6 +99,10 @@ int mb_sweep_config_parse(const char *path, const char *text, mb_sweep_config **
 
 void mb_sweep_config_free(mb_sweep_config *c);
 
+/* 1 when s can be a sweep's output name ([output] name, the stem of its files) or a section's
+ * name: letters, digits, _ - . (1 to 63 of them). */
+int mb_sweep_name_ok(const char *s);
+
 /* The number of points (rows) of the whole config, summed over its problem sections. */
 size_t mb_sweep_point_count(const mb_sweep_config *c);
 
@@ -274,5 +278,11 @@ int mb_sidecar_path(const char *csv, char *out, size_t cap);
  * all. Every CSV membptt writes has a sidecar; none carries comment lines. */
 int mb_sidecar_write(const char *csv, const char *what, const mb_meta_config *config,
                      size_t n_config);
+
+/* The string `key` of the "config" a CSV's sidecar records (run.config.KEY, as
+ * mb_sidecar_write wrote it), read with yajl's tree parser, into out (cut at cap). MB_EINVAL
+ * when the sidecar has no such string, MB_EPARSE when it is not JSON, the read's error when it
+ * cannot be read. */
+int mb_sidecar_config_value(const char *csv, const char *key, char *out, size_t cap);
 
 #endif
