@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The one piece of process-wide state of the library: the allocator, replaced only by
- * mb_replace_allocator before any other call (core/alloc.h says when that is allowed). */
+/* Process-wide state (as is PAPI's initialisation in measure/counters.c): the allocator,
+ * replaced only by mb_replace_allocator before any other call (core/alloc.h says when). */
 static struct {
     mb_malloc_func malloc_func;
     mb_realloc_func realloc_func;

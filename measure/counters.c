@@ -153,8 +153,9 @@ static int parse_list(const char *key, const char *csv, mb_counters *c)
 
 #if MB_HAVE_PAPI
 
-/* PAPI_library_init must run once per process, whatever thread gets here first. This is the
- * one piece of process-wide state in membptt, and it is written only inside pthread_once. */
+/* PAPI_library_init must run once per process, whatever thread gets here first. This state is
+ * written only inside pthread_once; the other process-wide state of membptt is the allocator
+ * hook (core/alloc.h). */
 static pthread_once_t papi_once = PTHREAD_ONCE_INIT;
 static int papi_init_ok;
 static char papi_init_reason[256];

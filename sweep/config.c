@@ -161,7 +161,7 @@ static int open_section(mb_sweep_parser *ps, int sec, const char *sname, const c
                                      "line %d)", qs, c->problems[i].line);
         mb_sweep_problem *np = mb_realloc(c->problems, (c->n_problems + 1) * sizeof *np);
         if (np == NULL)
-            return mb_sweep_fail(ps, name, value, "out of memory");
+            return mb_sweep_nomem(ps, name);
         c->problems = np;
         ps->problem = &c->problems[c->n_problems++];
         memset(ps->problem, 0, sizeof *ps->problem);
@@ -241,6 +241,8 @@ static int handle_cost(mb_sweep_parser *ps, int k, const char *name, const char 
     snprintf(c->store_costs_where, sizeof c->store_costs_where, "%s:%d: [cost] store_costs",
              c->path, ps->line);
     int rc = mb_cost_model_load(path, 1, &c->store_costs);
+    if (rc == MB_ENOMEM)
+        return mb_sweep_nomem(ps, name);
     if (rc != MB_OK)
         return mb_sweep_fail(ps, name, value, "%s (a file membptt calibrate-store writes; a "
                              "relative path is taken from the config's folder)", mb_errmsg());

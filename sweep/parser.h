@@ -25,6 +25,10 @@ typedef struct {
     int header_pending;   /* a [section] line was read since the last key */
 } mb_sweep_parser;
 
+/* Records the first error as an allocation failure at the current line: MB_ENOMEM, never
+ * MB_EINVAL (the input may be fine). Returns 0. */
+int mb_sweep_nomem(mb_sweep_parser *ps, const char *key);
+
 /* The index of [cost] in the parser's `seen` table (config.c's section list). */
 #define SEC_COST_INDEX 2
 

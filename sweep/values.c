@@ -17,6 +17,13 @@
 #include "core/fileio.h"
 #include "core/json.h"
 
+int mb_sweep_nomem(mb_sweep_parser *ps, const char *key)
+{
+    if (ps->rc == MB_OK)
+        ps->rc = MB_ERROR(MB_ENOMEM, "%s:%d: %s: out of memory", ps->c->path, ps->line, key);
+    return 0;
+}
+
 int mb_sweep_fail(mb_sweep_parser *ps, const char *key, const char *value, const char *fmt, ...)
 {
     if (ps->rc != MB_OK)
@@ -212,7 +219,7 @@ static int expand_range(mb_sweep_parser *ps, const char *key, const char *value,
                                  MB_SWEEP_MAX_VALUES);
         format_number(&v, kind, buf, sizeof buf);
         if (!push(out, buf))
-            return mb_sweep_fail(ps, key, value, "out of memory");
+            return mb_sweep_nomem(ps, key);
     }
     return 1;
 }
@@ -292,9 +299,10 @@ int mb_sweep_expand(mb_sweep_parser *ps, const char *key, const char *value,
             ok = expand_range(ps, key, value, kind, item, out);
         else
             ok = expand_one(ps, key, value, kind, item, out);
-        if (!ok && ps->rc == MB_OK)
-            mb_sweep_fail(ps, key, value, "out of memory or more than %d values",
-                          MB_SWEEP_MAX_VALUES);
+        if (!ok && ps->rc == MB_OK && out->n >= MB_SWEEP_MAX_VALUES)
+            mb_sweep_fail(ps, key, value, "more than %d values", MB_SWEEP_MAX_VALUES);
+        else if (!ok)
+            mb_sweep_nomem(ps, key);
         item = next;
     }
     mb_free(copy);
@@ -316,7 +324,7 @@ int mb_sweep_solver_list(mb_sweep_parser *ps, const char *key, const char *value
     mb_sweep_set_where(ps, names, key);
     *out = mb_calloc(names->n, sizeof **out);
     if (*out == NULL)
-        return mb_sweep_fail(ps, key, value, "out of memory");
+        return mb_sweep_nomem(ps, key);
     for (size_t i = 0; i < names->n; i++) {
         (*out)[i] = mb_solver_lookup(names->v[i]);
         if ((*out)[i] == NULL)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # check_layers.sh: the layers point one way (docs/design.md, "Layout"). Every folder with C
 # sources must be in the table below; each `#include "DIR/..."` of its files must name a folder
-# it may depend on; and a module's private headers (PRIVATE_HEADERS in its CMakeLists.txt) are
-# included only by that module's own files (and by tests/, which test modules from inside).
+# it may depend on; a module's private headers (PRIVATE_HEADERS in its CMakeLists.txt) are
+# included only by that module's own files (and by tests/, which test modules from inside);
+# and each third-party library's headers only where the layer table lets that library in
+# (solvers/ never sees BLAS or PAPI, examples/ only the installed <membptt.h>).
 # Prints one line per violation, then "N passed, M failed" (one check per folder).
 # Usage: bash tests/check_layers.sh SOURCE_DIR
 set -u
@@ -22,8 +24,20 @@ declare -A allowed=(
     [sweep]="core sim solvers measure exec plots sweep"
     [cli]="$all"
     [bench]="$all"
-    [examples]="$all"
+    [examples]=""
     [tests]="$all"
+)
+# third-party header (the first part of its <path>): the folders that may include it
+declare -A third_party=(
+    [cblas.h]="exec measure bench tests"
+    [papi.h]="measure tests"
+    [sde_lib.h]="tests"
+    [hwloc.h]="measure tests"
+    [yajl]="core sweep analysis tests"
+    [gsl]="sim exec measure analysis sweep bench tests"
+    [ini.h]="sweep tests"
+    [mpi.h]="cli tests"
+    [cmocka.h]="tests"
 )
 # private headers, "folder/name.h", from the modules' CMakeLists.txt (PRIVATE_HEADERS)
 private_paths=""
@@ -52,7 +66,7 @@ for dir in $(find . -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name 'build*
         case " ${allowed[$dir]} " in
         *" $inc "*) ;;
         *)
-            echo "FAIL - $file:$line includes $inc/, but $dir/ may include only: ${allowed[$dir]}"
+            echo "FAIL - $file:$line includes $inc/, but $dir/ may include only: ${allowed[$dir]:-no folder of the project}"
             bad=1
             continue
             ;;
@@ -66,8 +80,19 @@ for dir in $(find . -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name 'build*
             ;;
         esac
     done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$dir"/*.[ch] 2>/dev/null)
+    while IFS=: read -r file line text; do
+        lib=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*<\([^/>]*\).*/\1/p' <<<"$text")
+        [ -n "$lib" ] && [ -n "${third_party[$lib]+set}" ] || continue
+        case " ${third_party[$lib]} " in
+        *" $dir "*) ;;
+        *)
+            echo "FAIL - $file:$line includes <$lib>, which only ${third_party[$lib]} may include"
+            bad=1
+            ;;
+        esac
+    done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' "$dir"/*.[ch] 2>/dev/null)
     if [ $bad -eq 0 ]; then
-        echo "ok - $dir/ includes only: ${allowed[$dir]}"
+        echo "ok - $dir/ includes only: ${allowed[$dir]:-no folder of the project}"
         pass=$((pass + 1))
     else
         fail=$((fail + 1))

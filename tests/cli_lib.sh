@@ -9,8 +9,9 @@
 #                         also leave stdout empty.
 #   jcheck NAME CODE      Python asserts on d, the JSON object the last run printed
 #   pycheck NAME ARGS...  a Python script of asserts on standard input
-#   ok NAME, bad NAME WHY, snippet FILE, finish (prints "N passed, M failed", sets the status)
+#   snippet FILE; and ok, bad and finish from test_lib.sh
 
+. "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 BIN=${1:?usage: $0 PATH/TO/membptt}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 if [ ! -x "$BIN" ]; then
@@ -22,12 +23,8 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-cli.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
 
-pass=0
-fail=0
 rc=0
 EXPECT_QUIET_FAILURE=${EXPECT_QUIET_FAILURE:-0}
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
 run() { "$BIN" "$@" >"$W/out" 2>"$W/err"; rc=$?; }
 
 # The first 300 characters of a file on one line, for failure reports.
@@ -78,7 +75,3 @@ pycheck() {
     fi
 }
 
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-}

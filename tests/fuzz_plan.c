@@ -126,17 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #define MUTANTS 300 /* per seed; about 60 seeds */
 #define MAX_SEED_BYTES (64 * 1024)
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-static uint64_t rng(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Du;
-}
-
-static size_t below(size_t n) { return n ? (size_t)(rng() % n) : 0; }
+#define TEST_RNG_SEED 0x9E3779B97F4A7C15u
+#include "test_rng.h"
 
 typedef struct {
     unsigned char *data;

@@ -103,17 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #define MAX_BYTES (64 * 1024)
 
-static uint64_t rng_state = 0x5851F42D4C957F2Du;
-
-static uint64_t rng(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Du;
-}
-
-static size_t below(size_t n) { return n ? (size_t)(rng() % n) : 0; }
+#define TEST_RNG_SEED 0x5851F42D4C957F2Du
+#include "test_rng.h"
 
 /* Tokens a mutation inserts: INI and CSV syntax, range syntax, numbers at the edges, names of
  * sections and keys, bytes that are not text. */

@@ -11,10 +11,7 @@ MPI=${2:?usage: test_cluster.sh MEMBPTT MEMBPTT_MPI SOURCE_DIR}
 SRC=${3:?usage: test_cluster.sh MEMBPTT MEMBPTT_MPI SOURCE_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/membptt-cluster.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
+. "$(dirname "$0")/test_lib.sh"
 cfg=$SRC/configs/smoke.ini
 array=$SRC/scripts/slurm-array.sh
 export MEMBPTT=$M
@@ -110,5 +107,4 @@ if [ -x "$MPI" ] && command -v mpirun >/dev/null; then
 else
     echo "skip - mpi-sweep.sh (membptt-mpi not built or no mpirun)"
 fi
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -12,11 +12,7 @@ extra=${3:-}
 W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-install.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 prefix=$W/prefix
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
-finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit; }
+. "$(dirname "$0")/test_lib.sh"
 
 if ! cmake --install "$build" --prefix "$prefix" >"$W/install.log" 2>&1; then
     bad "cmake --install" "$(tail -c 300 "$W/install.log")"

@@ -7,10 +7,7 @@ page=${1:?usage: test_man.sh MANPAGE BINARY}
 bin=${2:?usage: test_man.sh MANPAGE BINARY}
 W=$(mktemp -d "${TMPDIR:-/tmp}/membptt-man.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1 ($2)"; }
+. "$(dirname "$0")/test_lib.sh"
 
 if [ ! -s "$page" ]; then
     echo "FAIL - $page is missing or empty"
@@ -45,5 +42,4 @@ for c in $commands; do
         bad "a section for $c with its --help" "heading or '$first' missing"
     fi
 done
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
