@@ -197,10 +197,7 @@ int cli_draw_figures(const char *out, const cli_repro_set *set, const char *benc
     return MB_OK;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * plot --csv: any CSV
- */
-
+/* --- plot --csv: any CSV --------------------------------------------------------------------- */
 #define MAX_WHERE CLI_LIST_MAX
 #define MAX_SERIES 64
 

@@ -85,6 +85,12 @@ int mb_sweep_regular_or_absent(const char *path, const char *what);
 extern const char mb_sweep_timing_header[];
 int mb_sweep_timing_line(const mb_sweep_config *c, size_t i, double secs, char *buf, size_t cap);
 
+/* Rewrites the timing file at `path` for a run that keeps order[0 .. done): its header, then
+ * one line per kept point (the last one the old file has for it, or an empty time when it has
+ * none, as after a kill between a row and its time), whole or not at all. */
+int mb_sweep_timing_restart(const mb_sweep_config *c, const char *path, const size_t *order,
+                            size_t done);
+
 /* Progress: a bar with rate and ETA on a terminal, a plain line every few seconds (and at the
  * end) otherwise. The ETA weights the points left by their preflight estimates, kind by kind
  * (analytic, measured), each kind's estimates scaled by the ratio of measured to estimated time
