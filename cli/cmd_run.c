@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/options.h"
@@ -24,7 +25,7 @@ static void help(void)
         "                   [--input-grads] [--retry-contended N] [--max-table-mib N]\n"
         "                   [--slow-budget X --slow-dir DIR [--slow-direct]\n"
         "                    (--store-costs F | --cost-write W --cost-read R)]\n"
-        "                   [--format text|json|csv]\n\n"
+        "                   [--format text|json|csv] [--quiet | --progress]\n\n"
         "Runs a plan on a real recurrent network (OpenBLAS, float32) and full BPTT on the same\n"
         "network in the same process: one warm-up of each, then N interleaved pairs. Reports\n"
         "min, median and max over the pairs of every time and of the time ratio (with a 95%%\n"
@@ -80,7 +81,10 @@ static void help(void)
         "  --retry-contended N  measure again, up to N times, while a run is contended\n"
         "                   (default 0)\n"
         "  --max-table-mib N  refuse DP tables (hsm, ism, msm) larger than N MiB (default 8192)\n"
-        "  --format F       text (default), json (one object) or csv (header + row)\n\n"
+        "  --format F       text (default), json (one object) or csv (header + row)\n"
+        "  --quiet          no progress on stderr (by default, when stderr is a terminal: the\n"
+        "                   warm-up, each timed pair and an estimate of the time left)\n"
+        "  --progress       progress on stderr even when it is not a terminal\n\n"
         "Full BPTT is the baseline: it runs with its own memory whatever the budget.\n\n"
         "exit status: 0 ok, 1 runtime failure, 2 invalid input, 3 infeasible budget (the\n"
         "message names the smallest feasible one), 4 a plan file that is invalid or for other\n"
@@ -191,6 +195,8 @@ static int check(const cli_values *v, run_job *j)
     if (rc == MB_OK && j->plan_path != NULL && (v->solver != NULL || j->budget != NULL))
         rc = MB_ERROR(MB_EINVAL, "--plan '%s' runs a plan file: leave out --solver and --budget",
                       j->plan_path);
+    if (rc == MB_OK && v->quiet && v->progress)
+        rc = MB_ERROR(MB_EINVAL, "--quiet and --progress: give one");
     if (rc == MB_OK && j->c.pin >= 0)
         rc = mb_topology_check("--pin", j->c.pin);
     return rc;
@@ -254,6 +260,8 @@ static int build(const cli_values *v, run_job *j)
     j->budget = v->problem.budget.value;
     j->slow = v->problem.slow_budget.value;
     j->s = (mb_solution){.feasible = 1, .min_budget = -1};
+    /* progress on a terminal (or when asked for); stdout carries the result alone */
+    j->c.progress = !v->quiet && (v->progress || isatty(STDERR_FILENO)) ? stderr : NULL;
     int rc = check(v, j);
     if (rc != MB_OK)
         return rc;

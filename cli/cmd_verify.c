@@ -45,19 +45,7 @@ int cmd_verify(int argc, char **argv)
     mb_record_string(&r, "plan", path);
     mb_record_string(&r, "solver", plan->solver);
     mb_problem_record(&r, p);
-    mb_record_int(&r, "budget_units", p->budget);
-    mb_record_bool(&r, "valid", rep.valid);
-    mb_record_int(&r, "ops", (int64_t)plan->n_ops);
-    mb_record_int(&r, "forward_ops", rep.forward_ops);
-    mb_record_int(&r, "backward_ops", rep.backward_ops);
-    mb_record_int(&r, "peak_units", rep.peak);
-    mb_record_double(&r, "cost_per_step", (double)rep.forward_ops / (double)p->steps);
-    mb_record_int(&r, "copied_units", rep.copied_units);
-    mb_sim_record_slow(&r, p, &rep);
-    if (rep.valid)
-        mb_record_empty(&r, "first_violation");
-    else
-        mb_record_string(&r, "first_violation", rep.reason);
+    mb_sim_record_replay(&r, plan, &rep);
     mb_plan_free(plan);
     int prc = mb_record_print(stdout, &r, format, 1);
     if (prc != MB_OK)

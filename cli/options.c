@@ -62,7 +62,7 @@ static const option table[] = {
     {"repair", CLI_SWEEP, K_FLAG, AT(sweep.repair), 0, 0},
     {"accept-other-build", CLI_SWEEP | CLI_MERGE, K_FLAG, AT(sweep.accept_other_build), 0, 0},
     {"skip-failed", CLI_SWEEP, K_FLAG, AT(sweep.skip_failed), 0, 0},
-    {"quiet", SOLVING | CLI_SWEEP, K_FLAG, AT(quiet), 0, 0},
+    {"quiet", SOLVING | CLI_SWEEP | CLI_RUN, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
     /* solve, simulate and compare */
     {"solver", CLI_SOLVE | CLI_SIMULATE | CLI_RUN, K_SOLVER, AT(solver), 0, 0},
@@ -101,6 +101,7 @@ static const option table[] = {
     {"slow-dir", CLI_RUN | CLI_STORE, K_TEXT, AT(exec.slow_dir), 0, 0},
     {"slow-direct", CLI_RUN | CLI_STORE, K_FLAG, AT(exec.slow_direct), 0, 0},
     {"retry-contended", CLI_RUN, K_INT, AT(exec.retry_contended), 0, 1000},
+    {"progress", CLI_RUN, K_FLAG, AT(progress), 0, 0},
     /* reproduce */
     /* plot */
     {"out", CLI_PLOT, K_TEXT, AT(out), 0, 0}, /* a folder, or --csv's file stem */

@@ -4,9 +4,11 @@
 #include <limits.h>
 #include <math.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -288,6 +290,22 @@ static mb_run_options side_options(const mb_exec_config *c, int which)
     return o;
 }
 
+/* Progress of a run on c->progress (docs/design.md, "Command line"): one line, rewritten in
+ * place on a terminal, else one line per step; `end` finishes the line on a terminal. */
+static void progress_say(const mb_exec_config *c, int end, const char *fmt, ...)
+{
+    if (c->progress == NULL)
+        return;
+    int tty = isatty(fileno(c->progress));
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(tty ? "\rrun: " : "run: ", c->progress);
+    vfprintf(c->progress, fmt, ap);
+    va_end(ap);
+    fputs(tty ? (end ? "\033[K\n" : "\033[K") : "\n", c->progress);
+    fflush(c->progress);
+}
+
 /* The timed part: R interleaved pairs (plan, then full BPTT), each run timed by the runner
  * alone; fills out's times, ratios, contention, resident pages and peak RSS, and leaves the
  * gradients of the last pair in gp and gf. v holds R*2*V_N values, col 2*R. */
@@ -307,6 +325,7 @@ static int measure_pairs(const mb_exec_config *c, mb_net *net, const mb_plan *pl
         *cpu_wall[which] = INFINITY;
     }
     out->contended = 0;
+    double pair_s = 0; /* wall time of the pairs so far, for the ETA */
     for (int r = 0; r < R; r++) {
         for (int which = 0; which < 2; which++) {
             mb_exec_stats *st = which == 0 ? sp : sf;
@@ -336,6 +355,10 @@ static int measure_pairs(const mb_exec_config *c, mb_net *net, const mb_plan *pl
                 out->contended = 1;
             save_grads(net, which == 0 ? gp : gf);
         }
+        pair_s += v[((size_t)r * 2) * V_N + V_WALL] + v[((size_t)r * 2 + 1) * V_N + V_WALL];
+        double left = pair_s / (r + 1) * (R - r - 1 + (c->events != NULL));
+        progress_say(c, 0, "pair %d/%d timed, about %.*f s left", r + 1, R, left < 10 ? 1 : 0,
+                     left);
     }
     if (!hwm_ok)
         out->vmhwm_bytes = out->vmhwm_full_bytes = -1;
@@ -451,6 +474,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     /* Each side runs with its own arena, allocated and touched by its warm-up run and reused
      * by every repetition (docs/design.md, "The executor", the arena). */
     const mb_run_options warm[MB_EXEC_SIDES] = {side_options(c, 0), side_options(c, 1)};
+    progress_say(c, 0, "warm-up: the plan and full BPTT once each, then %d timed pair%s", R,
+                 R == 1 ? "" : "s");
     rc = mb_net_run(net, plan, &warm[MB_EXEC_SIDE_PLAN], &sp);
     if (rc == MB_OK)
         rc = mb_net_run(net, full, &warm[MB_EXEC_SIDE_FULL], &sf);
@@ -460,8 +485,13 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
         if (!out->contended)
             break;
     }
-    if (rc == MB_OK && cc.c != NULL)
+    if (rc == MB_OK && cc.c != NULL) {
+        progress_say(c, 0, "counters: one more run of each side");
         rc = count_sides(c, net, plan, full, &cc, out);
+    }
+    if (rc == MB_OK)
+        progress_say(c, 1, "%d pair%s timed in %d attempt%s", R, R == 1 ? "" : "s",
+                     out->attempts, out->attempts == 1 ? "" : "s");
     if (rc != MB_OK)
         goto done;
 

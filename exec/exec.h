@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/plan.h"
 #include "core/problem.h"
@@ -54,6 +55,8 @@ typedef struct {
     const mb_cost_model *slow_costs; /* the slow store's costs in seconds, per byte
                                         (calibrate-store), for the prediction; NULL: what the
                                         run measures */
+    FILE *progress; /* NULL: silent; else mb_exec_run says where it is (warm-up, each pair,
+                       an ETA once a pair is timed), on one line when it is a terminal */
 } mb_exec_config;
 
 mb_exec_config mb_exec_config_default(void);

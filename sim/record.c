@@ -58,3 +58,21 @@ void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_co
         mb_record_empty(r, "recompute_ops");
     mb_record_double(r, "cost_recompute", mb_cost_recompute(m));
 }
+
+void mb_sim_record_replay(mb_record *r, const mb_plan *plan, const mb_sim_report *rep)
+{
+    const mb_problem *p = &plan->problem;
+    mb_record_int(r, "budget_units", p->budget);
+    mb_record_bool(r, "valid", rep->valid);
+    mb_record_int(r, "ops", (int64_t)plan->n_ops);
+    mb_record_int(r, "forward_ops", rep->forward_ops);
+    mb_record_int(r, "backward_ops", rep->backward_ops);
+    mb_record_int(r, "peak_units", rep->peak);
+    mb_record_double(r, "cost_per_step", (double)rep->forward_ops / (double)p->steps);
+    mb_record_int(r, "copied_units", rep->copied_units);
+    mb_sim_record_slow(r, p, rep);
+    if (rep->valid)
+        mb_record_empty(r, "first_violation");
+    else
+        mb_record_string(r, "first_violation", rep->reason);
+}

@@ -93,6 +93,12 @@ void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *
  * or rep NULL (no plan) the values are empty (slow_budget_units is p's when p is given). */
 void mb_sim_record_slow_columns(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
 
+/* Appends the columns of a replay of `plan` (rep, from mb_sim_replay), what `membptt verify`
+ * reports: budget_units (the budget the plan declares, which the replay checked), valid, ops,
+ * forward_ops, backward_ops, peak_units, cost_per_step, copied_units, the slow level's columns
+ * (mb_sim_record_slow) and first_violation (rep's reason; empty for a valid plan). */
+void mb_sim_record_replay(mb_record *r, const mb_plan *plan, const mb_sim_report *rep);
+
 /* The store-costs file (`membptt calibrate-store --out FILE`, read by --store-costs): the
  * time model in seconds, with the slow store's costs per byte, one "key value" line each
  * after the line "membptt-store-costs 1":

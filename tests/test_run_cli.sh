@@ -2,7 +2,8 @@
 # test_run_cli.sh: end-to-end tests of `membptt run`: a small run per cell (JSON keys, op counts
 # equal to the plan's, bitwise-equal gradients, the store within budget), and its bad input:
 # sizes 0, negative or overflowing, an unknown cell or solver, a malformed event list, an
-# infeasible budget (3), a plan file for other sizes or an invalid plan (4). A failed run
+# infeasible budget (3), a plan file for other sizes or an invalid plan (4); progress on stderr
+# only (a terminal, --progress; --quiet), the slow store's costs given directly. A failed run
 # prints nothing on stdout. Prints one line per check, then "N passed, M failed".
 # Usage: bash tests/test_run_cli.sh build/cli/membptt
 set -u
@@ -214,5 +215,92 @@ run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan missing.jso
 expect "missing plan file: exit 2" 2 "missing.json"
 run run --cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --plan plan.json --solver msm
 expect "plan and solver: exit 2" 2 "--plan"
+
+# progress (docs/design.md, "Command line"): on stderr only, when it is a terminal or with
+# --progress; stdout is the same result with or without it (its measured values aside)
+PR=(--cell rnn --steps 12 --input 3 --hidden 4 --batch 1 --solver msm --budget 40% --repeat 3 --format csv)
+run run "${PR[@]}" --progress
+expect "--progress on a pipe: exit 0" 0 "solver,steps"
+if grep -q "warm-up" "$W/err" && grep -q "pair 1/3 timed, about [0-9.]* s left" "$W/err" &&
+    grep -q "pair 3/3" "$W/err"; then
+    ok "--progress: warm-up, each pair and the time left on stderr"
+else
+    bad "--progress on stderr" "$(snippet "$W/err")"
+fi
+cp "$W/out" progress.csv
+run run "${PR[@]}"
+if [ "$rc" = 0 ] && [ ! -s "$W/err" ]; then ok "no progress when stderr is not a terminal"; else bad "silent on a pipe" "$(snippet "$W/err")"; fi
+cp "$W/out" plain1.csv
+pycheck "stdout with progress: the same header, and the same values but the measured ones" \
+    progress.csv plain1.csv <<'EOF'
+import csv, re, sys
+texts = [open(f).read() for f in sys.argv[1:]]
+assert "\r" not in texts[0] and "run:" not in texts[0], texts[0][:200]
+assert texts[0].split("\n", 1)[0] == texts[1].split("\n", 1)[0], "headers differ"
+rows = [list(csv.DictReader(open(f))) for f in sys.argv[1:]]
+assert all(len(r) == 1 for r in rows), [len(r) for r in rows]
+p, a = rows[0][0], rows[1][0]
+# what a run measures (times, their ratios and costs, peak RSS, CPU share, the clock's cost,
+# the date, contention, resident pages) differs from run to run; nothing else may
+measured = re.compile(r"(_s$|_s_|ratio|vmhwm|cpu_wall|date_utc|^clock_|contended|attempts|resident)")
+kept = [k for k in a if not measured.search(k)]
+for k in ["solver", "steps", "forward_ops", "backward_ops", "peak_store_bytes", "grad_max_abs_diff", "loss"]:
+    assert k in kept, k
+diff = [(k, p[k], a[k]) for k in kept if p[k] != a[k]]
+assert not diff, diff
+EOF
+run run "${PR[@]}" --quiet --progress
+expect "--quiet with --progress: exit 2" 2 "--quiet and --progress"
+if command -v script >/dev/null; then
+    # script(1) gives the command a terminal; stdout goes to a file, stderr stays on it
+    script -qec "'$BIN' run ${PR[*]} >tty.csv" /dev/null >tty.txt 2>&1
+    if grep -q "warm-up" tty.txt && grep -q $'\r' tty.txt && head -1 tty.csv | grep -q "^solver,"; then
+        ok "progress on a terminal, rewritten in place; stdout the result alone"
+    else
+        bad "progress on a terminal" "$(snippet tty.txt)"
+    fi
+    script -qec "'$BIN' run ${PR[*]} --quiet >ttyq.csv" /dev/null >ttyq.txt 2>&1
+    if [ ! -s ttyq.txt ] && [ "$(head -1 ttyq.csv)" = "$(head -1 tty.csv)" ]; then
+        ok "--quiet on a terminal: nothing on stderr"
+    else
+        bad "--quiet on a terminal" "$(snippet ttyq.txt)"
+    fi
+else
+    echo "skip - progress on a terminal (no script(1) here)"
+fi
+
+# the slow store's costs given directly (--cost-write/--cost-read, as solve takes them) choose
+# the same plan as simulate with the same costs; bad values and both ways at once are refused
+mkdir -p "$W/slow"
+SC=(--cell lstm --steps 12 --input 3 --hidden 4 --batch 1 --repeat 1 --solver msm2 --budget 10%
+    --slow-budget unlimited)
+C2=(--cost-write 0.25 --cost-read 0.5 --cost-write-latency 0.125)
+run run "${SC[@]}" --slow-dir "$W/slow" "${C2[@]}" --format json
+expect "run with --cost-write/--cost-read: exit 0" 0 '"slow_writes"'
+cp "$W/out" direct.json
+run simulate --solver msm2 --steps 12 --hidden-bytes 32 --internal-bytes 96 --budget 10% \
+    --slow-budget unlimited "${C2[@]}" --format json
+expect "simulate with the same costs: exit 0" 0 '"slow_writes"'
+pycheck "run and simulate with the same costs: the same plan" direct.json "$W/out" <<'EOF'
+import json, sys
+r, s = (json.load(open(f)) for f in sys.argv[1:])
+for k in ["forward_ops", "backward_ops", "slow_writes", "slow_reads"]:
+    assert r[k] == s[k], (k, r[k], s[k])
+assert r["slow_writes"] > 0, r["slow_writes"]
+EOF
+if [ -z "$(ls -A "$W/slow")" ]; then ok "the slow store's file removed"; else bad "slow dir" "$(ls "$W/slow")"; fi
+run run "${SC[@]}" --slow-dir "$W/slow" --cost-write -1 --cost-read 1
+expect "--cost-write -1: exit 2" 2 "--cost-write '-1'" ">= 0"
+run run "${SC[@]}" --slow-dir "$W/slow" --cost-write 1 --cost-read fast
+expect "--cost-read fast: exit 2" 2 "--cost-read 'fast'"
+run run "${SC[@]}" --slow-dir "$W/slow" --cost-write-latency 1e999
+expect "--cost-write-latency 1e999: exit 2" 2 "--cost-write-latency"
+run run "${SC[@]}" --slow-dir "$W/slow" --cost-write 1
+expect "--cost-write without --cost-read: exit 2, names both ways" 2 "--store-costs" "--cost-read R"
+printf 'membptt-store-costs 1\nforward_s 1e-3\nbackward_s 2e-3\nwrite_latency_s 0\nwrite_s_per_byte 1e-9\nread_latency_s 0\nread_s_per_byte 1e-9\n' >cheap.costs
+run run "${SC[@]}" --slow-dir "$W/slow" --store-costs cheap.costs --cost-read 1
+expect "--store-costs with --cost-read: exit 2, one way" 2 "--store-costs cheap.costs and --cost-read" "one way"
+run run "${SC[@]}" --slow-dir "$W/slow" --store-costs cheap.costs --format json
+expect "--store-costs alone: exit 0" 0 '"slow_writes"'
 
 finish

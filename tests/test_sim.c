@@ -225,6 +225,14 @@ static void test_cost_model(void **state)
         }
 }
 
+/* t = 3, a_s = 3: s_1 on the slow store, read back twice (once to recompute s_2, once for
+ * backward 1); memory holds only h_0 (test_two_levels, test_replay_record). */
+static const mb_op slow_s1[] = {
+    OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_INTERNAL, 1, 1), OP(MB_OP_FORWARD, 2),
+    OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3), OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_FORWARD, 2),
+    OP(MB_OP_BACKWARD, 2), OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1),
+    OPL(MB_OP_FREE, 1, 1)};
+
 /* Sizes near INT64_MAX: the store's size is checked arithmetic, so a store past the budget
  * is a violation at the op that makes it, never a wrapped size that looks valid. */
 /* Two storage levels (docs/design.md, "Two storage levels"): each level's budget, reads
@@ -233,13 +241,7 @@ static void test_cost_model(void **state)
 static void test_two_levels(void **state)
 {
     (void)state;
-    /* t = 3, a_s = 3: s_1 on the slow store, read back twice (once to recompute s_2, once
-     * for backward 1); memory holds only h_0 */
-    const mb_op good[] = {OP(MB_OP_FORWARD, 1), OPL(MB_OP_STORE_INTERNAL, 1, 1),
-                          OP(MB_OP_FORWARD, 2), OP(MB_OP_FORWARD, 3), OP(MB_OP_BACKWARD, 3),
-                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_FORWARD, 2), OP(MB_OP_BACKWARD, 2),
-                          OPL(MB_OP_RESTORE, 1, 1), OP(MB_OP_BACKWARD, 1), OPL(MB_OP_FREE, 1, 1)};
-    mb_plan *p = hand_plan(3, 3, 1, good, 11);
+    mb_plan *p = hand_plan(3, 3, 1, slow_s1, 11);
     p->problem.slow_budget = 3;
     mb_sim_report r;
     assert_int_equal(mb_sim_replay(p, &r), MB_OK);
@@ -294,6 +296,51 @@ static void test_two_levels(void **state)
     assert_true(r.valid);
     EXPECT_EQ(r.slow_written_units, 1, "h_0 written");
     mb_plan_free(p);
+}
+
+/* The columns of a replay (what `verify` prints) have one owner, mb_sim_record_replay: its
+ * keys in order, with the slow level's between copied_units and first_violation, and values
+ * from the report. */
+static void test_replay_record(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "budget_units",  "valid",           "ops",             "forward_ops",
+        "backward_ops",  "peak_units",      "cost_per_step",   "copied_units",
+        "slow_budget_units", "slow_peak_units", "slow_writes", "slow_reads",
+        "slow_written_units", "slow_read_units", "slow_written_bytes", "slow_read_bytes",
+        "first_violation"};
+    mb_plan *p = hand_plan(3, 3, 1, slow_s1, 11);
+    p->problem.slow_budget = 3;
+    mb_sim_report rep;
+    assert_int_equal(mb_sim_replay(p, &rep), MB_OK);
+    mb_record *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    mb_sim_record_replay(r, p, &rep);
+    assert_int_equal(r->n, (int)(sizeof keys / sizeof keys[0]));
+    for (int i = 0; i < r->n; i++)
+        assert_string_equal(r->fields[i].key, keys[i]);
+    EXPECT_EQ(r->fields[2].i, 11, "ops");
+    EXPECT_EQ(r->fields[3].i, 4, "forward_ops");
+    EXPECT_EQ(r->fields[11].i, 2, "slow_reads");
+    assert_true(fabs(r->fields[6].d - 4.0 / 3.0) < 1e-12);
+    p->problem.slow_budget = 2; /* invalid: the reason is the last column */
+    assert_int_equal(mb_sim_replay(p, &rep), MB_OK);
+    memset(r, 0, sizeof *r);
+    mb_sim_record_replay(r, p, &rep);
+    assert_non_null(strstr(r->strings + r->fields[r->n - 1].s, "over its budget"));
+    mb_plan_free(p);
+    /* one level: no slow columns */
+    mb_problem q = {.steps = 4, .hidden_units = 1, .internal_units = 2, .budget = 7};
+    assert_int_equal(mb_plan_full(&q, &p), MB_OK);
+    assert_int_equal(mb_sim_replay(p, &rep), MB_OK);
+    memset(r, 0, sizeof *r);
+    mb_sim_record_replay(r, p, &rep);
+    assert_int_equal(r->n, 9);
+    assert_string_equal(r->fields[7].key, "copied_units");
+    assert_string_equal(r->fields[8].key, "first_violation");
+    mb_plan_free(p);
+    free(r);
 }
 
 static void test_ir_huge_sizes(void **state)
@@ -371,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_cost_model),
         cmocka_unit_test(test_ir_huge_sizes),
         cmocka_unit_test(test_two_levels),
+        cmocka_unit_test(test_replay_record),
         cmocka_unit_test(test_builder_catches_bad_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,9 @@ static void expect_merge(const char *out, const char **paths, size_t n, int rc,
 }
 
 /* Merge proves every row: each kind of shard corruption is refused naming shard and line, with
- * no output; a good merge writes the sidecar and timing file, and a sweep resumes from it. */
+ * no output; a good merge writes the sidecar and timing file, and a sweep resumes from it.
+ * Longer than 120 lines because it walks one set of shards through every kind of corruption in
+ * turn, each step undoing the last, so the cases share their shards and their reference. */
 static void test_merge_proves_rows(void **state)
 {
     (void)state;
