@@ -41,7 +41,7 @@ static void expect_merge(const char *out, const char **paths, size_t n, int rc,
 
 /* Merge proves every row: each kind of shard corruption is refused naming shard and line, with
  * no output; a good merge writes the sidecar and timing file, and a sweep resumes from it.
- * Longer than 120 lines because it walks one set of shards through every kind of corruption in
+ * It is longer than 120 lines because it walks one set of shards through every kind of corruption in
  * turn, each step undoing the last, so the cases share their shards and their reference. */
 static void test_merge_proves_rows(void **state)
 {
@@ -181,6 +181,21 @@ static void test_merge_proves_rows(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Edits the sidecar at `side` to say another commit wrote its rows ("other-" + the commit). */
+static void edit_commit(const char *side)
+{
+    char *sc = slurp(side), *at = strstr(sc, "\"commit\": \"");
+    assert_non_null(at);
+    size_t cap = strlen(sc) + 16;
+    char *edited = malloc(cap);
+    assert_non_null(edited);
+    snprintf(edited, cap, "%.*s\"commit\": \"other-%s", (int)(at - sc), sc,
+             at + strlen("\"commit\": \""));
+    spit(side, edited);
+    free(edited);
+    free(sc);
+}
+
 /* Shards of two builds (one shard's sidecar edited to another commit) are refused, naming both
  * shards and what differs, unless accepted; then the sidecar says which rows are which. */
 static void test_merge_mixed_builds(void **state)
@@ -204,12 +219,7 @@ static void test_merge_mixed_builds(void **state)
     }
     mb_sweep_config_free(c);
     snprintf(side, sizeof side, "%.*s.json", (int)(strlen(sp[2]) - 4), sp[2]);
-    char *st = slurp(side), *at = strstr(st, "\"commit\": \"");
-    assert_non_null(at);
-    char *edited = malloc(strlen(st) + 16);
-    snprintf(edited, strlen(st) + 16, "%.*s\"commit\": \"other-%s", (int)(at - st), st,
-             at + strlen("\"commit\": \""));
-    spit(side, edited);
+    edit_commit(side);
     snprintf(buf, sizeof buf, "%s/mixed.csv", dir);
     expect_merge(buf, paths, 3, MB_EINVAL, "different builds", "commit '");
     if (strstr(mb_errmsg(), "vs 'other-") == NULL || strstr(mb_errmsg(), "shard-2-of-3") == NULL ||
@@ -225,8 +235,6 @@ static void test_merge_mixed_builds(void **state)
     assert_non_null(strstr(m, "\"commit\": \"other-"));
     assert_non_null(strstr(m, "\"rows_from\": 2,")); /* point 2 is shard 2's first */
     free(m);
-    free(edited);
-    free(st);
     free(full);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -298,12 +306,7 @@ static void test_resume_proves_rows(void **state)
     free(tm);
 
     /* rows of another build: the sidecar edited to another commit */
-    char *sc = slurp(side), *at = strstr(sc, "\"commit\": \"");
-    assert_non_null(at);
-    char *edited = malloc(strlen(sc) + 16);
-    snprintf(edited, strlen(sc) + 16, "%.*s\"commit\": \"other-%s", (int)(at - sc), sc,
-             at + strlen("\"commit\": \""));
-    spit(side, edited);
+    edit_commit(side);
     snprintf(buf, sizeof buf, "%.*s", (int)(strlen(full) - 10), full); /* a row in flight */
     spit(csv, buf);
     assert_int_equal(mb_sweep_run(c, &o, &res), MB_EINVAL);
@@ -314,12 +317,10 @@ static void test_resume_proves_rows(void **state)
     assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
     assert_int_equal((int)res.resumed, 15);
     o.accept_other_build = 0;
-    free(sc);
-    sc = slurp(side);
+    char *sc = slurp(side);
     assert_non_null(strstr(sc, "\"commit\": \"other-")); /* rows 1-15 keep their build */
     assert_non_null(strstr(sc, "\"rows_from\": 15"));
     free(sc);
-    free(edited);
 
     /* a corrupt sidecar is called corrupt, not another sweep */
     sc = slurp(side);
