@@ -7,7 +7,7 @@
  * is batch element r). A checkpoint is a run of B*H blocks; the hidden layout is a prefix of
  * the internal one, so restoring from s_k copies only its first hidden_bytes.
  *   LSTM  hidden [h c]            internal [h c a(4 blocks: i f g o)]
- *   GRU   hidden [h]              internal [h h_prev a(3 blocks: z r n) hn]
+ *   GRU   hidden [h]              internal [h a(3 blocks: z r n) hn]
  *   RNN   hidden [h]              internal [h]
  * An internal state holds what backward k reads of step k and nothing of step k-1: the parts
  * of step k's gradient that need h_{k-1} (and c_{k-1}) wait in the workspace ("pending") until
@@ -228,35 +228,45 @@ ROW_ATTR static void FN(gru_row_mix)(const REAL *restrict zg, const REAL *restri
         hr[j] = (1 - zg[j]) * ng[j] + zg[j] * hpr[j];
 }
 
+/* Step k's gate gradients from dL/dh_k, except the update gate's, which needs h_{k-1}: its
+ * block gets dh*z*(1-z), and gru_finish multiplies in (h_{k-1} - n_k) (nr keeps n_k, since
+ * s_k may be gone by then). dhn: dL/d(h W_hn + b_hn); dor: the direct part of dL/dh_{k-1}. */
 ROW_ATTR static void FN(gru_row_backward)(const REAL *restrict zg, const REAL *restrict rg,
                                  const REAL *restrict ng, const REAL *restrict hnr,
-                                 const REAL *restrict hpr, const REAL *restrict dhr,
-                                 REAL *restrict dz, REAL *restrict dr, REAL *restrict dn,
-                                 REAL *restrict dhn, REAL *restrict dor, int64_t H)
+                                 const REAL *restrict dhr, REAL *restrict dz,
+                                 REAL *restrict dr, REAL *restrict dn, REAL *restrict dhn,
+                                 REAL *restrict dor, REAL *restrict nr, int64_t H)
 {
     for (int64_t j = 0; j < H; j++) {
         REAL z = zg[j], rv = rg[j], n = ng[j], dh = dhr[j];
-        REAL dzv = dh * (hpr[j] - n) * z * (1 - z);
         REAL dnv = dh * (1 - z) * (1 - n * n);
-        dz[j] = dzv;
+        dz[j] = dh * z * (1 - z);
         dr[j] = dnv * hnr[j] * rv * (1 - rv);
         dn[j] = dnv;
         dhn[j] = dnv * rv;
         dor[j] = dh * z;
+        nr[j] = n;
     }
+}
+
+/* The update gate's gradient of a pending row: dz *= h_{k-1} - n_k. */
+ROW_ATTR static void FN(gru_row_finish)(REAL *restrict dz, const REAL *restrict hpr,
+                               const REAL *restrict nr, int64_t H)
+{
+    for (int64_t j = 0; j < H; j++)
+        dz[j] *= hpr[j] - nr[j];
 }
 
 static void FN(gru_forward)(mb_net *net, const void *hin_, const void *xp_, void *s_)
 {
     const int64_t H = net->H, B = net->B, G = 3 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *hin = hin_, *xp = xp_;
+    const REAL *hp = hin_, *xp = xp_;
     REAL *s = s_;
     const REAL *P = net->params;
     const REAL *Wh = P + net->lay.wh, *bx = P + net->lay.bias, *bh = bx + G;
-    REAL *h = s, *hp = s + BH, *a = s + 2 * BH, *hn = s + 5 * BH;
+    REAL *h = s, *a = s + BH, *hn = s + 4 * BH;
     REAL *ah = net->scr_b;
-    memcpy(hp, hin, BH * sizeof(REAL));
     memcpy(a, xp, (size_t)(B * G) * sizeof(REAL));
     GEMM_RM(MB_NN, MB_NN, B, G, H, hp, H, Wh, G, 0, ah, G);
     for (int64_t r = 0; r < B; r++) {
@@ -269,36 +279,61 @@ static void FN(gru_forward)(mb_net *net, const void *hin_, const void *xp_, void
     }
 }
 
-static void FN(gru_backward)(mb_net *net, const void *s_, const void *x_, const void *y_,
-                             void *dhin_, void *dhout_, void *dx_)
+/* Completes the pending step k's gradient with hprev = h_{k-1}: the update gate's block,
+ * then dW_x, dW_h, the biases, dL/dx_k and the recurrent part of dL/dh_{k-1}, added to dh
+ * (which holds the direct part, dh_k * z_k, from backward k). The pending data live in scr_a
+ * (gate gradients, then dL/d(h W_hn) and n_k), which no forward touches. */
+static void FN(gru_finish)(mb_net *net, const void *hprev_, void *dh_)
 {
+    if (!net->pending)
+        return;
     const int64_t H = net->H, B = net->B, I = net->I, G = 3 * H;
     const size_t BH = (size_t)(B * H);
-    const REAL *s = s_, *x = x_;
-    REAL *dhin = dhin_, *dhout = dhout_, *dx = dx_;
+    const REAL *hp = hprev_;
     const REAL *P = net->params;
     const REAL *Wx = P + net->lay.wx, *Wh = P + net->lay.wh;
     REAL *Q = net->grads;
     REAL *gWx = Q + net->lay.wx, *gWh = Q + net->lay.wh, *gbx = Q + net->lay.bias,
          *gbh = gbx + G;
-    const REAL *h = s, *hp = s + BH, *a = s + 2 * BH, *hn = s + 5 * BH;
-    REAL *dax = net->scr_a, *dah = net->scr_b;
-
-    FN(head_backward)(net, h, y_, dhin);
+    REAL *dax = net->scr_a, *dah = net->scr_b, *dh = dh_, *dx = net->pending_dx;
+    const REAL *dhn = dax + (size_t)(B * G), *ns = dhn + BH;
     for (int64_t r = 0; r < B; r++) {
-        const REAL *ar = a + r * G;
         REAL *dxr = dax + r * G, *dhr2 = dah + r * G;
-        FN(gru_row_backward)(ar, ar + H, ar + 2 * H, hn + r * H, hp + r * H, dhin + r * H,
-                             dxr, dxr + H, dxr + 2 * H, dhr2 + 2 * H, dhout + r * H, H);
+        FN(gru_row_finish)(dxr, hp + r * H, ns + r * H, H);
         memcpy(dhr2, dxr, (size_t)(2 * H) * sizeof(REAL)); /* dz and dr: the same for a_h */
+        memcpy(dhr2 + 2 * H, dhn + r * H, (size_t)H * sizeof(REAL));
     }
-    GEMM_RM(MB_TT, MB_NN, I, G, B, x, I, dax, G, 1, gWx, G);
+    GEMM_RM(MB_TT, MB_NN, I, G, B, (const REAL *)net->pending_x, I, dax, G, 1, gWx, G);
     GEMM_RM(MB_TT, MB_NN, H, G, B, hp, H, dah, G, 1, gWh, G);
     FN(colsum)(gbx, dax, B, G);
     FN(colsum)(gbh, dah, B, G);
-    GEMM_RM(MB_NN, MB_TT, B, H, G, dah, G, Wh, G, 1, dhout, H);
+    GEMM_RM(MB_NN, MB_TT, B, H, G, dah, G, Wh, G, 1, dh, H);
     if (dx != NULL)
         GEMM_RM(MB_NN, MB_TT, B, I, G, dax, G, Wx, G, 0, dx, I);
+    net->pending = 0;
+}
+
+static void FN(gru_backward)(mb_net *net, const void *s_, const void *x_, const void *y_,
+                             void *dhin_, void *dhout_, void *dx_)
+{
+    const int64_t H = net->H, B = net->B, G = 3 * H;
+    const size_t BH = (size_t)(B * H);
+    const REAL *s = s_;
+    REAL *dhin = dhin_, *dhout = dhout_;
+    const REAL *h = s, *a = s + BH, *hn = s + 4 * BH;
+    REAL *dax = net->scr_a, *dhn = dax + (size_t)(B * G), *ns = dhn + BH;
+
+    FN(gru_finish)(net, s, dhin); /* step k+1, with h_k from s_k's prefix */
+    FN(head_backward)(net, h, y_, dhin);
+    for (int64_t r = 0; r < B; r++) {
+        const REAL *ar = a + r * G;
+        REAL *dxr = dax + r * G;
+        FN(gru_row_backward)(ar, ar + H, ar + 2 * H, hn + r * H, dhin + r * H, dxr, dxr + H,
+                             dxr + 2 * H, dhn + r * H, dhout + r * H, ns + r * H, H);
+    }
+    net->pending = 1;
+    net->pending_x = x_;
+    net->pending_dx = dx_;
 }
 
 /* ---- tanh RNN ----------------------------------------------------------------------------- */
@@ -352,14 +387,6 @@ static void FN(rnn_backward)(mb_net *net, const void *s_, const void *x_, const 
     if (dx != NULL)
         GEMM_RM(MB_NN, MB_TT, B, I, H, da, H, Wx, H, 0, dx, I);
     net->pending = 1;
-}
-
-/* GRU's backward reads h_{k-1} itself (s_k keeps it), so nothing waits. */
-static void FN(gru_finish)(mb_net *net, const void *hprev, void *dh)
-{
-    (void)net;
-    (void)hprev;
-    (void)dh;
 }
 
 static const mb_cell_ops FN(lstm_ops) = {FN(project), FN(lstm_forward), FN(lstm_backward),

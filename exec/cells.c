@@ -101,7 +101,7 @@ void mb_cell_shape(mb_cell_kind cell, int64_t H, int64_t B, int64_t *hid_elems,
         return;
     case MB_CELL_GRU:
         *hid_elems = BH;
-        *int_elems = 6 * BH;
+        *int_elems = 5 * BH;
         *gates = 3 * H;
         *bias = 6 * H;
         return;

@@ -61,7 +61,8 @@ struct mb_net {
     void *dx;           /* T*B*I when input_grads, else NULL */
     void *core[2];      /* the core: two internal-sized buffers used in turn */
     void *dh[2];        /* gradient w.r.t. the hidden state, two buffers used in turn */
-    void *scr_a, *scr_b;/* B*G each: gate gradients, GRU's hidden projection */
+    void *scr_a, *scr_b;/* B*G each: gate gradients, GRU's hidden projection; the GRU's
+                         * scr_a has 2*B*H more for its pending step (cell_impl.h) */
     void *scr_y;        /* B*O: the head's output and its gradient */
     void *proj;         /* MB_PROJ_SLOTS blocks of chunk*B*G: cached input projections */
     size_t proj_block_bytes; /* chunk*B*G elements, in bytes */

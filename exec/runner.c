@@ -81,7 +81,9 @@ int mb_net_create(const mb_exec_config *c, mb_net **out)
         net->core[i] = zalloc(net->int_elems, esz, &failed);
         net->dh[i] = zalloc(net->hid_elems, esz, &failed);
     }
-    net->scr_a = zalloc(B * Gs, esz, &failed);
+    /* the GRU's pending step keeps two more blocks beside its gate gradients (cell_impl.h) */
+    const size_t pend = c->cell == MB_CELL_GRU ? 2 * B * H : 0;
+    net->scr_a = zalloc(B * Gs + pend, esz, &failed);
     net->scr_b = zalloc(B * Gs, esz, &failed);
     net->scr_y = zalloc(B * O, esz, &failed);
     net->chunk = (128 + net->B - 1) / net->B;
@@ -97,7 +99,7 @@ int mb_net_create(const mb_exec_config *c, mb_net **out)
                         (long long)c->hidden, (long long)c->batch, (long long)c->steps);
     }
     net->workspace_bytes =
-        (int64_t)((2 * net->int_elems + 2 * net->hid_elems + 2 * B * Gs + B * O +
+        (int64_t)((2 * net->int_elems + 2 * net->hid_elems + 2 * B * Gs + pend + B * O +
                    (size_t)MB_PROJ_SLOTS * (size_t)net->chunk * B * Gs) * esz);
 
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);

@@ -70,7 +70,7 @@ static void test_state_bytes(void **state)
     c.cell = MB_CELL_GRU;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
     EXPECT_EQ(hb, 7 * 3 * 4, "GRU hidden bytes");
-    EXPECT_EQ(ib, 6 * 7 * 3 * 4, "GRU internal bytes");
+    EXPECT_EQ(ib, 5 * 7 * 3 * 4, "GRU internal bytes");
     c.cell = MB_CELL_RNN;
     c.dtype = MB_DTYPE_F64;
     assert_int_equal(mb_exec_state_bytes(&c, &hb, &ib), MB_OK);
