@@ -206,22 +206,130 @@ static void print_row(FILE *out, const mb_problem *p, int64_t alpha, const char 
     fflush(out);
 }
 
-/* The options of one benchmark run. */
+/* What main passes to bench_point: the options and the CSV stream. */
 typedef struct {
-    int reps, ref_reps;
+    int reps, ref_reps, want_tb, want_bnb;
     double tb_limit, bnb_limit;
-    const char *steps_list, *pct_list, *dp_list, *methods, *out_path;
     int64_t alpha;
-    int want_tb, want_bnb;
-    char rerun[1024]; /* the command that reruns it */
+    FILE *out;
 } bench_args;
 
-/* Parses the options into *a: -1 to go on, else the exit status (0 after --help). */
-static int parse_args(int argc, char **argv, bench_args *a)
+/* Times the methods at one point (t, budget percentage ps, solver ds), prints its rows and
+ * its summary line, and checks that the tables agree. *ns_per_inner carries the textbook
+ * DP's time per inner step from point to point, to skip runs past --textbook-limit. Returns
+ * main's status: 0, 1 (a failure), 2 (bad usage) or -2 (bad usage, in mb_errmsg()). */
+static int bench_point(const bench_args *a, int64_t t, const char *ps, const char *ds,
+                       double *ns_per_inner)
 {
-    *a = (bench_args){.reps = 5, .ref_reps = 1, .tb_limit = 120.0, .bnb_limit = 120.0,
-                      .steps_list = "1000,10000", .pct_list = "5,20", .dp_list = "msm",
-                      .methods = "fast,textbook,bnb", .alpha = 5};
+    int moves = 0;
+    for (size_t k = 0; k < sizeof DPS / sizeof DPS[0]; k++)
+        if (strcmp(ds, DPS[k].name) == 0)
+            moves = DPS[k].moves;
+    if (moves == 0) {
+        fprintf(stderr, "bench_solvers: --solvers '%s': expected hsm, ism, msm or "
+                "msm-free\n", ds);
+        return 2;
+    }
+    mb_problem p = {t, 1, a->alpha, 0, 0, 0};
+    char pct[32];
+    snprintf(pct, sizeof pct, "%s%%", ps);
+    if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK)
+        return -2;
+    if (p.budget < 1) {
+        fprintf(stderr, "bench_solvers: --budgets %s: under one unit at t=%lld\n",
+                ps, (long long)t);
+        return 2;
+    }
+    measure f = {.method = "fast"}, tb = {.method = "textbook"}, bb = {.method = "bnb"};
+    if (measure_method(moves, &p, MB_DP_FAST, a->reps, 0, 0.0, &f) != 0)
+        return 1;
+    print_row(a->out, &p, a->alpha, ps, ds, &f, &f);
+    int64_t full;
+    mb_problem_full_units(&p, &full);
+    double rows = (double)(p.budget < full ? p.budget : full);
+    int kinds = (moves & MB_MOVE_HIDDEN ? 1 : 0) + (moves & MB_MOVE_INTERNAL ? 1 : 0);
+    double inner = (double)t * (double)t / 2.0 * rows * kinds;
+    double predicted = *ns_per_inner * inner;
+    if (a->want_tb) {
+        if (*ns_per_inner == 0.0 || predicted <= a->tb_limit) {
+            if (measure_method(moves, &p, MB_DP_TEXTBOOK, a->ref_reps, 1, 0.0,
+                               &tb) != 0)
+                return 1;
+            *ns_per_inner = tb.med / inner;
+        } else {
+            snprintf(tb.skipped, sizeof tb.skipped,
+                     "not run: estimated %.0f s > --textbook-limit %g", predicted,
+                     a->tb_limit);
+        }
+        print_row(a->out, &p, a->alpha, ps, ds, &tb, &f);
+    }
+    if (a->want_bnb) {
+        if (measure_method(moves, &p, MB_DP_BNB, a->ref_reps, 1, a->bnb_limit, &bb) != 0)
+            return 1;
+        print_row(a->out, &p, a->alpha, ps, ds, &bb, &f);
+    }
+    char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
+         bbr[16] = "-";
+    const char *eq = "-";
+    if (tb.runs > 0) {
+        snprintf(tbs, sizeof tbs, "%.3f", tb.med);
+        snprintf(tbc, sizeof tbc, "%.3f", tb.cpu_med);
+        snprintf(tbr, sizeof tbr, "%.1f", tb.cpu_med / f.cpu_med);
+    }
+    if (bb.runs > 0) {
+        snprintf(bbs, sizeof bbs, "%.3f", bb.med);
+        snprintf(bbc, sizeof bbc, "%.3f", bb.cpu_med);
+        snprintf(bbr, sizeof bbr, "%.1f", bb.cpu_med / f.cpu_med);
+    }
+    int compared = tb.runs > 0 || bb.runs > 0;
+    int equal = (tb.runs == 0 || (tb.hash == f.hash && tb.cost == f.cost)) &&
+                (bb.runs == 0 || (bb.hash == f.hash && bb.cost == f.cost));
+    if (compared)
+        eq = equal ? "yes" : "NO";
+    fprintf(stderr, "%8lld %5s%% %-8s %8.3f %8.3f %10s %10s %8s %9s %9s %8s %6s %9.0f\n",
+            (long long)t, ps, ds, f.med, f.cpu_med, tbs, tbc, tbr, bbs, bbc, bbr, eq,
+            f.peak_mib);
+    if (compared && !equal) {
+        fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
+                (long long)t, ps, ds);
+        return 1;
+    }
+    return 0;
+}
+
+static void usage(void)
+{
+    printf("usage: bench_solvers [--steps 1000,10000] [--budgets 5,20] [--alpha 5]\n"
+           "                     [--solvers msm] [--methods fast,textbook,bnb]\n"
+           "                     [--reps 5] [--ref-reps 1] [--textbook-limit S]\n"
+           "                     [--bnb-limit S] [--out FILE.csv]\n\n"
+           "Times the fast, textbook and branch-and-bound DP table builders on the\n"
+           "same problems in the same run (median of --reps runs for fast, --ref-reps\n"
+           "for the others), each run in its own process, and checks that their\n"
+           "policy tables are equal. --solvers takes hsm, ism, msm, msm-free. Budgets\n"
+           "are percentages of full-BPTT memory. CSV on stdout (or into FILE.csv, with\n"
+           "its JSON sidecar FILE.json), a summary on stderr.\n");
+}
+
+/* The CSV header on out, the summary's on stderr. */
+static void print_headers(FILE *out)
+{
+    fprintf(out, "steps,hidden_units,internal_units,budget_spec,budget_units,solver,method,runs,"
+            "time_s,time_min_s,time_max_s,time_ratio_to_fast,cpu_s,cpu_ratio_to_fast,"
+            "forward_ops,policy_hash,tables_equal,vmhwm_mib,skipped\n");
+    fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
+    fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
+            "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
+            "bnb_cpu", "bnb/fast", "equal", "fast_MiB");
+}
+
+int main(int argc, char **argv)
+{
+    int reps = 5, ref_reps = 1;
+    double tb_limit = 120.0, bnb_limit = 120.0;
+    const char *steps_list = "1000,10000", *pct_list = "5,20", *dp_list = "msm";
+    const char *methods = "fast,textbook,bnb", *out_path = NULL;
+    int64_t alpha = 5;
     static const struct option opts[] = {
         {"reps", required_argument, NULL, 'r'},
         {"ref-reps", required_argument, NULL, 'R'},
@@ -236,180 +344,82 @@ static int parse_args(int argc, char **argv, bench_args *a)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c, rc = MB_OK;
-    int64_t v;
-    while (rc == MB_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int64_t v;
         switch (c) {
         case 'r':
-            if ((rc = mb_parse_int("--reps", optarg, 1, MAX_REPS, &v)) == MB_OK)
-                a->reps = (int)v;
+            if (mb_parse_int("--reps", optarg, 1, MAX_REPS, &v) != MB_OK)
+                goto bad;
+            reps = (int)v;
             break;
         case 'R':
-            if ((rc = mb_parse_int("--ref-reps", optarg, 1, MAX_REPS, &v)) == MB_OK)
-                a->ref_reps = (int)v;
+            if (mb_parse_int("--ref-reps", optarg, 1, MAX_REPS, &v) != MB_OK)
+                goto bad;
+            ref_reps = (int)v;
             break;
-        case 'l': rc = mb_parse_double("--textbook-limit", optarg, 0.0, &a->tb_limit); break;
-        case 'L': rc = mb_parse_double("--bnb-limit", optarg, 0.0, &a->bnb_limit); break;
-        case 's': a->steps_list = optarg; break;
-        case 'b': a->pct_list = optarg; break;
-        case 'd': a->dp_list = optarg; break;
-        case 'm': a->methods = optarg; break;
-        case 'o': a->out_path = optarg; break;
-        case 'a': rc = mb_parse_int("--alpha", optarg, 1, 1000, &a->alpha); break;
+        case 'l':
+            if (mb_parse_double("--textbook-limit", optarg, 0.0, &tb_limit) != MB_OK)
+                goto bad;
+            break;
+        case 'L':
+            if (mb_parse_double("--bnb-limit", optarg, 0.0, &bnb_limit) != MB_OK)
+                goto bad;
+            break;
+        case 's': steps_list = optarg; break;
+        case 'b': pct_list = optarg; break;
+        case 'd': dp_list = optarg; break;
+        case 'm': methods = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'a':
+            if (mb_parse_int("--alpha", optarg, 1, 1000, &alpha) != MB_OK)
+                goto bad;
+            break;
         case 'h':
-            printf("usage: bench_solvers [--steps 1000,10000] [--budgets 5,20] [--alpha 5]\n"
-                   "                     [--solvers msm] [--methods fast,textbook,bnb]\n"
-                   "                     [--reps 5] [--ref-reps 1] [--textbook-limit S]\n"
-                   "                     [--bnb-limit S] [--out FILE.csv]\n\n"
-                   "Times the fast, textbook and branch-and-bound DP table builders on the\n"
-                   "same problems in the same run (median of --reps runs for fast, --ref-reps\n"
-                   "for the others), each run in its own process, and checks that their\n"
-                   "policy tables are equal. --solvers takes hsm, ism, msm, msm-free. Budgets\n"
-                   "are percentages of full-BPTT memory. CSV on stdout (or into FILE.csv, with\n"
-                   "its JSON sidecar FILE.json), a summary on stderr.\n");
+            usage();
             return 0;
         default:
             fprintf(stderr, "bench_solvers: unknown option; see --help\n");
             return 2;
         }
     }
-    if (rc != MB_OK) {
-        fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
-        return 2;
-    }
-    a->want_tb = strstr(a->methods, "textbook") != NULL;
-    a->want_bnb = strstr(a->methods, "bnb") != NULL;
-    snprintf(a->rerun, sizeof a->rerun, "bench_solvers --steps %s --budgets %s --alpha %lld "
-             "--solvers %s --methods %s --reps %d --ref-reps %d --textbook-limit %g "
-             "--bnb-limit %g", a->steps_list, a->pct_list, (long long)a->alpha, a->dp_list,
-             a->methods, a->reps, a->ref_reps, a->tb_limit, a->bnb_limit);
-    return -1;
-}
-
-/* The stderr summary line of one case. */
-static void summary_line(int64_t t, const char *ps, const char *ds, const measure *f,
-                         const measure *tb, const measure *bb, const char *eq)
-{
-    char tbs[32] = "-", tbc[32] = "-", tbr[16] = "-", bbs[32] = "-", bbc[32] = "-",
-         bbr[16] = "-";
-    if (tb->runs > 0) {
-        snprintf(tbs, sizeof tbs, "%.3f", tb->med);
-        snprintf(tbc, sizeof tbc, "%.3f", tb->cpu_med);
-        snprintf(tbr, sizeof tbr, "%.1f", tb->cpu_med / f->cpu_med);
-    }
-    if (bb->runs > 0) {
-        snprintf(bbs, sizeof bbs, "%.3f", bb->med);
-        snprintf(bbc, sizeof bbc, "%.3f", bb->cpu_med);
-        snprintf(bbr, sizeof bbr, "%.1f", bb->cpu_med / f->cpu_med);
-    }
-    fprintf(stderr, "%8lld %5s%% %-8s %8.3f %8.3f %10s %10s %8s %9s %9s %8s %6s %9.0f\n",
-            (long long)t, ps, ds, f->med, f->cpu_med, tbs, tbc, tbr, bbs, bbc, bbr, eq,
-            f->peak_mib);
-}
-
-/* One case (t steps, budget ps%, DP ds): the fast builder, then the textbook one (unless its
- * time predicted from *ns_per_inner is over the limit) and bnb, their rows and the summary
- * line. 0, or the exit status (-2: the message is in mb_errmsg). */
-static int bench_case(FILE *out, const bench_args *a, int64_t t, const char *ps,
-                      const char *ds, double *ns_per_inner)
-{
-    int moves = 0;
-    for (size_t k = 0; k < sizeof DPS / sizeof DPS[0]; k++)
-        if (strcmp(ds, DPS[k].name) == 0)
-            moves = DPS[k].moves;
-    if (moves == 0) {
-        fprintf(stderr, "bench_solvers: --solvers '%s': expected hsm, ism, msm or msm-free\n",
-                ds);
-        return 2;
-    }
-    mb_problem p = {t, 1, a->alpha, 0, 0, 0};
-    char pct[32];
-    snprintf(pct, sizeof pct, "%s%%", ps);
-    if (mb_parse_budget("--budgets", pct, &p, &p.budget) != MB_OK)
-        return -2;
-    if (p.budget < 1) {
-        fprintf(stderr, "bench_solvers: --budgets %s: under one unit at t=%lld\n", ps,
-                (long long)t);
-        return 2;
-    }
-    measure f = {.method = "fast"}, tb = {.method = "textbook"}, bb = {.method = "bnb"};
-    if (measure_method(moves, &p, MB_DP_FAST, a->reps, 0, 0.0, &f) != 0)
-        return 1;
-    print_row(out, &p, a->alpha, ps, ds, &f, &f);
-    int64_t full;
-    mb_problem_full_units(&p, &full);
-    double rows = (double)(p.budget < full ? p.budget : full);
-    int kinds = (moves & MB_MOVE_HIDDEN ? 1 : 0) + (moves & MB_MOVE_INTERNAL ? 1 : 0);
-    double inner = (double)t * (double)t / 2.0 * rows * kinds;
-    double predicted = *ns_per_inner * inner;
-    if (a->want_tb) {
-        if (*ns_per_inner == 0.0 || predicted <= a->tb_limit) {
-            if (measure_method(moves, &p, MB_DP_TEXTBOOK, a->ref_reps, 1, 0.0, &tb) != 0)
-                return 1;
-            *ns_per_inner = tb.med / inner;
-        } else {
-            snprintf(tb.skipped, sizeof tb.skipped,
-                     "not run: estimated %.0f s > --textbook-limit %g", predicted, a->tb_limit);
-        }
-        print_row(out, &p, a->alpha, ps, ds, &tb, &f);
-    }
-    if (a->want_bnb) {
-        if (measure_method(moves, &p, MB_DP_BNB, a->ref_reps, 1, a->bnb_limit, &bb) != 0)
-            return 1;
-        print_row(out, &p, a->alpha, ps, ds, &bb, &f);
-    }
-    int compared = tb.runs > 0 || bb.runs > 0;
-    int equal = (tb.runs == 0 || (tb.hash == f.hash && tb.cost == f.cost)) &&
-                (bb.runs == 0 || (bb.hash == f.hash && bb.cost == f.cost));
-    summary_line(t, ps, ds, &f, &tb, &bb, !compared ? "-" : equal ? "yes" : "NO");
-    if (compared && !equal) {
-        fprintf(stderr, "bench_solvers: the policy tables differ at t=%lld %s%% %s\n",
-                (long long)t, ps, ds);
-        return 1;
-    }
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    bench_args a;
-    int status = parse_args(argc, argv, &a);
-    if (status >= 0)
-        return status;
-    status = 0;
-    fprintf(stderr, "rerun: %s\n", a.rerun);
+    int want_tb = strstr(methods, "textbook") != NULL, want_bnb = strstr(methods, "bnb") != NULL;
+    char rerun[1024];
+    snprintf(rerun, sizeof rerun, "bench_solvers --steps %s --budgets %s --alpha %lld --solvers "
+             "%s --methods %s --reps %d --ref-reps %d --textbook-limit %g --bnb-limit %g",
+             steps_list, pct_list, (long long)alpha, dp_list, methods, reps, ref_reps, tb_limit,
+             bnb_limit);
+    fprintf(stderr, "rerun: %s\n", rerun);
     mb_atomic_file af = {.f = stdout};
-    if (a.out_path && (mb_output_path_check("--out", a.out_path, 0) != MB_OK ||
-                       mb_atomic_open(&af, a.out_path) != MB_OK)) {
-        fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
-        return 2;
-    }
+    if (out_path && (mb_output_path_check("--out", out_path, 0) != MB_OK ||
+                     mb_atomic_open(&af, out_path) != MB_OK))
+        goto bad;
+    int status = 0;
     FILE *out = af.f;
-    fprintf(out, "steps,hidden_units,internal_units,budget_spec,budget_units,solver,method,runs,"
-            "time_s,time_min_s,time_max_s,time_ratio_to_fast,cpu_s,cpu_ratio_to_fast,"
-            "forward_ops,policy_hash,tables_equal,vmhwm_mib,skipped\n");
-    fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
-    fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
-            "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",
-            "bnb_cpu", "bnb/fast", "equal", "fast_MiB");
+    print_headers(out);
     double ns_per_inner = 0.0; /* textbook seconds per inner step (t^2/2 * rows * kinds) */
-    char sl[256], pl[256], dl[256];
-    snprintf(sl, sizeof sl, "%s", a.steps_list);
+    const bench_args args = {reps, ref_reps, want_tb, want_bnb, tb_limit, bnb_limit, alpha, out};
+    char sl[256], dl[256];
+    snprintf(sl, sizeof sl, "%s", steps_list);
     char *s1, *s2, *s3;
-    for (char *ts = strtok_r(sl, ",", &s1); ts && status == 0; ts = strtok_r(NULL, ",", &s1)) {
+    for (char *ts = strtok_r(sl, ",", &s1); ts; ts = strtok_r(NULL, ",", &s1)) {
         int64_t t;
         if (mb_parse_int("--steps", ts, 1, INT64_C(1) << 29, &t) != MB_OK) {
             status = -2;
-            break;
+            goto done;
         }
-        snprintf(pl, sizeof pl, "%s", a.pct_list);
-        for (char *ps = strtok_r(pl, ",", &s2); ps && status == 0; ps = strtok_r(NULL, ",", &s2)) {
-            snprintf(dl, sizeof dl, "%s", a.dp_list);
-            for (char *ds = strtok_r(dl, ",", &s3); ds && status == 0;
-                 ds = strtok_r(NULL, ",", &s3))
-                status = bench_case(out, &a, t, ps, ds, &ns_per_inner);
+        char pl[256];
+        snprintf(pl, sizeof pl, "%s", pct_list);
+        for (char *ps = strtok_r(pl, ",", &s2); ps; ps = strtok_r(NULL, ",", &s2)) {
+            snprintf(dl, sizeof dl, "%s", dp_list);
+            for (char *ds = strtok_r(dl, ",", &s3); ds; ds = strtok_r(NULL, ",", &s3)) {
+                status = bench_point(&args, t, ps, ds, &ns_per_inner);
+                if (status != 0)
+                    goto done;
+            }
         }
     }
+done:
     if (status == -2)
         fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
     if (af.f != stdout) {
@@ -418,14 +428,16 @@ int main(int argc, char **argv)
         } else if (mb_atomic_commit(&af) != MB_OK) {
             status = 1;
         } else {
-            mb_meta_config cf[] = {{"command", a.rerun}};
-            if (mb_sidecar_write(a.out_path, "DP solver times: fast, textbook and "
-                                 "branch-and-bound table builders on the same problems", cf,
-                                 1) != MB_OK)
+            mb_meta_config cf[] = {{"command", rerun}};
+            if (mb_sidecar_write(out_path, "DP solver times: fast, textbook and branch-and-bound "
+                                 "table builders on the same problems", cf, 1) != MB_OK)
                 status = 1;
         }
         if (status == 1)
             fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
     }
     return status < 0 ? 2 : status;
+bad:
+    fprintf(stderr, "bench_solvers: %s\n", mb_errmsg());
+    return 2;
 }

@@ -1,7 +1,10 @@
-/* json.c: the JSON string writer, strict UTF-8 checking and message quoting. */
+/* json.c: the JSON string writer, strict UTF-8 checking, message quoting and the key set that
+ * refuses duplicate keys. */
 #include "core/json.h"
 
 #include <string.h>
+
+#include "core/alloc.h"
 
 /* The length of the valid UTF-8 character at s (1..4), or 0 when it is not valid. */
 static size_t utf8_char(const unsigned char *s, size_t len)
@@ -142,4 +145,63 @@ void mb_text_write(FILE *f, const char *s)
         }
         i += n;
     }
+}
+
+struct mb_json_key_slot {
+    uint64_t hash;
+    uint64_t object;
+    char *key; /* NULL: empty slot */
+    size_t len;
+};
+
+static uint64_t fnv1a(uint64_t object, const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603u ^ object;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+int mb_json_keyset_add(mb_json_keyset *set, uint64_t object, const char *s, size_t len)
+{
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 64;
+        struct mb_json_key_slot *t = mb_calloc(cap, sizeof *t);
+        if (t == NULL)
+            return -1;
+        for (size_t i = 0; i < set->cap; i++) {
+            if (set->slots[i].key == NULL)
+                continue;
+            size_t j = set->slots[i].hash & (cap - 1);
+            while (t[j].key != NULL)
+                j = (j + 1) & (cap - 1);
+            t[j] = set->slots[i];
+        }
+        mb_free(set->slots);
+        set->slots = t;
+        set->cap = cap;
+    }
+    uint64_t h = fnv1a(object, s, len);
+    size_t j = h & (set->cap - 1);
+    for (; set->slots[j].key != NULL; j = (j + 1) & (set->cap - 1))
+        if (set->slots[j].hash == h && set->slots[j].object == object &&
+            set->slots[j].len == len && memcmp(set->slots[j].key, s, len) == 0)
+            return 0;
+    char *copy = mb_malloc(len + 1); /* not mb_strndup: a key may hold \u0000 */
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    set->slots[j] = (struct mb_json_key_slot){h, object, copy, len};
+    set->n++;
+    return 1;
+}
+
+void mb_json_keyset_fini(mb_json_keyset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        mb_free(set->slots[i].key);
+    mb_free(set->slots);
+    set->slots = NULL;
+    set->cap = set->n = 0;
 }

@@ -41,14 +41,6 @@ enum {
 
 #define MAX_DEPTH 64
 
-/* The keys seen, per object: (object id, key) pairs in an open-addressing table. */
-typedef struct {
-    uint64_t hash;
-    uint64_t object;
-    char *key; /* NULL: empty slot */
-    size_t len;
-} key_slot;
-
 typedef struct {
     yajl_handle h;
     mb_plan *plan;
@@ -64,8 +56,7 @@ typedef struct {
     size_t first_level;        /* index of the first op with a level; SIZE_MAX: none */
     uint64_t objects;          /* objects opened so far: the id of the next */
     uint64_t stack[MAX_DEPTH + 2]; /* object id per open container (UINT64_MAX: an array) */
-    key_slot *keys;
-    size_t keys_cap, keys_n;
+    mb_json_keyset keys;       /* the keys seen, per object */
     int rc;                    /* an error found in a callback */
     char why[400];             /* its message, without the place */
 } reader;
@@ -89,50 +80,6 @@ static int stop(reader *r, int rc, const char *fmt, ...)
     va_end(ap);
     r->rc = rc;
     return 0;
-}
-
-static uint64_t fnv1a(uint64_t object, const unsigned char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603u ^ object;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ s[i]) * 1099511628211u;
-    return h;
-}
-
-/* Adds key to the object on top of the stack: 1 when new, 0 when a duplicate, -1 on ENOMEM. */
-static int key_add(reader *r, const unsigned char *s, size_t len)
-{
-    if (2 * (r->keys_n + 1) > r->keys_cap) {
-        size_t cap = r->keys_cap ? 2 * r->keys_cap : 64;
-        key_slot *t = mb_calloc(cap, sizeof *t);
-        if (t == NULL)
-            return -1;
-        for (size_t i = 0; i < r->keys_cap; i++) {
-            if (r->keys[i].key == NULL)
-                continue;
-            size_t j = r->keys[i].hash & (cap - 1);
-            while (t[j].key != NULL)
-                j = (j + 1) & (cap - 1);
-            t[j] = r->keys[i];
-        }
-        mb_free(r->keys);
-        r->keys = t;
-        r->keys_cap = cap;
-    }
-    uint64_t object = r->stack[r->depth], h = fnv1a(object, s, len);
-    size_t j = h & (r->keys_cap - 1);
-    for (; r->keys[j].key != NULL; j = (j + 1) & (r->keys_cap - 1))
-        if (r->keys[j].hash == h && r->keys[j].object == object && r->keys[j].len == len &&
-            memcmp(r->keys[j].key, s, len) == 0)
-            return 0;
-    char *copy = mb_malloc(len + 1);
-    if (copy == NULL)
-        return -1;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    r->keys[j] = (key_slot){h, object, copy, len};
-    r->keys_n++;
-    return 1;
 }
 
 /* Parses a JSON number lexeme (yajl has checked its grammar) as an int64: no fraction, no
@@ -195,86 +142,78 @@ static int skip_open(reader *r, int object)
     return 1;
 }
 
-/* Every value goes through here; `s`/`len` is the lexeme of numbers and strings. */
-static int on_value(reader *r, int type, const char *s, size_t len)
+/* The value of a key of the top-level object (S_VALUE). */
+static int top_value(reader *r, int type, const char *s, size_t len)
 {
     char key[48];
     int k = r->key;
-    switch (r->state) {
-    case S_START:
-        if (type != V_OBJECT)
-            return stop(r, MB_EPARSE, "expected a JSON object ('{'), found %s", what(type));
-        r->state = S_TOP;
-        r->depth = 0;
-        r->stack[0] = r->objects++;
+    r->state = S_TOP;
+    if (k < 0) { /* an unknown key: skip its value */
+        if (type == V_OBJECT || type == V_ARRAY) {
+            r->state = S_SKIP;
+            return skip_open(r, type == V_OBJECT);
+        }
         return 1;
-    case S_VALUE:
-        r->state = S_TOP;
-        if (k < 0) { /* an unknown key: skip its value */
-            if (type == V_OBJECT || type == V_ARRAY) {
-                r->state = S_SKIP;
-                return skip_open(r, type == V_OBJECT);
-            }
+    }
+    snprintf(key, sizeof key, "\"%s\"", key_names[k]);
+    if (k == K_FORMAT || k == K_SOLVER) {
+        if (type != V_STRING)
+            return stop(r, MB_EPARSE, "%s: expected a string, found %s", key, what(type));
+        char q[80];
+        mb_text_quote(q, sizeof q, s, len);
+        if (k == K_FORMAT) {
+            if (len != strlen(MB_PLAN_FORMAT) || memcmp(s, MB_PLAN_FORMAT, len) != 0)
+                return stop(r, MB_EPARSE, "format '%s'; expected '%s'", q, MB_PLAN_FORMAT);
             return 1;
         }
-        snprintf(key, sizeof key, "\"%s\"", key_names[k]);
-        if (k == K_FORMAT || k == K_SOLVER) {
-            if (type != V_STRING)
-                return stop(r, MB_EPARSE, "%s: expected a string, found %s", key, what(type));
+        if (len == 0 || len >= sizeof r->plan->solver)
+            return stop(r, MB_EPARSE, "\"solver\": '%s' must be 1 to %zu bytes", q,
+                        sizeof r->plan->solver - 1);
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+                return stop(r, MB_EPARSE,
+                            "\"solver\": '%s' holds a control character", q);
+        memcpy(r->plan->solver, s, len);
+        r->plan->solver[len] = '\0';
+        return 1;
+    }
+    if (k == K_SLOW_BUDGET && type == V_STRING) {
+        if (len != 9 || memcmp(s, "unlimited", 9) != 0) {
             char q[80];
             mb_text_quote(q, sizeof q, s, len);
-            if (k == K_FORMAT) {
-                if (len != strlen(MB_PLAN_FORMAT) || memcmp(s, MB_PLAN_FORMAT, len) != 0)
-                    return stop(r, MB_EPARSE, "format '%s'; expected '%s'", q, MB_PLAN_FORMAT);
-                return 1;
-            }
-            if (len == 0 || len >= sizeof r->plan->solver)
-                return stop(r, MB_EPARSE, "\"solver\": '%s' must be 1 to %zu bytes", q,
-                            sizeof r->plan->solver - 1);
-            for (size_t i = 0; i < len; i++)
-                if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
-                    return stop(r, MB_EPARSE,
-                                "\"solver\": '%s' holds a control character", q);
-            memcpy(r->plan->solver, s, len);
-            r->plan->solver[len] = '\0';
-            return 1;
+            return stop(r, MB_EPARSE, "\"slow_budget\": '%s'; expected an integer >= 0 "
+                        "(units) or \"unlimited\"", q);
         }
-        if (k == K_SLOW_BUDGET && type == V_STRING) {
-            if (len != 9 || memcmp(s, "unlimited", 9) != 0) {
-                char q[80];
-                mb_text_quote(q, sizeof q, s, len);
-                return stop(r, MB_EPARSE, "\"slow_budget\": '%s'; expected an integer >= 0 "
-                            "(units) or \"unlimited\"", q);
-            }
-            r->plan->problem.slow_budget = MB_SLOW_UNLIMITED;
-            return 1;
-        }
-        if (k == K_OPS) {
-            if (type != V_ARRAY)
-                return stop(r, MB_EPARSE, "\"ops\": expected an array of [name, step], found %s",
-                            what(type));
-            r->state = S_OPS;
-            return 1;
-        }
-        if (type != V_NUMBER)
-            return stop(r, MB_EPARSE, "%s: expected an integer, found %s", key, what(type));
-        {
-            mb_problem *p = &r->plan->problem;
-            int64_t *dst = k == K_VERSION      ? &r->version
-                           : k == K_STEPS      ? &p->steps
-                           : k == K_HIDDEN     ? &p->hidden_units
-                           : k == K_INTERNAL   ? &p->internal_units
-                           : k == K_UNIT_BYTES ? &p->unit_bytes
-                           : k == K_BUDGET     ? &p->budget
-                           : k == K_FORWARD_OPS ? &r->plan->forward_ops
-                           : k == K_SLOW_BUDGET ? &p->slow_budget
-                                                : &r->plan->peak;
-            return number_int(r, s, len, key, 0, dst);
-        }
-    case S_SKIP:
-        if (type == V_OBJECT || type == V_ARRAY)
-            return skip_open(r, type == V_OBJECT);
+        r->plan->problem.slow_budget = MB_SLOW_UNLIMITED;
         return 1;
+    }
+    if (k == K_OPS) {
+        if (type != V_ARRAY)
+            return stop(r, MB_EPARSE, "\"ops\": expected an array of [name, step], found %s",
+                        what(type));
+        r->state = S_OPS;
+        return 1;
+    }
+    if (type != V_NUMBER)
+        return stop(r, MB_EPARSE, "%s: expected an integer, found %s", key, what(type));
+    mb_problem *p = &r->plan->problem;
+    int64_t *dst = k == K_VERSION       ? &r->version
+                   : k == K_STEPS       ? &p->steps
+                   : k == K_HIDDEN      ? &p->hidden_units
+                   : k == K_INTERNAL    ? &p->internal_units
+                   : k == K_UNIT_BYTES  ? &p->unit_bytes
+                   : k == K_BUDGET      ? &p->budget
+                   : k == K_FORWARD_OPS ? &r->plan->forward_ops
+                   : k == K_SLOW_BUDGET ? &p->slow_budget
+                                        : &r->plan->peak;
+    return number_int(r, s, len, key, 0, dst);
+}
+
+/* A value inside "ops": an op's '[', its name, step and level (S_OPS to S_OP_LAST); in any
+ * other state a value is a bug. */
+static int op_value(reader *r, int type, const char *s, size_t len)
+{
+    switch (r->state) {
     case S_OPS:
         if (type != V_ARRAY)
             return stop(r, MB_EPARSE, "op %zu: expected [name, step], found %s", r->op_at,
@@ -333,8 +272,31 @@ static int on_value(reader *r, int type, const char *s, size_t len)
     case S_OP_LAST:
         return stop(r, MB_EPARSE, "op %zu: expected ']' after the level, found %s; an op is at "
                     "most [name, step, level]", r->op_at, what(type));
-    default:
-        return stop(r, MB_EPARSE, "unexpected %s", what(type));
+    default: /* S_TOP, S_DONE: yajl delivers a key there, or nothing */
+        (void)MB_NEVER(1);
+        return stop(r, MB_EINTERNAL, "unexpected %s", what(type));
+    }
+}
+
+/* Every value goes through here; `s`/`len` is the lexeme of numbers and strings. */
+static int on_value(reader *r, int type, const char *s, size_t len)
+{
+    switch (r->state) {
+    case S_START:
+        if (type != V_OBJECT)
+            return stop(r, MB_EPARSE, "expected a JSON object ('{'), found %s", what(type));
+        r->state = S_TOP;
+        r->depth = 0;
+        r->stack[0] = r->objects++;
+        return 1;
+    case S_VALUE:
+        return top_value(r, type, s, len);
+    case S_SKIP:
+        if (type == V_OBJECT || type == V_ARRAY)
+            return skip_open(r, type == V_OBJECT);
+        return 1;
+    default: /* S_OPS to S_OP_LAST */
+        return op_value(r, type, s, len);
     }
 }
 
@@ -358,7 +320,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t len)
     reader *r = ctx;
     if (!check_utf8(r, s, len, "key"))
         return 0;
-    int added = key_add(r, s, len);
+    int added = mb_json_keyset_add(&r->keys, r->stack[r->depth], (const char *)s, len);
     if (added < 0)
         return stop(r, MB_ENOMEM, "out of memory reading the keys");
     if (added == 0) {
@@ -479,9 +441,7 @@ static void reader_free(reader *r)
 {
     if (r->h)
         yajl_free(r->h);
-    for (size_t i = 0; i < r->keys_cap; i++)
-        mb_free(r->keys[i].key);
-    mb_free(r->keys);
+    mb_json_keyset_fini(&r->keys);
     mb_plan_free(r->plan);
 }
 

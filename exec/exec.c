@@ -425,6 +425,67 @@ static int count_sides(const mb_exec_config *c, mb_net *net, const mb_plan *plan
     return MB_OK;
 }
 
+/* Fills what the runs of the plan (sp) and of full BPTT (sf) leave in *out besides the times:
+ * sizes, op counts, the per-op costs from full BPTT of the same run (every forward is a first
+ * forward there) and the ratio the cost model predicts with them (rp: the plan's replay). */
+static int fill_result(const mb_exec_config *c, const mb_plan *plan, const mb_sim_report *rp,
+                       const mb_exec_stats *sp, const mb_exec_stats *sf, mb_exec_result *out)
+{
+    int64_t hb, ib;
+    mb_exec_state_bytes(c, &hb, &ib);
+    out->cell = c->cell;
+    out->hidden_bytes = hb;
+    out->internal_bytes = ib;
+    out->unit_bytes = plan->problem.unit_bytes;
+    out->budget_bytes = plan->problem.budget * plan->problem.unit_bytes;
+    out->forward_ops = sp->forward_ops;
+    out->recompute_ops = sp->recompute_ops;
+    out->backward_ops = sp->backward_ops;
+    out->copied_bytes = sp->copied_bytes;
+    out->full_forward_ops = sf->forward_ops;
+    out->full_backward_ops = sf->backward_ops;
+    out->full_copied_bytes = sf->copied_bytes;
+    out->peak_store_bytes = sp->peak_store_bytes;
+    out->peak_store_full_bytes = sf->peak_store_bytes;
+    out->workspace_bytes = sp->workspace_bytes;
+    out->projected_steps = sp->projected_steps;
+    out->projected_steps_full = sf->projected_steps;
+    out->peak_activation_bytes = sp->peak_store_bytes + sp->workspace_bytes;
+    out->compactions = sp->compactions;
+    const double T = (double)c->steps;
+    out->cost_forward_s = out->wall_full[MB_EXEC_FIRST].median / T;
+    out->cost_backward_s = out->wall_full[MB_EXEC_BACKWARD].median / T;
+    out->cost_copy_s_per_byte =
+        sf->copied_bytes > 0 ? out->wall_full[MB_EXEC_COPY].median / (double)sf->copied_bytes : 0;
+    out->cost_recompute_s = sp->recompute_ops > 0 ? out->wall[MB_EXEC_RECOMPUTE].median /
+                                                       (double)sp->recompute_ops
+                                                 : NAN;
+    double full_time;
+    mb_cost_model model = mb_cost_model_default();
+    model.forward = out->cost_forward_s;
+    model.backward = out->cost_backward_s;
+    model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
+    model.recompute = out->cost_recompute_s; /* NAN, so c_f, when nothing recomputes */
+    /* the slow store: the costs given (calibrate-store), else what this run measured */
+    out->slow = sp->slow;
+    const double u = (double)plan->problem.unit_bytes;
+    if (c->slow_costs != NULL) {
+        model.write = c->slow_costs->write * u;
+        model.read = c->slow_costs->read * u;
+        model.write_latency = c->slow_costs->write_latency;
+        model.read_latency = c->slow_costs->read_latency;
+    } else {
+        const mb_slow_counts *n = &sp->slow;
+        model.write = n->written_bytes > 0 ? n->write_s / (double)n->written_bytes * u : 0;
+        model.read = n->read_bytes > 0 ? n->read_s / (double)n->read_bytes * u : 0;
+    }
+    int rc = mb_sim_full_time(&plan->problem, &model, &full_time);
+    if (rc != MB_OK)
+        return rc;
+    out->predicted_time_ratio = mb_sim_predict(rp, &model) / full_time;
+    return MB_OK;
+}
+
 int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -495,59 +556,8 @@ int mb_exec_run(const mb_exec_config *c, const mb_plan *plan, mb_exec_result *ou
     if (rc != MB_OK)
         goto done;
 
-    int64_t hb, ib;
-    mb_exec_state_bytes(c, &hb, &ib);
-    out->cell = c->cell;
-    out->hidden_bytes = hb;
-    out->internal_bytes = ib;
-    out->unit_bytes = plan->problem.unit_bytes;
-    out->budget_bytes = plan->problem.budget * plan->problem.unit_bytes;
-    out->forward_ops = sp.forward_ops;
-    out->recompute_ops = sp.recompute_ops;
-    out->backward_ops = sp.backward_ops;
-    out->copied_bytes = sp.copied_bytes;
-    out->full_forward_ops = sf.forward_ops;
-    out->full_backward_ops = sf.backward_ops;
-    out->full_copied_bytes = sf.copied_bytes;
-    out->peak_store_bytes = sp.peak_store_bytes;
-    out->peak_store_full_bytes = sf.peak_store_bytes;
-    out->workspace_bytes = sp.workspace_bytes;
-    out->projected_steps = sp.projected_steps;
-    out->projected_steps_full = sf.projected_steps;
-    out->peak_activation_bytes = sp.peak_store_bytes + sp.workspace_bytes;
-    out->compactions = sp.compactions;
-    /* Per-op costs from full BPTT of the same run (every forward is a first forward there). */
-    const double T = (double)c->steps;
-    out->cost_forward_s = out->wall_full[MB_EXEC_FIRST].median / T;
-    out->cost_backward_s = out->wall_full[MB_EXEC_BACKWARD].median / T;
-    out->cost_copy_s_per_byte =
-        sf.copied_bytes > 0 ? out->wall_full[MB_EXEC_COPY].median / (double)sf.copied_bytes : 0;
-    out->cost_recompute_s = sp.recompute_ops > 0 ? out->wall[MB_EXEC_RECOMPUTE].median /
-                                                       (double)sp.recompute_ops
-                                                 : NAN;
-    double full_time;
-    mb_cost_model model = mb_cost_model_default();
-    model.forward = out->cost_forward_s;
-    model.backward = out->cost_backward_s;
-    model.copy = out->cost_copy_s_per_byte * (double)plan->problem.unit_bytes;
-    model.recompute = out->cost_recompute_s; /* NAN, so c_f, when nothing recomputes */
-    /* the slow store: the costs given (calibrate-store), else what this run measured */
-    out->slow = sp.slow;
-    const double u = (double)plan->problem.unit_bytes;
-    if (c->slow_costs != NULL) {
-        model.write = c->slow_costs->write * u;
-        model.read = c->slow_costs->read * u;
-        model.write_latency = c->slow_costs->write_latency;
-        model.read_latency = c->slow_costs->read_latency;
-    } else {
-        const mb_slow_counts *n = &sp.slow;
-        model.write = n->written_bytes > 0 ? n->write_s / (double)n->written_bytes * u : 0;
-        model.read = n->read_bytes > 0 ? n->read_s / (double)n->read_bytes * u : 0;
-    }
-    rc = mb_sim_full_time(&plan->problem, &model, &full_time);
-    if (rc != MB_OK)
+    if ((rc = fill_result(c, plan, &rp, &sp, &sf, out)) != MB_OK)
         goto done;
-    out->predicted_time_ratio = mb_sim_predict(&rp, &model) / full_time;
     out->grad_max_abs_diff = max_abs_diff(net, gp, gf, &out->grad_bitwise_equal);
     out->loss = sp.loss;
 done:

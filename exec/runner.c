@@ -350,6 +350,130 @@ static int plan_writes_slow(const mb_plan *plan)
     return 0;
 }
 
+/* The arena of side o->side, allocated and touched once and reused while its limit stays the
+ * same (docs/design.md, "The executor", the arena), sized by the plan's peak, which the IR
+ * proved (the replay checks the declared peak), never more than the budget: a generous budget
+ * costs no memory. Records its pages and how many were resident in *st. */
+static int side_arena(mb_net *net, const mb_plan *plan, const mb_run_options *o,
+                      int64_t budget_bytes, mb_exec_stats *st, mb_arena **out)
+{
+    const int64_t T = net->T;
+    if (o->side < 0 || o->side >= MB_EXEC_SIDES)
+        return MB_ERROR(MB_EINTERNAL, "run: side %d", o->side);
+    mb_arena *const arena = &net->arena[o->side];
+    int64_t limit = budget_bytes, peak_bytes;
+    if (plan->peak > 0 && !__builtin_mul_overflow(plan->peak, plan->problem.unit_bytes,
+                                                  &peak_bytes) && peak_bytes < limit)
+        limit = peak_bytes;
+    if (o->arena_limit_bytes > 0)
+        limit = o->arena_limit_bytes;
+    if (arena->base != NULL && arena->limit == limit && arena->max_keys == T + 1) {
+        mb_arena_reset(arena);
+    } else {
+        mb_arena_release(arena);
+        int rc = mb_arena_init(arena, limit, T + 1);
+        if (rc != MB_OK)
+            return rc;
+    }
+    if (mb_mem_resident(arena->base, (size_t)limit + 1, &st->store_pages,
+                        &st->store_resident_pages) != MB_OK)
+        st->store_pages = st->store_resident_pages = -1;
+    *out = arena;
+    return MB_OK;
+}
+
+/* Opens the slow store of a plan that writes to it, limited to its slow budget in bytes. */
+static int open_slow(const mb_net *net, const mb_plan *plan, const mb_run_options *o,
+                     mb_slow_store *slow)
+{
+    int64_t slow_limit = INT64_MAX, sb = plan->problem.slow_budget;
+    if (sb != MB_SLOW_UNLIMITED && __builtin_mul_overflow(sb, plan->problem.unit_bytes, &slow_limit))
+        slow_limit = INT64_MAX;
+    if (o->slow_dir == NULL)
+        return MB_ERROR(MB_EINVAL, "the plan writes checkpoints to a slow store; give a "
+                        "directory for it (--slow-dir DIR)");
+    return mb_slow_open(slow, o->slow_dir, o->slow_direct ? MB_SLOW_DIRECT : MB_SLOW_BUFFERED,
+                        slow_limit, net->T + 1, (int64_t)(net->int_elems * net->esz));
+}
+
+/* What a finished run leaves in *st besides its op counts and times: the arena's, the
+ * network's and the slow store's figures (the bytes that reached a device since io_r0/io_w0,
+ * -1 when unknown). */
+static void run_stats(const mb_net *net, const mb_arena *arena, const mb_slow_store *slow,
+                      int64_t io_r0, int64_t io_w0, mb_exec_stats *st)
+{
+    st->arena_bytes = arena->limit;
+    st->peak_store_bytes = arena->peak;
+    st->workspace_bytes = net->workspace_bytes;
+    st->projected_steps = net->projected_steps;
+    st->compactions = arena->compactions;
+    st->compacted_bytes = arena->compacted_bytes;
+    st->loss = net->loss;
+    st->slow = slow->n;
+    st->slow.device_read_bytes = st->slow.device_written_bytes = -1;
+    if (slow->fd >= 0) {
+        /* after the last write's sync; the file's removal writes nothing back */
+        int64_t r1, w1;
+        if (io_r0 >= 0 && mb_block_io(&r1, &w1) == 0) {
+            st->slow.device_read_bytes = r1 - io_r0;
+            st->slow.device_written_bytes = w1 - io_w0;
+        }
+    }
+}
+
+/* A store op: the core's first `bytes` bytes become checkpoint op.step, in the arena or on the
+ * slow store as op.level says. */
+static int store(mb_arena *arena, mb_slow_store *slow, mb_op op, size_t bytes, const void *core,
+                 mb_exec_stats *st)
+{
+    int64_t off;
+    int rc = op.level == MB_LEVEL_SLOW ? mb_slow_write(slow, op.step, core, (int64_t)bytes)
+                                       : mb_arena_alloc(arena, (int64_t)bytes, op.step, &off);
+    if (rc != MB_OK)
+        return rc;
+    if (op.level != MB_LEVEL_SLOW) {
+        memcpy(arena->base + off, core, bytes);
+        st->copied_bytes += (int64_t)bytes;
+    }
+    st->store_ops++;
+    return MB_OK;
+}
+
+/* A restore op (op i of the plan): the core gets h_k (and c_k) back from the arena, or the
+ * whole checkpoint, h_k or s_k, from the slow store. */
+static int restore(const mb_arena *arena, mb_slow_store *slow, mb_op op, size_t i, size_t hb,
+                   void *core, mb_exec_stats *st)
+{
+    if (op.level == MB_LEVEL_SLOW) {
+        int rc = mb_slow_read(slow, op.step, core);
+        if (rc != MB_OK)
+            return rc;
+        st->restore_ops++;
+        return MB_OK;
+    }
+    int64_t off = mb_arena_find(arena, op.step);
+    if (MB_NEVER(off < 0)) /* the IR found it in the store */
+        return MB_ERROR(MB_EINTERNAL, "op %zu: restore %lld finds no block in the arena", i,
+                        (long long)op.step);
+    memcpy(core, arena->base + off, hb);
+    st->restore_ops++;
+    st->copied_bytes += (int64_t)hb;
+    return MB_OK;
+}
+
+/* The internal state s_k that backward k reads: the core's when it holds s_k, else its
+ * checkpoint in the arena; NULL when there is none (the IR state machine m says which). */
+static const void *internal_state(const mb_arena *arena, const mb_ir *m, int64_t k,
+                                  const void *core)
+{
+    if (m->core == k && m->core_internal)
+        return core;
+    int64_t off = mb_arena_find(arena, k);
+    if (off < 0 || mb_ir_stored(m, k) != MB_IR_INTERNAL)
+        return NULL;
+    return arena->base + off;
+}
+
 int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exec_stats *st)
 {
     static const mb_run_options defaults = {0};
@@ -364,31 +488,9 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
         return rc;
 
     const size_t hb = net->hid_elems * net->esz, ib = net->int_elems * net->esz;
-    const int64_t T = net->T;
-    if (o->side < 0 || o->side >= MB_EXEC_SIDES)
-        return MB_ERROR(MB_EINTERNAL, "run: side %d", o->side);
-    /* The side's arena, allocated and touched once and reused while its limit stays the same
-     * (docs/design.md, "The executor", the arena). */
-    mb_arena *const arena = &net->arena[o->side];
-    /* Sized by the plan's peak, which the IR proved (the replay checks the declared peak),
-     * never more than the budget: a generous budget costs no memory. */
-    int64_t limit = budget_bytes, peak_bytes;
-    if (plan->peak > 0 && !__builtin_mul_overflow(plan->peak, plan->problem.unit_bytes,
-                                                  &peak_bytes) && peak_bytes < limit)
-        limit = peak_bytes;
-    if (o->arena_limit_bytes > 0)
-        limit = o->arena_limit_bytes;
-    if (arena->base != NULL && arena->limit == limit && arena->max_keys == T + 1) {
-        mb_arena_reset(arena);
-    } else {
-        mb_arena_release(arena);
-        rc = mb_arena_init(arena, limit, T + 1);
-        if (rc != MB_OK)
-            return rc;
-    }
-    if (mb_mem_resident(arena->base, (size_t)limit + 1, &st->store_pages,
-                        &st->store_resident_pages) != MB_OK)
-        st->store_pages = st->store_resident_pages = -1;
+    mb_arena *arena = NULL;
+    if ((rc = side_arena(net, plan, o, budget_bytes, st, &arena)) != MB_OK)
+        return rc;
     mb_ir m;
     memset(&m, 0, sizeof m);
     mb_slow_store slow;
@@ -396,17 +498,8 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     slow.fd = -1;
     rc = mb_ir_init(&m, &plan->problem);
     int64_t off = 0;
-    if (rc == MB_OK && plan_writes_slow(plan)) {
-        int64_t slow_limit = INT64_MAX, sb = plan->problem.slow_budget;
-        if (sb != MB_SLOW_UNLIMITED && __builtin_mul_overflow(sb, plan->problem.unit_bytes, &slow_limit))
-            slow_limit = INT64_MAX;
-        if (o->slow_dir == NULL)
-            rc = MB_ERROR(MB_EINVAL, "the plan writes checkpoints to a slow store; give a "
-                          "directory for it (--slow-dir DIR)");
-        else
-            rc = mb_slow_open(&slow, o->slow_dir, o->slow_direct ? MB_SLOW_DIRECT : MB_SLOW_BUFFERED,
-                              slow_limit, T + 1, (int64_t)ib);
-    }
+    if (rc == MB_OK && plan_writes_slow(plan))
+        rc = open_slow(net, plan, o, &slow);
     if (rc == MB_OK)
         rc = mb_arena_alloc(arena, (int64_t)hb, 0, &off);
     if (rc != MB_OK)
@@ -423,8 +516,7 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     double c_start = mb_clock_thread_cpu(), t_start = mb_clock_wall();
     for (size_t i = 0; i < plan->n_ops; i++) {
         const mb_op op = plan->ops[i];
-        rc = mb_ir_apply(&m, op);
-        if (rc != MB_OK) {
+        if (MB_NEVER(mb_ir_apply(&m, op) != MB_OK)) {
             rc = MB_ERROR(MB_EINTERNAL, "the plan passed its dry run but op %zu failed: %s", i,
                           m.reason);
             goto done;
@@ -446,54 +538,24 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
             st->forward_ops++;
             break;
         case MB_OP_STORE_HIDDEN:
-        case MB_OP_STORE_INTERNAL: {
+        case MB_OP_STORE_INTERNAL:
             enter_phase(&cs, MB_EXEC_COPY);
-            size_t bytes = op.kind == MB_OP_STORE_HIDDEN ? hb : ib;
-            if (op.level == MB_LEVEL_SLOW) {
-                if ((rc = mb_slow_write(&slow, k, net->core[cur], (int64_t)bytes)) != MB_OK)
-                    goto done;
-                st->store_ops++;
-                break;
-            }
-            rc = mb_arena_alloc(arena, (int64_t)bytes, k, &off);
-            if (rc != MB_OK)
+            if ((rc = store(arena, &slow, op, op.kind == MB_OP_STORE_HIDDEN ? hb : ib,
+                            net->core[cur], st)) != MB_OK)
                 goto done;
-            memcpy(arena->base + off, net->core[cur], bytes);
-            st->store_ops++;
-            st->copied_bytes += (int64_t)bytes;
             break;
-        }
         case MB_OP_RESTORE:
             enter_phase(&cs, MB_EXEC_COPY);
-            if (op.level == MB_LEVEL_SLOW) { /* the whole checkpoint: h_k, or s_k */
-                if ((rc = mb_slow_read(&slow, k, net->core[cur])) != MB_OK)
-                    goto done;
-                st->restore_ops++;
-                break;
-            }
-            off = mb_arena_find(arena, k);
-            if (off < 0) {
-                rc = MB_ERROR(MB_EINTERNAL, "op %zu: restore %lld finds no block in the arena",
-                              i, (long long)k);
+            if ((rc = restore(arena, &slow, op, i, hb, net->core[cur], st)) != MB_OK)
                 goto done;
-            }
-            memcpy(net->core[cur], arena->base + off, hb); /* h_k (and c_k) only */
-            st->restore_ops++;
-            st->copied_bytes += (int64_t)hb;
             break;
         case MB_OP_BACKWARD: {
             enter_phase(&cs, MB_EXEC_BACKWARD);
-            const void *s;
-            if (m.core == k && m.core_internal) {
-                s = net->core[cur];
-            } else {
-                off = mb_arena_find(arena, k);
-                if (off < 0 || mb_ir_stored(&m, k) != MB_IR_INTERNAL) {
-                    rc = MB_ERROR(MB_EINTERNAL, "op %zu: backward %lld finds no s_%lld", i,
-                                  (long long)k, (long long)k);
-                    goto done;
-                }
-                s = arena->base + off;
+            const void *s = internal_state(arena, &m, k, net->core[cur]);
+            if (MB_NEVER(s == NULL)) { /* the IR found s_k */
+                rc = MB_ERROR(MB_EINTERNAL, "op %zu: backward %lld finds no s_%lld", i,
+                              (long long)k, (long long)k);
+                goto done;
             }
             net->ops->backward(net, s, x_at(net, k), y_at(net, k), net->dh[g], net->dh[1 - g],
                                dx_at(net, k));
@@ -508,7 +570,8 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
                 goto done;
             st->free_ops++;
             break;
-        default:
+        default: /* the IR refused it above */
+            (void)MB_NEVER(1);
             rc = MB_ERROR(MB_EINTERNAL, "op %zu: unknown kind %d", i, op.kind);
             goto done;
         }
@@ -517,36 +580,15 @@ int mb_net_run(mb_net *net, const mb_plan *plan, const mb_run_options *o, mb_exe
     enter_phase(&cs, -1);
     st->wall_total = mb_clock_wall() - t_start;
     st->cpu_total = mb_clock_thread_cpu() - c_start;
-    rc = mb_ir_finish(&m);
-    if (rc != MB_OK) {
+    if (MB_NEVER(mb_ir_finish(&m) != MB_OK)) {
         rc = MB_ERROR(MB_EINTERNAL, "the plan passed its dry run but did not finish: %s",
                       m.reason);
         goto done;
     }
     memcpy(net->dh0, net->dh[g], hb);
-    st->arena_bytes = arena->limit;
-    st->peak_store_bytes = arena->peak;
-    st->workspace_bytes = net->workspace_bytes;
-    st->projected_steps = net->projected_steps;
-    st->compactions = arena->compactions;
-    st->compacted_bytes = arena->compacted_bytes;
-    st->loss = net->loss;
-    st->slow = slow.n;
-    st->slow.device_read_bytes = st->slow.device_written_bytes = -1;
-    if (slow.fd >= 0) {
-        /* after the last write's sync; the file's removal writes nothing back */
-        int64_t r1, w1;
-        if (io_r0 >= 0 && mb_block_io(&r1, &w1) == 0) {
-            st->slow.device_read_bytes = r1 - io_r0;
-            st->slow.device_written_bytes = w1 - io_w0;
-        }
-    }
+    run_stats(net, arena, &slow, io_r0, io_w0, st);
 done:
     mb_ir_release(&m);
-    {
-        int crc = mb_slow_close(&slow); /* the file goes, on success and on error */
-        if (rc == MB_OK)
-            rc = crc;
-    }
-    return rc;
+    int crc = mb_slow_close(&slow); /* the file goes, on success and on error */
+    return rc == MB_OK ? crc : rc;
 }

@@ -935,7 +935,7 @@ const int64_t *mb_dp_table_costs(const mb_dp_table *t, int which)
 void mb_dp_table_emit(const mb_dp_table *t, int which, mb_builder *b, int64_t s, int64_t n)
 {
     int32_t row = table_row(t, which);
-    if (row < 0) {
+    if (MB_NEVER(row < 0)) { /* the callers ask for the rows the table has */
         if (b->rc == MB_OK)
             b->rc = MB_ERROR(MB_EINTERNAL, "DP table: no row %d", which);
         return;

@@ -39,11 +39,12 @@ declare -A third_party=(
     [mpi.h]="cli tests"
     [cmocka.h]="tests"
 )
+tp_pattern=$(printf '%s|' "${!third_party[@]}" | sed 's/\./\\./g; s/|$//')
 # private headers, "folder/name.h", from the modules' CMakeLists.txt (PRIVATE_HEADERS)
 private_paths=""
 for f in */CMakeLists.txt; do
     dir=${f%/CMakeLists.txt}
-    for h in $(sed -n 's/.*mb_library_module([a-z_]* *PRIVATE_HEADERS \([^)]*\)).*/\1/p' "$f"); do
+    for h in $(sed -n 's/.*mb_library_module([a-z_]* *\(NO_HEADERS *\)\{0,1\}PRIVATE_HEADERS \([^)]*\)).*/\2/p' "$f"); do
         private_paths="$private_paths $dir/$h"
     done
 done
@@ -90,7 +91,8 @@ for dir in $(find . -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name 'build*
             bad=1
             ;;
         esac
-    done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' "$dir"/*.[ch] 2>/dev/null)
+    done < <(grep -HnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<($tp_pattern)[/>]" \
+                 "$dir"/*.[ch] 2>/dev/null)
     if [ $bad -eq 0 ]; then
         echo "ok - $dir/ includes only: ${allowed[$dir]:-no folder of the project}"
         pass=$((pass + 1))
