@@ -112,9 +112,9 @@ static void test_reproduce(void **state)
     const char *twice[] = {"--full", "--full", NULL};
     assert_int_equal(parse(CLI_REPRODUCE, "reproduce", twice, &v), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "--full given twice"));
-    const char *full[] = {"--full", NULL}; /* reproduce's flag is not sweep's */
+    const char *full[] = {"--full", NULL}; /* reproduce's and plot's flag is not sweep's */
     assert_int_equal(parse(CLI_SWEEP, "sweep", full, &v), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "(it is for reproduce)"));
+    assert_non_null(strstr(mb_errmsg(), "(it is for reproduce and plot)"));
     const char *empty[] = {"--analytic", "", NULL};
     assert_int_equal(parse(CLI_REPRODUCE, "reproduce", empty, &v), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "--analytic ''"));
