@@ -1,6 +1,6 @@
 # cli_lib.sh: the harness the end-to-end tests of the membptt command share; sourced by
-# test_cli.sh and test_run_cli.sh with the binary as $1. It sets BIN (an absolute path) and W (a
-# scratch folder, the working directory, removed at exit), and defines:
+# test_cli.sh, test_verify_cli.sh and test_run_cli.sh with the binary as $1. It sets BIN (an
+# absolute path) and W (a scratch folder, the working directory, removed at exit), and defines:
 #   run ARGS...           runs membptt; stdout in $W/out, stderr in $W/err, status in $rc
 #   expect NAME STATUS [PATTERN...]
 #                         checks the status and that each pattern occurs in stderr (stdout when
@@ -9,6 +9,7 @@
 #                         also leave stdout empty.
 #   jcheck NAME CODE      Python asserts on d, the JSON object the last run printed
 #   pycheck NAME ARGS...  a Python script of asserts on standard input
+#   absent NAME PATH      PATH must not exist, and no temporary file *.tmp.* beside it
 #   snippet FILE; and ok, bad and finish from test_lib.sh
 
 . "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
@@ -75,3 +76,15 @@ pycheck() {
     fi
 }
 
+# absent NAME PATH: PATH must not exist, and no temporary file *.tmp.* may be left beside it.
+absent() {
+    local name=$1 path=$2 left
+    left=$(find "$(dirname "$path")" -maxdepth 1 -name '*.tmp.*' 2>/dev/null | head -n 1)
+    if [ -e "$path" ]; then
+        bad "$name" "$path exists vs expected no file"
+    elif [ -n "$left" ]; then
+        bad "$name" "temporary file $left left behind"
+    else
+        ok "$name"
+    fi
+}
