@@ -12,9 +12,10 @@
  * earlier in this run, times the inner steps) is over --textbook-limit; bnb runs are stopped
  * at --bnb-limit. Either way the row says so and leaves the time empty, never made up.
  *
- * Times: seconds_* are wall-clock; cpu_seconds_median is the run's user + system CPU time
- * (from wait4), which is what "one core" means on a machine shared with other work; the
- * ratios in the summary are CPU ratios.
+ * Times: time_s (the median), time_min_s and time_max_s are wall-clock; cpu_s is the median
+ * of the runs' user + system CPU time (from wait4), which is what "one core" means on a machine
+ * shared with other work; the ratios in the summary are CPU ratios. vmhwm_mib is the largest
+ * peak resident set (VmHWM, wait4's ru_maxrss) of the runs, in MiB.
  *
  * Output: CSV on stdout, or with --out FILE.csv into that file and its JSON sidecar FILE.json
  * (the rerun command and the machine's metadata); a summary table on stderr. Column names are
@@ -57,7 +58,7 @@ typedef struct {
     char msg[200];
 } run_result;
 
-/* Runs one mb_dp_cost in a child; *peak_mib gets its peak RSS, *cpu_s its user + system CPU
+/* Runs one mb_dp_cost in a child; *peak_mib gets its peak RSS (VmHWM), *cpu_s its user + system CPU
  * seconds (the whole child: the solve and little else). Returns 0 on success, 1 when
  * stopped at `limit` seconds (0: no limit), -1 on failure (message in r->msg). */
 static int run_child(int moves, const mb_problem *p, mb_dp_method method, int hash,
@@ -314,8 +315,8 @@ static void usage(void)
 static void print_headers(FILE *out)
 {
     fprintf(out, "steps,hidden_units,internal_units,budget_spec,budget_units,solver,method,runs,"
-            "seconds_median,seconds_min,seconds_max,ratio_to_fast,cpu_seconds_median,"
-            "cpu_ratio_to_fast,forward_ops,policy_hash,tables_equal,peak_rss_mib,skipped\n");
+            "time_s,time_min_s,time_max_s,time_ratio_to_fast,cpu_s,cpu_ratio_to_fast,"
+            "forward_ops,policy_hash,tables_equal,vmhwm_mib,skipped\n");
     fprintf(stderr, "(seconds: wall median; cpu: user+system median of the same runs)\n");
     fprintf(stderr, "%8s %6s %-8s %8s %8s %10s %10s %8s %9s %9s %8s %6s %9s\n", "t", "budget",
             "solver", "fast_s", "fast_cpu", "textbook_s", "tb_cpu", "tb/fast", "bnb_s",

@@ -117,7 +117,7 @@ int cmd_merge(int argc, char **argv)
     cli_values v;
     int rc = cli_parse(CLI_MERGE, "merge", argc, argv, &v);
     if (rc == MB_OK && v.help) {
-        printf("usage: membptt merge --out FILE.csv SHARD.csv...\n\n"
+        printf("usage: membptt merge --out FILE.csv [--accept-other-build] SHARD.csv...\n\n"
                "Joins the shard CSVs of one sweep (membptt sweep --shard I/N, each with its\n"
                "sidecar NAME.shard-I-of-N.json) into the file a single process would have\n"
                "written, byte for byte, with its sidecar FILE.json and timing file\n"
@@ -126,6 +126,9 @@ int cmd_merge(int argc, char **argv)
                "fingerprint and shard count, each index once), each with the rows its sidecar\n"
                "counts, each row the point the config assigns to its shard and position.\n"
                "Anything else is exit 2 naming the shard and line, and nothing is written.\n"
+               "Shards written by different builds (membptt version, commit, DP method, or\n"
+               "the machine of measured rows) are refused, naming what differs, unless\n"
+               "--accept-other-build (the sidecar then records which rows came from which).\n"
                "--out - writes the CSV to standard output (no sidecar or timing file); an\n"
                "output that is one of the inputs is refused.\n");
         return 0;
@@ -137,7 +140,8 @@ int cmd_merge(int argc, char **argv)
     if (rc == MB_OK && v.n_args == 0)
         rc = MB_ERROR(MB_EINVAL, "no shard files given");
     if (rc == MB_OK)
-        rc = mb_sweep_merge(v.out, (const char *const *)v.args, (size_t)v.n_args);
+        rc = mb_sweep_merge(v.out, (const char *const *)v.args, (size_t)v.n_args,
+                           v.sweep.accept_other_build);
     if (rc != MB_OK)
         return cli_fail("merge", rc);
     if (strcmp(v.out, "-") != 0)

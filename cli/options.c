@@ -36,6 +36,7 @@ typedef enum {
     K_CELL,   /* lstm, gru or rnn (mb_cell_kind) */
     K_EVENTS, /* a counter list, checked by opening it; "default" is MB_COUNTERS_DEFAULT */
     K_SEED,   /* an integer in [0, 2^63) (uint64_t) */
+    K_WHERE,  /* COL=VAL, repeatable (cli_list; at most CLI_LIST_MAX) */
 } kind;
 
 typedef struct {
@@ -54,14 +55,14 @@ enum { SOLVING = CLI_SOLVE | CLI_SIMULATE | CLI_COMPARE };
 
 static const option table[] = {
     {"format", SOLVING | CLI_VERIFY | CLI_RUN | CLI_STORE, K_FORMAT, AT(format), 0, 0},
-    {"out", CLI_SWEEP, K_FOLDER, AT(out), 0, 0},
+    {"out", CLI_SWEEP | CLI_REPRODUCE, K_FOLDER, AT(out), 0, 0},
     {"out", CLI_MERGE, K_FILE, AT(out), 0, 0},
     {"shard", CLI_SWEEP, K_SHARD, AT(sweep.shard_index), 0, 0},
     {"sync", CLI_SWEEP, K_SYNC, AT(sweep), 0, 0},
     {"repair", CLI_SWEEP, K_FLAG, AT(sweep.repair), 0, 0},
-    {"accept-other-build", CLI_SWEEP, K_FLAG, AT(sweep.accept_other_build), 0, 0},
+    {"accept-other-build", CLI_SWEEP | CLI_MERGE, K_FLAG, AT(sweep.accept_other_build), 0, 0},
     {"skip-failed", CLI_SWEEP, K_FLAG, AT(sweep.skip_failed), 0, 0},
-    {"quiet", SOLVING | CLI_SWEEP | CLI_RUN, K_FLAG, AT(quiet), 0, 0},
+    {"quiet", SOLVING | CLI_SWEEP | CLI_RUN | CLI_REPRODUCE, K_FLAG, AT(quiet), 0, 0},
     {"dry-run", CLI_SWEEP, K_FLAG, AT(dry_run), 0, 0},
     /* solve, simulate and compare */
     {"solver", CLI_SOLVE | CLI_SIMULATE | CLI_RUN, K_SOLVER, AT(solver), 0, 0},
@@ -102,7 +103,30 @@ static const option table[] = {
     {"retry-contended", CLI_RUN, K_INT, AT(exec.retry_contended), 0, 1000},
     {"progress", CLI_RUN, K_FLAG, AT(progress), 0, 0},
     /* reproduce */
+    {"full", CLI_REPRODUCE, K_FLAG, AT(repro.full), 0, 0},
+    {"resume", CLI_REPRODUCE, K_FLAG, AT(repro.resume), 0, 0},
+    {"no-measure", CLI_REPRODUCE, K_FLAG, AT(repro.no_measure), 0, 0},
+    {"analytic", CLI_REPRODUCE, K_TEXT, AT(repro.analytic), 0, 0},
+    {"bench", CLI_REPRODUCE, K_TEXT, AT(repro.bench), 0, 0},
+    {"force", CLI_REPRODUCE, K_FLAG, AT(repro.force), 0, 0},
     /* plot */
+    {"out", CLI_PLOT, K_TEXT, AT(out), 0, 0}, /* a folder, or --csv's file stem */
+    {"full", CLI_PLOT, K_FLAG, AT(plot.full), 0, 0},
+    {"list", CLI_PLOT, K_FLAG, AT(plot.list), 0, 0},
+    {"force", CLI_PLOT, K_FLAG, AT(plot.force), 0, 0},
+    {"redraw", CLI_PLOT, K_FLAG, AT(plot.redraw), 0, 0},
+    {"bench", CLI_PLOT, K_TEXT, AT(plot.bench), 0, 0},
+    {"sweep", CLI_PLOT, K_TEXT, AT(plot.sweep), 0, 0},
+    {"lstm", CLI_PLOT, K_TEXT, AT(plot.lstm), 0, 0},
+    {"plan", CLI_PLOT, K_TEXT, AT(plot.plan_data), 0, 0},
+    {"csv", CLI_PLOT, K_TEXT, AT(plot.csv), 0, 0},
+    {"x", CLI_PLOT, K_TEXT, AT(plot.x), 0, 0},
+    {"y", CLI_PLOT, K_TEXT, AT(plot.y), 0, 0},
+    {"by", CLI_PLOT, K_TEXT, AT(plot.by), 0, 0},
+    {"where", CLI_PLOT, K_WHERE, AT(plot.where), 0, 0},
+    {"logx", CLI_PLOT, K_FLAG, AT(plot.logx), 0, 0},
+    {"logy", CLI_PLOT, K_FLAG, AT(plot.logy), 0, 0},
+    {"title", CLI_PLOT, K_TEXT, AT(plot.title), 0, 0},
     /* calibrate-store */
     {"out", CLI_STORE, K_FILE, AT(out), 0, 0},
     {"steps", CLI_STORE, K_INT64, AT(exec.steps), 1, 100000},
@@ -213,6 +237,16 @@ static int parse_value(const option *o, const char *text, cli_values *v)
         *(const char **)dst = events;
         return MB_OK;
     }
+    case K_WHERE: {
+        cli_list *l = dst;
+        const char *eq = strchr(text, '=');
+        if (eq == NULL || eq == text)
+            return MB_ERROR(MB_EINVAL, "%s '%s': expected COL=VAL (e.g. solver=msm)", key, text);
+        if (l->n == CLI_LIST_MAX)
+            return MB_ERROR(MB_EINVAL, "%s: at most %d of them", key, CLI_LIST_MAX);
+        l->v[l->n++] = text;
+        return MB_OK;
+    }
     case K_SEED:
         if ((rc = mb_parse_int(key, text, 0, INT64_MAX, &i)) == MB_OK)
             *(uint64_t *)dst = (uint64_t)i;
@@ -294,7 +328,7 @@ int cli_parse(unsigned command, const char *name, int argc, char **argv, cli_val
                             table[c - 256].name, name, who);
         }
         const option *o = &table[r];
-        if (v->given[r]++)
+        if (v->given[r]++ && o->kind != K_WHERE)
             return MB_ERROR(MB_EINVAL, "--%s given twice; give each option once", o->name);
         rc = parse_value(o, o->kind == K_FLAG ? "" : optarg, v);
     }

@@ -30,6 +30,13 @@ enum {
     CLI_STORE = 1u << 9, /* calibrate-store */
 };
 
+/* The values of an option that may be given more than once (--where), in the order given. */
+#define CLI_LIST_MAX 16
+typedef struct {
+    const char *v[CLI_LIST_MAX];
+    int n;
+} cli_list;
+
 /* Where the options' values go: one struct for every command, each reading its own fields.
  * Texts point into argv. What was not given is zero, except `cost` and `exec`, which start at
  * their modules' defaults (mb_cost_model_default, mb_exec_config_default), and `problem`,
@@ -54,7 +61,17 @@ typedef struct {
     const char *plan;
     int progress; /* --progress: progress on stderr even when it is not a terminal */
     /* reproduce */
+    struct {
+        int full, resume, no_measure, force;
+        const char *analytic, *bench; /* input files; --out, --quiet: out, quiet */
+    } repro;
     /* plot */
+    struct {
+        int full, list, force, redraw, logx, logy;
+        const char *bench, *csv, *x, *y, *by, *title;
+        const char *sweep, *lstm, *plan_data; /* figure data: stems in DIR/results */
+        cli_list where;                       /* --where COL=VAL, repeatable */
+    } plot;
     /* calibrate-store */
     /* what was given, by the option's index in the table */
     unsigned char given[256];

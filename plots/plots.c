@@ -3,6 +3,7 @@
 #include "plots/plots.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,4 +439,115 @@ int mb_plot_run(const char *dir, const char *name)
     }
     mb_free(msg);
     return rc;
+}
+
+/* The legend note of series s: whether its points coincide with those of an earlier series
+ * (all of them, or at least half: mb_plot_coincide). */
+void mb_plot_coincide_note(double *const *xs, double *const *ys, const size_t *np,
+                          const char *const *labels, size_t s, char *note, size_t cap)
+{
+    int best = 0;
+    size_t most = 0;
+    note[0] = '\0';
+    for (size_t q = 0; q < s; q++) {
+        size_t shared;
+        int how = mb_plot_coincide(xs[s], ys[s], np[s], xs[q], ys[q], np[q], &shared);
+        if (how == 0 || how < best || (how == best && shared <= most))
+            continue; /* the note names the series it shares the most points with */
+        best = how;
+        most = shared;
+        if (how == 2)
+            snprintf(note, cap, " (= %s)", labels[q]);
+        else
+            snprintf(note, cap, " (= %s at %zu of %zu)", labels[q], shared, np[s]);
+    }
+    if (np[s] == 0)
+        snprintf(note, cap, " (no points)");
+}
+
+/* 1 when row r holds every "col=val" of `where` (';'-separated). */
+static int row_matches(const mb_csv *t, size_t r, const char *where)
+{
+    for (const char *p = where; *p;) {
+        size_t n = strcspn(p, ";");
+        const char *eq = memchr(p, '=', n);
+        if (eq == NULL)
+            return 0;
+        int c = -1;
+        for (size_t j = 0; j < t->n_cols && c < 0; j++)
+            if (strlen(t->names[j]) == (size_t)(eq - p) && strncmp(t->names[j], p, (size_t)(eq - p)) == 0)
+                c = (int)j;
+        const char *v = eq + 1;
+        size_t vn = n - (size_t)(v - p);
+        if (c < 0 || strlen(t->rows[r][c]) != vn || strncmp(t->rows[r][c], v, vn) != 0)
+            return 0;
+        p += n + (p[n] == ';');
+    }
+    return 1;
+}
+
+/* The entries of one legend, '\n'-separated, into *out (the caller frees): each series'
+ * label, with a note when its points coincide with an earlier series'. */
+int mb_plot_legend_titles(const mb_csv *t, const mb_plot_legend *lg, char **out)
+{
+    size_t n = 0, np[8] = {0};
+    double *xs[8] = {0}, *ys[8] = {0};
+    const char *labels[8];
+    int rc = MB_OK;
+    while (n < 8 && lg->series[n].label)
+        n++;
+    for (size_t s = 0; s < n && rc == MB_OK; s++) {
+        const mb_plot_series *se = &lg->series[s];
+        labels[s] = se->label;
+        xs[s] = mb_malloc((t->n_rows + 1) * sizeof(double));
+        ys[s] = mb_malloc((t->n_rows + 1) * sizeof(double));
+        if (xs[s] == NULL || ys[s] == NULL) {
+            rc = MB_ERROR(MB_ENOMEM, "out of memory");
+            break;
+        }
+        int cx = mb_csv_col(t, se->x), cy = mb_csv_col(t, se->y);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            double x = mb_csv_num(t, r, cx), y = mb_csv_num(t, r, cy);
+            if (isfinite(x) && isfinite(y) && row_matches(t, r, se->where)) {
+                xs[s][np[s]] = x;
+                ys[s][np[s]++] = y;
+            }
+        }
+    }
+    size_t len = 0;
+    FILE *m = rc == MB_OK ? open_memstream(out, &len) : NULL;
+    if (rc == MB_OK && m == NULL)
+        rc = MB_ERROR(MB_ENOMEM, "out of memory");
+    for (size_t s = 0; s < n && rc == MB_OK; s++) {
+        char note[512];
+        mb_plot_coincide_note(xs, ys, np, labels, s, note, sizeof note);
+        fprintf(m, "%s%s%s", s ? "\n" : "", labels[s], note);
+    }
+    if (m != NULL && fclose(m) != 0 && rc == MB_OK)
+        rc = MB_ERROR(MB_ENOMEM, "out of memory");
+    for (size_t s = 0; s < n; s++) {
+        mb_free(xs[s]);
+        mb_free(ys[s]);
+    }
+    return rc;
+}
+
+/* The path of the file `target` seen from the folder `from` (both absolute, as realpath gives
+ * them): "../" for each folder of `from` below their common folders, then the rest of `target`. */
+void mb_plot_relative_path(const char *from, const char *target, char *out, size_t cap)
+{
+    size_t common = 0; /* the common folders end before target[common] */
+    for (size_t i = 1;; i++) {
+        int from_end = from[i] == '\0' || from[i] == '/';
+        if (from_end && target[i] == '/' && strncmp(from, target, i) == 0)
+            common = i;
+        if (from[i] == '\0' || from[i] != target[i])
+            break;
+    }
+    size_t n = 0;
+    out[0] = '\0';
+    for (const char *p = from + common; *p; p++)
+        if (*p == '/' && p[1] != '\0' && n + 4 < cap)
+            n += (size_t)snprintf(out + n, cap - n, "../");
+    snprintf(out + n, cap - n, "%s", target + common + 1);
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/csv.h"
+
 /* What a placeholder's value is. Every kind is written as data: a single-quoted gnuplot
  * string (quotes doubled; control characters refused), never pasted as script text. */
 enum {
@@ -102,5 +104,21 @@ int mb_plot_run(const char *dir, const char *name);
 /* Removes DIR/NAME.pdf and DIR/NAME.png (a .gp was rewritten but cannot be drawn: no figure
  * may stay beside a script it no longer matches). */
 void mb_plot_discard(const char *dir, const char *name);
+
+/* The legend note of series s ("" or " (= LABEL)", " (= LABEL at K of N)", " (no points)"):
+ * whether its points coincide with those of an earlier series, all of them or at least half
+ * (mb_plot_coincide); the note names the series it shares the most points with. */
+void mb_plot_coincide_note(double *const *xs, double *const *ys, const size_t *np,
+                           const char *const *labels, size_t s, char *note, size_t cap);
+
+/* The entries of one figure legend, '\n'-separated, into *out (the caller frees it with
+ * free, open_memstream's): each series' label with its coincidence note, from the rows of t each series
+ * selects. */
+int mb_plot_legend_titles(const mb_csv *t, const mb_plot_legend *lg, char **out /* out */);
+
+/* The path of the file `target` seen from the folder `from` (both absolute, as realpath gives
+ * them): "../" for each folder of `from` below their common folders, then the rest of
+ * `target`. */
+void mb_plot_relative_path(const char *from, const char *target, char *out, size_t cap);
 
 #endif

@@ -112,26 +112,40 @@ double mb_sim_hsm_bound(int64_t t, int64_t slots)
 
 void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *rep)
 {
-    if (p->slow_budget == 0)
-        return;
-    if (p->slow_budget == MB_SLOW_UNLIMITED)
+    if (p->slow_budget != 0)
+        mb_sim_record_slow_columns(r, p, rep);
+}
+
+static void int_or_empty(mb_record *r, const char *key, int known, int64_t v)
+{
+    if (known)
+        mb_record_int(r, key, v);
+    else
+        mb_record_empty(r, key);
+}
+
+void mb_sim_record_slow_columns(mb_record *r, const mb_problem *p, const mb_sim_report *rep)
+{
+    if (p != NULL && p->slow_budget == MB_SLOW_UNLIMITED)
         mb_record_string(r, "slow_budget_units", "unlimited");
     else
-        mb_record_int(r, "slow_budget_units", p->slow_budget);
-    mb_record_int(r, "slow_peak_units", rep->slow_peak);
-    mb_record_int(r, "slow_writes", rep->slow_writes);
-    mb_record_int(r, "slow_reads", rep->slow_reads);
-    mb_record_int(r, "slow_written_units", rep->slow_written_units);
-    mb_record_int(r, "slow_read_units", rep->slow_read_units);
-    int64_t wb, rb;
-    if (p->unit_bytes > 0 && !__builtin_mul_overflow(rep->slow_written_units, p->unit_bytes, &wb) &&
-        !__builtin_mul_overflow(rep->slow_read_units, p->unit_bytes, &rb)) {
-        mb_record_int(r, "slow_written_bytes", wb);
-        mb_record_int(r, "slow_read_bytes", rb);
-    } else { /* no byte sizes (alpha), or more bytes than 64 bits hold */
-        mb_record_empty(r, "slow_written_bytes");
-        mb_record_empty(r, "slow_read_bytes");
-    }
+        int_or_empty(r, "slow_budget_units", p != NULL, p ? p->slow_budget : 0);
+    int known = p != NULL && rep != NULL;
+    const mb_sim_report none = {0};
+    if (rep == NULL)
+        rep = &none;
+    int_or_empty(r, "slow_peak_units", known, rep->slow_peak);
+    int_or_empty(r, "slow_writes", known, rep->slow_writes);
+    int_or_empty(r, "slow_reads", known, rep->slow_reads);
+    int_or_empty(r, "slow_written_units", known, rep->slow_written_units);
+    int_or_empty(r, "slow_read_units", known, rep->slow_read_units);
+    /* no byte sizes (alpha), or more bytes than 64 bits hold: empty */
+    int64_t wb = 0, rb = 0;
+    int bytes = known && p->unit_bytes > 0 &&
+                !__builtin_mul_overflow(rep->slow_written_units, p->unit_bytes, &wb) &&
+                !__builtin_mul_overflow(rep->slow_read_units, p->unit_bytes, &rb);
+    int_or_empty(r, "slow_written_bytes", bytes, wb);
+    int_or_empty(r, "slow_read_bytes", bytes, rb);
 }
 
 static const char *const cost_keys[6] = {"forward_s",       "backward_s",

@@ -88,6 +88,11 @@ void mb_sim_record_recompute(mb_record *r, const mb_sim_report *rep, const mb_co
  * keep their columns. */
 void mb_sim_record_slow(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
 
+/* The same columns whatever p's slow level (slow_budget_units 0 without one), for tables whose
+ * rows must all have them (a sweep with a slow level in some section); with p NULL (a header)
+ * or rep NULL (no plan) the values are empty (slow_budget_units is p's when p is given). */
+void mb_sim_record_slow_columns(mb_record *r, const mb_problem *p, const mb_sim_report *rep);
+
 /* Appends the columns of a replay of `plan` (rep, from mb_sim_replay), what `membptt verify`
  * reports: budget_units (the budget the plan declares, which the replay checked), valid, ops,
  * forward_ops, backward_ops, peak_units, cost_per_step, copied_units, the slow level's columns

@@ -87,6 +87,14 @@ void mb_sweep_fingerprint(const mb_sweep_config *c, char hex[17])
                      (long long)c->model.hidden, (long long)c->model.threads,
                      (long long)c->model.repetitions, (long long)c->model.seed);
     fnv(&h, buf, (size_t)n);
+    if (c->two_level || c->has_store_costs) {
+        /* the slow level's costs as they resolve (a store-costs file's values as read) */
+        const mb_cost_model *s = c->has_store_costs ? &c->store_costs : &c->cost;
+        n = snprintf(buf, sizeof buf, "slow %d %.17g %.17g %.17g %.17g %.17g %.17g dir %s",
+                     c->has_store_costs, s->forward, s->backward, s->write, s->read,
+                     s->write_latency, s->read_latency, c->slow_dir);
+        fnv(&h, buf, (size_t)n);
+    }
     FILE *m = fmemopen(buf, sizeof buf, "w");
     size_t total = mb_sweep_point_count(c), len;
     for (size_t i = 0; m && i < total; i++)

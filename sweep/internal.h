@@ -1,6 +1,6 @@
 /* internal.h: what the files of sweep/ share and nothing outside sweep/ may use: the sidecar
- * (sidecar.c), the checks of a row against its point (rows.c) and the CSV line splitter
- * (csv.c). docs/design.md, "Sweeps, records and figures". */
+ * (sidecar.c), the checks of a row against its point (identity.c), and the progress display
+ * (progress.c). docs/design.md, "Sweeps, records and figures". */
 #ifndef MB_SWEEP_INTERNAL_H
 #define MB_SWEEP_INTERNAL_H
 
@@ -84,6 +84,40 @@ int mb_sweep_regular_or_absent(const char *path, const char *what);
  * an empty field) into buf. */
 extern const char mb_sweep_timing_header[];
 int mb_sweep_timing_line(const mb_sweep_config *c, size_t i, double secs, char *buf, size_t cap);
+
+/* Rewrites the timing file at `path` for a run that keeps order[0 .. done): its header, then
+ * one line per kept point (the last one the old file has for it, or an empty time when it has
+ * none, as after a kill between a row and its time), whole or not at all. */
+int mb_sweep_timing_restart(const mb_sweep_config *c, const char *path, const size_t *order,
+                            size_t done);
+
+/* Progress: a bar with rate and ETA on a terminal, a plain line every few seconds (and at the
+ * end) otherwise. The ETA weights the points left by their preflight estimates, kind by kind
+ * (analytic, measured), each kind's estimates scaled by the ratio of measured to estimated time
+ * of the points of that kind done so far (the estimates as they are until one is done: the
+ * kinds' errors are not alike, so one kind's ratio says nothing of the other's). */
+typedef struct {
+    FILE *f;
+    int tty;
+    size_t total, done, base, shown;
+    double start, last, last_point, every;
+    const double *est;          /* per point of this run, seconds */
+    const unsigned char *kind;  /* per point: 0 analytic, 1 measured */
+    double left[2], pred[2], spent[2];
+} mb_sweep_progress;
+
+/* Counts point k (of this run's order) as done now: its estimate leaves what is left and its
+ * time joins its kind's measured time. */
+void mb_sweep_progress_point(mb_sweep_progress *pg, size_t k);
+
+/* Shows the progress (at most every 0.1 s on a terminal, every pg->every seconds otherwise;
+ * always when `final`, once). */
+void mb_sweep_progress_show(mb_sweep_progress *pg, int final);
+
+/* The cost model of point pt: [cost]'s, or the store-costs file's scaled to the point's unit
+ * (MB_EINVAL naming the key when the point has no byte sizes). */
+int mb_sweep_point_cost(const mb_sweep_config *c, const mb_sweep_point *pt,
+                        mb_cost_model *m /* out */);
 
 /* Builds c->columns (point.c). */
 int mb_sweep_build_columns(mb_sweep_config *c);

@@ -135,6 +135,23 @@ static int read_rows(const mb_sweep_config *c, shard *s, const char *header, siz
     return MB_OK;
 }
 
+/* Refuses an output (the CSV, its sidecar or timing file) that is the input `in`, its sidecar
+ * or its timing file, under any name (a link too). */
+static int not_an_input(const char *in, const char *out_csv, const char *out_sidecar,
+                        const char *out_timing)
+{
+    char sc[4300], tm[4300];
+    const char *ins[] = {in, sc, tm};
+    if (mb_sweep_paths_of(in, sc, sizeof sc, tm, sizeof tm) != MB_OK)
+        sc[0] = tm[0] = '\0';
+    for (int a = 0; a < 3; a++)
+        if (ins[a][0] && (same_file(ins[a], out_csv) || same_file(ins[a], out_sidecar) ||
+                          same_file(ins[a], out_timing)))
+            return MB_ERROR(MB_EINVAL, "merge --out %s: it would overwrite the input %s; "
+                            "choose another output", out_csv, ins[a]);
+    return MB_OK;
+}
+
 /* The build of point j of the merged file (shard row j / count of shard j % count). */
 static const mb_sweep_build *build_of(shard *s, size_t count, size_t j)
 {
@@ -171,7 +188,87 @@ static int write_all(const mb_sweep_config *c, shard **by_index, size_t n, size_
     return MB_OK;
 }
 
-int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
+/* The provenance of the merged rows, range by range: the shards' builds in point order. Rows
+ * of different builds are refused, naming the shards and what differs, unless
+ * accept_other_build. */
+static int merged_provenance(shard **by_index, size_t n, size_t total, int accept_other_build,
+                             mb_sweep_build *prov, size_t *n_prov)
+{
+    size_t first_shard = 0;
+    char why[600];
+    for (size_t j = 0; j < total; j++) {
+        const mb_sweep_build *b = build_of(by_index[j % n], n, j);
+        if (b == NULL)
+            return MB_ERROR(MB_EPARSE, "merge: %s records no build for its rows",
+                            by_index[j % n]->sidecar);
+        if (*n_prov > 0)
+            mb_sweep_build_diff(&prov[*n_prov - 1], b, why, sizeof why);
+        if (*n_prov > 0 && why[0] == '\0') {
+            prov[*n_prov - 1].rows_to = (int64_t)j + 1;
+            continue;
+        }
+        /* rows of one merged file come from one build unless the user accepts more */
+        if (*n_prov > 0 && !accept_other_build) {
+            mb_sweep_build_diff(&prov[0], b, why, sizeof why);
+            return MB_ERROR(MB_EINVAL, "merge: %s and %s were written by different builds or "
+                            "machines (%s); rerun the shards with one build, or merge with "
+                            "--accept-other-build to keep both (the sidecar records which rows "
+                            "came from which)", by_index[first_shard]->path,
+                            by_index[j % n]->path, why);
+        }
+        if (*n_prov == 0)
+            first_shard = j % n;
+        if (*n_prov == MB_SWEEP_MAX_PROVENANCE)
+            return MB_ERROR(MB_EINVAL, "merge: the rows come from more than %d changes of build "
+                            "or machine; rerun the shards with one build",
+                            MB_SWEEP_MAX_PROVENANCE);
+        prov[*n_prov] = *b;
+        prov[*n_prov].rows_from = (int64_t)j;
+        prov[(*n_prov)++].rows_to = (int64_t)j + 1;
+    }
+    return MB_OK;
+}
+
+/* The merged CSV, its timing file and its sidecar: all three or none. */
+static int write_files(const mb_sweep_config *c, shard **by_index, size_t n, size_t total,
+                       const char *header, const char *out_csv, const char *out_sidecar,
+                       const char *out_timing, const char *fp, const mb_sweep_build *prov,
+                       size_t n_prov)
+{
+    mb_atomic_file af = {0}, at = {0};
+    int rc;
+    if ((rc = mb_sweep_regular_or_absent(out_csv, "merge --out")) != MB_OK ||
+        (rc = mb_sweep_regular_or_absent(out_sidecar, "merge: the sidecar")) != MB_OK ||
+        (rc = mb_sweep_regular_or_absent(out_timing, "merge: the timing file")) != MB_OK ||
+        (rc = mb_atomic_open(&af, out_csv)) != MB_OK)
+        return rc;
+    if ((rc = mb_atomic_open(&at, out_timing)) != MB_OK) {
+        mb_atomic_abort(&af);
+        return rc;
+    }
+    if ((rc = write_all(c, by_index, n, total, header, out_csv, af.f, at.f)) != MB_OK) {
+        mb_atomic_abort(&af);
+        mb_atomic_abort(&at);
+        return rc;
+    }
+    if ((rc = mb_atomic_commit(&af)) != MB_OK) {
+        mb_atomic_abort(&at);
+        return rc;
+    }
+    mb_sweep_sidecar_info info = {.config = c, .fingerprint = fp, .csv = out_csv,
+                                  .points = (int64_t)total, .rows = (int64_t)total,
+                                  .complete = 1, .shard_count = 1, .ranks = 1,
+                                  .provenance = prov, .n_provenance = n_prov};
+    if ((rc = mb_atomic_commit(&at)) != MB_OK ||
+        (rc = mb_sweep_sidecar_write(out_sidecar, &info)) != MB_OK) {
+        unlink(out_csv);
+        unlink(out_timing);
+    }
+    return rc;
+}
+
+int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in,
+                   int accept_other_build)
 {
     if (n_in == 0)
         return MB_ERROR(MB_EINVAL, "merge: no shard files given");
@@ -190,7 +287,6 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
     int *seen = NULL;
     mb_sweep_config *c = NULL;
     char *header = NULL, fp[17];
-    mb_atomic_file af = {0}, at = {0};
     size_t n = 0, total = 0;
     if (sh == NULL) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
@@ -206,19 +302,10 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
         rc = MB_ERROR(MB_EINVAL, "merge: no shard CSVs given, only timing files");
         goto done;
     }
-    for (size_t k = 0; k < n_in && !to_stdout; k++) {
-        char sc[4300], tm[4300];
-        const char *ins[] = {shards[k], sc, tm};
-        if (mb_sweep_paths_of(shards[k], sc, sizeof sc, tm, sizeof tm) != MB_OK)
-            sc[0] = tm[0] = '\0';
-        for (int a = 0; a < 3; a++)
-            if (ins[a][0] && (same_file(ins[a], out_csv) || same_file(ins[a], out_sidecar) ||
-                              same_file(ins[a], out_timing))) {
-                rc = MB_ERROR(MB_EINVAL, "merge --out %s: it would overwrite the input %s; "
-                              "choose another output", out_csv, ins[a]);
-                goto done;
-            }
-    }
+    for (size_t k = 0; k < n_in && !to_stdout && rc == MB_OK; k++)
+        rc = not_an_input(shards[k], out_csv, out_sidecar, out_timing);
+    if (rc != MB_OK)
+        goto done;
     seen = mb_malloc(n * sizeof *seen);
     if (seen == NULL) {
         rc = MB_ERROR(MB_ENOMEM, "out of memory");
@@ -256,64 +343,16 @@ int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n_in)
     /* the provenance of the merged rows, range by range */
     mb_sweep_build prov[MB_SWEEP_MAX_PROVENANCE];
     size_t n_prov = 0;
-    char why[600];
-    for (size_t j = 0; j < total; j++) {
-        const mb_sweep_build *b = build_of(by_index[j % n], n, j);
-        if (b == NULL) {
-            rc = MB_ERROR(MB_EPARSE, "merge: %s records no build for its rows",
-                          by_index[j % n]->sidecar);
-            goto done;
-        }
-        if (n_prov > 0)
-            mb_sweep_build_diff(&prov[n_prov - 1], b, why, sizeof why);
-        if (n_prov > 0 && why[0] == '\0') {
-            prov[n_prov - 1].rows_to = (int64_t)j + 1;
-            continue;
-        }
-        if (n_prov == MB_SWEEP_MAX_PROVENANCE) {
-            rc = MB_ERROR(MB_EINVAL, "merge: the rows come from more than %d changes of build "
-                          "or machine; rerun the shards with one build",
-                          MB_SWEEP_MAX_PROVENANCE);
-            goto done;
-        }
-        prov[n_prov] = *b;
-        prov[n_prov].rows_from = (int64_t)j;
-        prov[n_prov++].rows_to = (int64_t)j + 1;
-    }
+    if ((rc = merged_provenance(by_index, n, total, accept_other_build, prov, &n_prov)) != MB_OK)
+        goto done;
     if (to_stdout) {
         rc = write_all(c, by_index, n, total, header, "standard output", stdout, NULL);
         if (rc == MB_OK && fflush(stdout) != 0)
             rc = MB_ERROR(MB_EIO, "merge: cannot write standard output: %s", strerror(errno));
         goto done;
     }
-    if ((rc = mb_sweep_regular_or_absent(out_csv, "merge --out")) != MB_OK ||
-        (rc = mb_sweep_regular_or_absent(out_sidecar, "merge: the sidecar")) != MB_OK ||
-        (rc = mb_sweep_regular_or_absent(out_timing, "merge: the timing file")) != MB_OK ||
-        (rc = mb_atomic_open(&af, out_csv)) != MB_OK)
-        goto done;
-    if ((rc = mb_atomic_open(&at, out_timing)) != MB_OK) {
-        mb_atomic_abort(&af);
-        goto done;
-    }
-    if ((rc = write_all(c, by_index, n, total, header, out_csv, af.f, at.f)) != MB_OK) {
-        mb_atomic_abort(&af);
-        mb_atomic_abort(&at);
-        goto done;
-    }
-    if ((rc = mb_atomic_commit(&af)) != MB_OK) {
-        mb_atomic_abort(&at);
-        goto done;
-    }
-    mb_sweep_sidecar_info info = {.config = c, .fingerprint = fp, .csv = out_csv,
-                                  .points = (int64_t)total, .rows = (int64_t)total,
-                                  .complete = 1, .shard_count = 1, .ranks = 1,
-                                  .provenance = prov, .n_provenance = n_prov};
-    if ((rc = mb_atomic_commit(&at)) != MB_OK ||
-        (rc = mb_sweep_sidecar_write(out_sidecar, &info)) != MB_OK) {
-        /* all three or none */
-        unlink(out_csv);
-        unlink(out_timing);
-    }
+    rc = write_files(c, by_index, n, total, header, out_csv, out_sidecar, out_timing, fp, prov,
+                     n_prov);
 done:
     for (size_t k = 0; sh && k < n; k++) {
         mb_sweep_sidecar_fini(&sh[k].sc);

@@ -15,11 +15,12 @@
 /* What one row holds; a NULL pointer leaves that module's columns empty. */
 typedef struct {
     const mb_sweep_problem *section;   /* NULL: the header (every value empty) */
-    const char *solver, *budget_spec;
+    const char *solver, *budget_spec, *slow_spec;
     const mb_problem *problem;         /* budget < 0: a search that found no budget */
     const mb_solution *solution;
     const mb_sim_report *report;       /* the replay of a feasible plan */
-    double full_time;                  /* full BPTT under the config's cost model */
+    double full_time;                  /* full BPTT under the point's cost model */
+    const mb_cost_model *cost;         /* the point's (mb_sweep_point_cost); NULL: [cost] */
     int hsm_bound;                     /* the solver has the paper's bound and a budget */
     const mb_exec_config *exec;
     const mb_exec_result *result;      /* a measured run */
@@ -38,7 +39,8 @@ static const char *counter_list(const mb_sweep_config *c, char *buf, size_t cap)
 /* The identifying columns up to budget_spec: the one place that writes them, for rows
  * (fill_row) and for the checks of stored rows (mb_sweep_point_ident). */
 static void ident_fields(mb_record *r, const mb_sweep_problem *section, const char *solver,
-                         const mb_problem *p, const char *budget_spec)
+                         const mb_problem *p, const char *budget_spec, int slow_columns,
+                         const char *slow_spec)
 {
     if (section != NULL) {
         mb_record_string(r, "sweep", section->name);
@@ -52,6 +54,8 @@ static void ident_fields(mb_record *r, const mb_sweep_problem *section, const ch
     }
     mb_problem_record(r, p);
     mb_record_string(r, "budget_spec", budget_spec ? budget_spec : "");
+    if (slow_columns) /* a config with a slow level: its budget as written ("" without one) */
+        mb_record_string(r, "slow_budget_spec", slow_spec ? slow_spec : "");
 }
 
 /* A point's budget_spec: its budget as written, or the target of a budget search. */
@@ -74,9 +78,11 @@ static void fill_row(const mb_sweep_config *c, const row_values *v, mb_record *r
     static const mb_solution none_solution = {.min_budget = -1};
     const mb_problem *p = v->problem ? v->problem : &none_problem;
     const mb_solution *s = v->solution ? v->solution : &none_solution;
-    ident_fields(r, v->section, v->solver, p, v->budget_spec);
+    ident_fields(r, v->section, v->solver, p, v->budget_spec, c->two_level, v->slow_spec);
     mb_solution_record(r, p, s);
-    mb_sim_record(r, p, v->report, &c->cost, v->full_time, v->hsm_bound);
+    mb_sim_record(r, p, v->report, v->cost ? v->cost : &c->cost, v->full_time, v->hsm_bound);
+    if (c->two_level)
+        mb_sim_record_slow_columns(r, v->problem, v->report);
     if (c->measured) {
         char events[2048];
         mb_exec_record(r, v->exec, v->result);
@@ -91,7 +97,7 @@ int mb_sweep_point_failed(const mb_sweep_config *c, const mb_sweep_point *pt, mb
     memset(r, 0, sizeof *r);
     row_values v = {.section = pt->section, .solver = pt->solver->name,
                     .budget_spec = budget_spec(pt, buf, sizeof buf), .problem = &pt->problem,
-                    .status = "failed"};
+                    .slow_spec = pt->slow_budget, .status = "failed"};
     fill_row(c, &v, r);
     for (int i = 0; i < r->n; i++)
         if (strcmp(r->fields[i].key, "feasible") == 0)
@@ -147,7 +153,8 @@ int mb_sweep_model_check(const mb_sweep_config *c, int64_t steps)
 static size_t section_points(const mb_sweep_problem *p)
 {
     size_t sizes = p->alpha.n ? p->alpha.n : p->hidden_bytes.n ? p->hidden_bytes.n * p->internal_bytes.n : 1;
-    return p->n_solvers * sizes * p->steps.n * (p->budget.n ? p->budget.n : 1);
+    return p->n_solvers * sizes * p->steps.n * (p->slow_budget.n ? p->slow_budget.n : 1) *
+           (p->budget.n ? p->budget.n : 1);
 }
 
 size_t mb_sweep_point_count(const mb_sweep_config *c)
@@ -172,8 +179,11 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     out->section = p;
     size_t nb = p->budget.n ? p->budget.n : 1, nt = p->steps.n;
     size_t nsz = p->alpha.n ? p->alpha.n : p->hidden_bytes.n ? p->hidden_bytes.n * p->internal_bytes.n : 1;
+    size_t ns = p->slow_budget.n ? p->slow_budget.n : 1;
     size_t ib = rest % nb;
     rest /= nb;
+    size_t is = rest % ns;
+    rest /= ns;
     size_t it = rest % nt;
     rest /= nt;
     size_t isz = rest % nsz;
@@ -181,6 +191,7 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
     out->solver = p->solvers[rest];
     out->steps = p->steps.v[it];
     out->budget = p->budget.n ? p->budget.v[ib] : NULL;
+    out->slow_budget = p->slow_budget.n ? p->slow_budget.v[is] : NULL;
     int special = out->budget == NULL || strncmp(out->budget, "min(", 4) == 0;
     int rc;
     if (p->mode == MB_SWEEP_MEASURED) {
@@ -195,6 +206,10 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
         if (!special &&
             (rc = mb_parse_budget(p->budget.where, out->budget, &out->problem,
                                   &out->problem.budget)) != MB_OK)
+            return rc;
+        if (out->slow_budget &&
+            (rc = mb_parse_slow_budget(p->slow_budget.where, out->slow_budget, &out->problem,
+                                       &out->problem.slow_budget)) != MB_OK)
             return rc;
         if ((rc = mb_problem_check(&out->problem)) != MB_OK)
             return rc;
@@ -215,6 +230,7 @@ int mb_sweep_point_get(const mb_sweep_config *c, size_t index, mb_sweep_point *o
                            out->internal_bytes},
         .budget = {p->budget.n ? p->budget.where : p->target_key.where,
                    special ? "0" : out->budget},
+        .slow_budget = {p->slow_budget.where, out->slow_budget},
     };
     if (p->mode != MB_SWEEP_MEASURED && (rc = mb_problem_from_spec(&spec, &out->problem)) != MB_OK)
         return rc;
@@ -263,16 +279,43 @@ int mb_sweep_config_check(const mb_sweep_config *c)
 void mb_sweep_point_ident(const mb_sweep_point *pt, int with_budget, mb_record *r)
 {
     char spec[64];
-    ident_fields(r, pt->section, pt->solver->name, &pt->problem, budget_spec(pt, spec, sizeof spec));
+    ident_fields(r, pt->section, pt->solver->name, &pt->problem, budget_spec(pt, spec, sizeof spec),
+                 pt->section->slow_columns, pt->slow_budget);
     if (with_budget && pt->budget)
         mb_record_int(r, "budget_units", pt->problem.budget);
 }
 
-/* Solves the point at its budget; on success with a feasible plan, replays it. */
+int mb_sweep_point_cost(const mb_sweep_config *c, const mb_sweep_point *pt,
+                        mb_cost_model *m)
+{
+    *m = c->cost;
+    if (!c->has_store_costs)
+        return MB_OK;
+    if (pt->problem.unit_bytes <= 0)
+        return MB_ERROR(MB_EINVAL, "%s: its costs are per byte; [problem %s] gives sizes in "
+                        "units (alpha): give hidden_bytes and internal_bytes, or run = "
+                        "measured", c->store_costs_where, pt->section->name);
+    double copy = c->cost.copy;
+    *m = c->store_costs;
+    m->write *= (double)pt->problem.unit_bytes;
+    m->read *= (double)pt->problem.unit_bytes;
+    m->copy = copy;
+    return MB_OK;
+}
+
+/* Solves the point at its budget; on success with a feasible plan, replays it. The two-level
+ * solvers minimise the time of the point's cost model. */
 static int solve_replay(const mb_sweep_config *c, const mb_sweep_point *pt, const mb_problem *pr,
                         mb_solution *s, mb_sim_report *rep)
 {
-    int rc = mb_solve(pt->solver, pr, &c->solve, s);
+    mb_cost_model m;
+    int rc = mb_sweep_point_cost(c, pt, &m);
+    if (rc != MB_OK)
+        return rc;
+    mb_time_costs time = {m.forward, m.write, m.read, m.write_latency, m.read_latency};
+    mb_solve_options so = c->solve;
+    so.cost = &time;
+    rc = mb_solve(pt->solver, pr, &so, s);
     if (rc != MB_OK || !s->feasible)
         return rc;
     if ((rc = mb_sim_replay(s->plan, rep)) != MB_OK)
@@ -342,6 +385,10 @@ static int measure_point(const mb_sweep_config *c, const mb_sweep_point *pt, con
     if (rc != MB_OK)
         return rc;
     ec->events = counter_list(c, events, cap);
+    if (pt->problem.slow_budget != 0) {
+        ec->slow_dir = c->slow_dir;
+        ec->slow_costs = c->has_store_costs ? &c->store_costs : NULL;
+    }
     mb_exec_result *res = mb_calloc(1, sizeof *res);
     if (res == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
@@ -382,7 +429,12 @@ int mb_sweep_point_eval(const mb_sweep_config *c, const mb_sweep_point *pt, mb_r
                     .problem = &asked, .solution = found ? &s : &none,
                     .report = feasible ? &rep : NULL,
                     .hsm_bound = found && (pt->solver->flags & MB_SOLVER_HSM_BOUND)};
-    rc = mb_sim_full_time(&pr, &c->cost, &v.full_time);
+    mb_cost_model cost;
+    rc = mb_sweep_point_cost(c, pt, &cost);
+    v.cost = &cost;
+    v.slow_spec = pt->slow_budget;
+    if (rc == MB_OK)
+        rc = mb_sim_full_time(&pr, &cost, &v.full_time);
     mb_exec_config ec;
     mb_exec_result *res = NULL;
     char events[2048];

@@ -4,9 +4,11 @@
  * the progress display's ETA. docs/design.md, "Sweeps, records and figures". */
 #include "sweep/internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -15,25 +17,46 @@
 #include "measure/measure.h"
 
 /* The rough speeds of the estimates, measured on a shared 2-core VM with OpenBLAS's SSE3
- * kernels (an msm table of 15.5 MiB for t = 1800 filled in 0.93 s): filling a DP table,
- * replaying a plan, and the executor's floating-point rate. The progress display corrects them
- * with the times it measures, kind by kind. */
+ * kernels: filling a DP table (an msm table of 15.5 MiB for t = 1800 filled in 0.93 s),
+ * replaying a plan, and the executor's rate in the floating-point work counted below (an LSTM of
+ * 64 hidden units, batch 4, ran 1.3e10 to 1.7e10 of them per second: the input projections are
+ * batched and not recomputed). The progress display corrects them with the times it measures,
+ * kind by kind. */
 #define DP_BYTES_PER_S 2e7
 #define OPS_PER_S 5e7
-#define FLOPS_PER_S 2e9
+#define FLOPS_PER_S 1.6e10
+#define MEASURED_OVERHEAD_S 1e-2 /* a network's weights, data and arenas, per measured point */
 #define POINT_OVERHEAD_S 2e-5
 
-/* A measured run: the executor's first forward, recomputation and backward (about 3 forward
- * steps' work per step) for the plan and for full BPTT, once to warm up and `repetitions` times
- * to measure. The forward step of an LSTM is 4 gates of (input + hidden) x hidden per batch
- * row; GRU 3, tanh RNN 1. */
-static double measured_seconds(const mb_sweep_config *c, int64_t steps)
+/* The forward ops of a measured point's plan, before it is solved: hidden-state checkpointing
+ * with the budget's hidden slots (Griewank's closed form, t + n(t, m), which every solver of a
+ * point meets or beats up to a small factor), t(t+1)/2 with no slot, and 2t for a budget search
+ * (its budget is not known yet). The recomputation grows as the budget shrinks against t, so a
+ * series of lengths at one budget is not linear in t. */
+static double plan_forward_ops(const mb_sweep_point *pt, const mb_problem *p)
+{
+    double t = (double)p->steps;
+    if (pt->budget == NULL)
+        return 2 * t;
+    int64_t slots = p->budget / p->hidden_units;
+    if (slots < 1)
+        return t * (t + 1) / 2;
+    return t + (double)mb_binomial_advances(p->steps, slots);
+}
+
+/* A measured run: for the plan and for full BPTT, its forward ops and t backward steps (about
+ * two forward steps' work each), once to warm up, `repetitions` times to measure and once
+ * counted. The forward step of an LSTM is 4 gates of (input + hidden) x hidden per batch row;
+ * GRU 3, tanh RNN 1. */
+static double measured_seconds(const mb_sweep_config *c, const mb_sweep_point *pt,
+                               const mb_problem *p)
 {
     double gates = strcmp(c->model.cell, "gru") == 0 ? 3 : strcmp(c->model.cell, "rnn") == 0 ? 1 : 4;
     double fwd = 2.0 * gates * (double)c->model.batch * (double)c->model.hidden *
                  (double)(c->model.input + c->model.hidden);
-    double runs = 2.0 * (double)(c->model.repetitions + 1);
-    return runs * 3.0 * fwd * (double)steps / FLOPS_PER_S + 1e-3;
+    double t = (double)p->steps, runs = (double)c->model.repetitions + 2.0;
+    double steps = plan_forward_ops(pt, p) + 2 * t + 3 * t; /* the plan's, then full BPTT's */
+    return runs * steps * fwd / FLOPS_PER_S + MEASURED_OVERHEAD_S;
 }
 
 /* The bytes a measured run holds at once: full BPTT's store and the plan's (at most its
@@ -55,6 +78,22 @@ static double machine_bytes(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     return pages > 0 && size > 0 ? (double)pages * (double)size : INFINITY;
+}
+
+/* [model] slow_dir, where a measured point's slow store is created: an existing folder this
+ * process can write. */
+static int slow_dir_check(const mb_sweep_config *c)
+{
+    struct stat st;
+    if (stat(c->slow_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        access(c->slow_dir, W_OK | X_OK) != 0)
+        return MB_ERROR(MB_EINVAL, "%s = '%s': %s; allowed: an existing folder this user can "
+                        "write, on the storage the slow store is meant to be (checked before "
+                        "any row)", c->slow_dir_where, c->slow_dir,
+                        stat(c->slow_dir, &st) != 0 ? strerror(errno)
+                        : !S_ISDIR(st.st_mode)      ? "not a folder"
+                                                    : "not writable");
+    return MB_OK;
 }
 
 /* Names a point for a message: "point 7 ([problem big] msm, steps = 100000, budget = 5%)". */
@@ -104,6 +143,11 @@ int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_coun
         if (pt.budget == NULL)
             p.budget = full > min ? full : min; /* the largest budget the search solves at */
         double table = 0;
+        mb_cost_model cost;
+        if ((rc = mb_sweep_point_cost(c, &pt, &cost)) != MB_OK ||
+            (pt.section->mode == MB_SWEEP_MEASURED && p.slow_budget != 0 &&
+             (rc = slow_dir_check(c)) != MB_OK))
+            return rc;
         if ((rc = mb_solve_check(pt.solver, &p, &c->solve, &table)) != MB_OK) {
             point_name(&pt, what, sizeof what);
             return MB_ERROR(rc, "%s: %s (checked before any row)", what, mb_errmsg());
@@ -124,7 +168,7 @@ int mb_sweep_preflight(const mb_sweep_config *c, int shard_index, int shard_coun
                                 "or fewer steps (checked before any row)", what, mb / 1073741824.0,
                                 ram / 1073741824.0);
             }
-            secs += measured_seconds(c, p.steps);
+            secs += measured_seconds(c, &pt, &p);
             bytes = mb > bytes ? mb : bytes;
         }
         sp->points++;

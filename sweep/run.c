@@ -1,6 +1,6 @@
 /* run.c: the sweep runner: rows appended in point order and flushed one by one (synced to disk
  * by the --sync policy), resume after an interruption with every kept row proved, shards for
- * job arrays, the row channel of MPI ranks, and the progress display. docs/design.md, "Sweeps,
+ * job arrays and the row channel of MPI ranks (the progress display: progress.c). docs/design.md, "Sweeps,
  * records and figures". */
 #include "sweep/internal.h"
 
@@ -66,78 +66,6 @@ static int mkdirs(const char *dir)
     return MB_OK;
 }
 
-/* Progress: a bar with rate and ETA on a terminal, a plain line every few seconds (and at the
- * end) otherwise. The ETA weights the points left by their preflight estimates, kind by kind
- * (analytic, measured), each kind's estimates scaled by the ratio of measured to estimated time
- * of the points of that kind done so far (the estimates as they are until one is done: the
- * kinds' errors are not alike, so one kind's ratio says nothing of the other's). */
-typedef struct {
-    FILE *f;
-    int tty;
-    size_t total, done, base, shown;
-    double start, last, last_point;
-    const double *est;          /* per point of this run, seconds */
-    const unsigned char *kind;  /* per point: 0 analytic, 1 measured */
-    double left[2], pred[2], spent[2];
-} progress;
-
-static void progress_point(progress *pg, size_t k)
-{
-    double t = mb_clock_wall();
-    int kd = pg->kind[k];
-    pg->left[kd] -= pg->est[k];
-    pg->pred[kd] += pg->est[k];
-    pg->spent[kd] += t - pg->last_point;
-    pg->last_point = t;
-}
-
-static double progress_eta(const progress *pg)
-{
-    double ratio[2], eta = 0;
-    for (int kd = 0; kd < 2; kd++)
-        ratio[kd] = pg->pred[kd] > 0 ? pg->spent[kd] / pg->pred[kd] : NAN;
-    for (int kd = 0; kd < 2; kd++)
-        eta += (pg->left[kd] > 0 ? pg->left[kd] : 0) * (isfinite(ratio[kd]) ? ratio[kd] : 1.0);
-    return eta;
-}
-
-static void progress_show(progress *pg, int final)
-{
-    if (pg->f == NULL)
-        return;
-    double t = mb_clock_wall(), el = t - pg->start;
-    if (!final && t - pg->last < (pg->tty ? 0.1 : 2.0))
-        return;
-    if (final && !pg->tty && pg->shown == pg->done)
-        return; /* the last plain line already said it */
-    pg->shown = pg->done;
-    pg->last = t;
-    size_t new_done = pg->done - pg->base;
-    double rate = el > 0 ? (double)new_done / el : 0;
-    double eta = final ? 0 : progress_eta(pg);
-    double frac = pg->total ? (double)pg->done / (double)pg->total : 1;
-    char etas[32];
-    if (isfinite(eta))
-        snprintf(etas, sizeof etas, "%.0f s", eta);
-    else
-        snprintf(etas, sizeof etas, "-");
-    if (pg->tty) {
-        char bar[31];
-        int w = (int)(frac * 30);
-        for (int i = 0; i < 30; i++)
-            bar[i] = i < w ? '#' : '.';
-        bar[30] = '\0';
-        fprintf(pg->f, "\r[%s] %zu/%zu %5.1f%%  %.1f points/s  ETA %s   ", bar, pg->done,
-                pg->total, 100 * frac, rate, etas);
-        if (final)
-            fputc('\n', pg->f);
-    } else {
-        fprintf(pg->f, "membptt sweep: %zu/%zu points (%.0f%%), %.1f points/s, ETA %s\n",
-                pg->done, pg->total, 100 * frac, rate, etas);
-    }
-    fflush(pg->f);
-}
-
 /* Formats a record as its CSV row (no header) into a new string (open_memstream's: given back
  * with free, as the rows recv_row receives are). */
 static int row_text(const mb_record *r, char **out, size_t *len)
@@ -172,79 +100,6 @@ static int failed_row(const mb_sweep_config *c, const mb_sweep_options *o, size_
                 "(--skip-failed): %s\n", i, copy);
         fflush(o->progress);
     }
-    return rc;
-}
-
-int mb_sweep_timing_line(const mb_sweep_config *c, size_t i, double secs, char *buf, size_t cap)
-{
-    mb_sweep_point pt;
-    int rc = mb_sweep_point_get(c, i, &pt);
-    if (rc != MB_OK)
-        return rc;
-    int n = snprintf(buf, cap, "%zu,%s,%s,%lld,%s,", i, pt.section->name, pt.solver->name,
-                     (long long)pt.problem.steps, pt.budget ? pt.budget : "search");
-    if (isfinite(secs) && n > 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, "%.6f", secs);
-    return MB_OK;
-}
-
-const char mb_sweep_timing_header[] = "point,sweep,solver,steps,budget_spec,solve_seconds\n";
-
-/* Rewrites the timing file for a run that keeps order[0 .. done): its header, then one line per
- * kept point (the last one the old file has for it, or an empty time when it has none, as
- * after a kill between a row and its time), whole or not at all. */
-static int timing_restart(const mb_sweep_config *c, const char *path, const size_t *order,
-                          size_t done)
-{
-    char *text = NULL, line[512];
-    size_t len = 0;
-    const char **have = mb_calloc(done ? done : 1, sizeof *have);
-    if (have == NULL)
-        return MB_ERROR(MB_ENOMEM, "out of memory");
-    struct stat st;
-    if (done > 0 && stat(path, &st) == 0 && mb_read_file(path, &text, &len) != MB_OK)
-        text = NULL; /* unreadable: the times are lost, the rows are not */
-    for (char *p = text; p && *p;) {
-        char *nl = strchr(p, '\n');
-        if (nl == NULL)
-            break; /* a torn last line */
-        *nl = '\0';
-        char *end;
-        errno = 0;
-        unsigned long long i = strtoull(p, &end, 10);
-        if (end != p && *end == ',' && errno == 0) {
-            /* order is increasing: find the kept position of point i */
-            size_t lo = 0, hi = done;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (order[mid] < i)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < done && order[lo] == i)
-                have[lo] = p;
-        }
-        p = nl + 1;
-    }
-    mb_atomic_file af;
-    int rc = mb_atomic_open(&af, path);
-    if (rc == MB_OK) {
-        fputs(mb_sweep_timing_header, af.f);
-        for (size_t k = 0; k < done && rc == MB_OK; k++) {
-            if (have[k]) {
-                fprintf(af.f, "%s\n", have[k]);
-            } else if ((rc = mb_sweep_timing_line(c, order[k], NAN, line, sizeof line)) == MB_OK) {
-                fprintf(af.f, "%s\n", line);
-            }
-        }
-        if (rc == MB_OK)
-            rc = mb_atomic_commit(&af);
-        else
-            mb_atomic_abort(&af);
-    }
-    mb_free(text);
-    mb_free(have);
     return rc;
 }
 
@@ -395,220 +250,301 @@ static int put(FILE *f, const char *text, size_t len, const char *path, int sync
     return MB_OK;
 }
 
-int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_result *res)
+/* What one run of a sweep works with: the points of this process, their estimates, and the
+ * outputs rank 0 writes, with how many of their bytes are complete rows. */
+typedef struct {
+    const mb_sweep_config *c;
+    const mb_sweep_options *o;
+    int rank, size;
+    size_t n_mine;        /* this process's (or shard's) points */
+    size_t *order;        /* their indices, increasing */
+    double *est;          /* their estimated seconds (preflight) */
+    unsigned char *kind;  /* 1 for a measured point */
+    mb_sweep_preflight_report plan;
+    char fp[17];
+    char csv[4300], sidecar[4300], timing[4300];
+    FILE *out, *tf;
+    off_t csv_good, timing_good; /* bytes that end with a complete row (rank 0) */
+    double synced_at;
+    size_t synced_rows;
+} runner;
+
+/* The points of this process (its shard's), checked before the first row (docs/design.md,
+ * "Sweeps, records and figures"), with the estimates the ETA weights them by. */
+static int runner_init(runner *w, const mb_sweep_config *c, const mb_sweep_options *o)
 {
-    memset(res, 0, sizeof *res);
-    const mb_sweep_comm *comm = o->comm;
-    int rank = comm ? comm->rank : 0, size = comm ? comm->size : 1;
-    if (o->shard_count > 1 && comm)
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->o = o;
+    w->rank = o->comm ? o->comm->rank : 0;
+    w->size = o->comm ? o->comm->size : 1;
+    if (o->shard_count > 1 && o->comm)
         return MB_ERROR(MB_EINVAL, "--shard and MPI ranks do not combine; use one or the other");
     if (o->shard_count > 1 && (o->shard_index < 0 || o->shard_index >= o->shard_count))
         return MB_ERROR(MB_EINVAL, "--shard %d/%d: the index must be in [0, %d]", o->shard_index,
                         o->shard_count, o->shard_count - 1);
     size_t total = mb_sweep_point_count(c);
-    size_t *order = mb_malloc((total ? total : 1) * sizeof *order);
-    double *est = mb_malloc((total ? total : 1) * sizeof *est);
-    unsigned char *kind = mb_malloc(total ? total : 1);
-    mb_sweep_preflight_report plan = {0};
-    int rc = MB_OK;
-    if (order == NULL || est == NULL || kind == NULL) {
-        mb_free(order);
-        mb_free(est);
-        mb_free(kind);
+    w->order = mb_malloc((total ? total : 1) * sizeof *w->order);
+    w->est = mb_malloc((total ? total : 1) * sizeof *w->est);
+    w->kind = mb_malloc(total ? total : 1);
+    if (w->order == NULL || w->est == NULL || w->kind == NULL)
         return MB_ERROR(MB_ENOMEM, "out of memory");
-    }
-    size_t n_mine = 0;
     for (size_t i = 0; i < total; i++)
         if (mb_sweep_shard_owns(o->shard_index, o->shard_count, i))
-            order[n_mine++] = i;
-    /* every point checked before the first row (docs/design.md, "Sweeps, records and
-     * figures"), with the estimates the ETA weights points by */
-    if ((rc = mb_sweep_preflight(c, o->shard_index, o->shard_count, &plan, est)) != MB_OK) {
-        mb_sweep_preflight_free(&plan);
-        mb_free(order);
-        mb_free(est);
-        mb_free(kind);
+            w->order[w->n_mine++] = i;
+    int rc = mb_sweep_preflight(c, o->shard_index, o->shard_count, &w->plan, w->est);
+    if (rc != MB_OK)
         return rc;
-    }
-    for (size_t k = 0; k < n_mine; k++) {
+    for (size_t k = 0; k < w->n_mine; k++) {
         mb_sweep_point pt;
-        kind[k] = mb_sweep_point_get(c, order[k], &pt) == MB_OK &&
-                  pt.section->mode == MB_SWEEP_MEASURED;
+        w->kind[k] = mb_sweep_point_get(c, w->order[k], &pt) == MB_OK &&
+                     pt.section->mode == MB_SWEEP_MEASURED;
     }
-    res->points = n_mine;
-    char fp[17];
-    mb_sweep_fingerprint(c, fp);
+    mb_sweep_fingerprint(c, w->fp);
     const char *dir = o->out_dir ? o->out_dir : ".";
-    char stem[4200], csv[4300], sidecar[4300], timing[4300], line[512];
+    char stem[4200];
     if (o->shard_count > 1)
         snprintf(stem, sizeof stem, "%s/%s.shard-%d-of-%d", dir, c->name, o->shard_index,
                  o->shard_count);
     else
         snprintf(stem, sizeof stem, "%s/%s", dir, c->name);
-    snprintf(csv, sizeof csv, "%s.csv", stem);
-    snprintf(sidecar, sizeof sidecar, "%s.json", stem);
-    snprintf(timing, sizeof timing, "%s.timing.csv", stem);
-    snprintf(res->csv, sizeof res->csv, "%s", csv);
+    snprintf(w->csv, sizeof w->csv, "%s.csv", stem);
+    snprintf(w->sidecar, sizeof w->sidecar, "%s.json", stem);
+    snprintf(w->timing, sizeof w->timing, "%s.timing.csv", stem);
+    return MB_OK;
+}
 
+/* The size of an open file, as the position the next complete row starts at. */
+static off_t size_of(FILE *f)
+{
+    struct stat st;
+    return fstat(fileno(f), &st) == 0 ? st.st_size : 0;
+}
+
+/* Rank 0, after the resume check kept `done` rows: the sidecar (whole or not at all), the
+ * timing file restarted with the kept points, the CSV opened to append (with its header when
+ * it starts fresh). */
+static int runner_open(runner *w, const mb_sweep_sidecar_info *info, size_t done)
+{
+    int rc;
+    if ((rc = mb_sweep_sidecar_write(w->sidecar, info)) != MB_OK ||
+        (rc = mb_sweep_timing_restart(w->c, w->timing, w->order, done)) != MB_OK)
+        return rc;
+    int fresh = done == 0;
+    w->out = fopen(w->csv, fresh ? "w" : "a");
+    if (w->out == NULL || (w->tf = fopen(w->timing, "a")) == NULL)
+        return MB_ERROR(MB_EIO, "cannot write %s: %s", w->out ? w->timing : w->csv,
+                        strerror(errno));
+    w->timing_good = size_of(w->tf);
+    if (fresh) {
+        char *header = NULL;
+        if ((rc = mb_sweep_header(w->c, &header)) == MB_OK)
+            rc = put(w->out, header, strlen(header), w->csv, 1);
+        mb_free(header);
+        if (rc != MB_OK)
+            return rc;
+    }
+    w->csv_good = size_of(w->out);
+    return MB_OK;
+}
+
+/* Closes the outputs. After a failure (rc != MB_OK) the files are cut back to their last
+ * complete row, so a full disk or an I/O error leaves no torn row and the kept rows resume
+ * (a CSV that never got its header is removed). The stream is closed first: what its buffer
+ * still held must not land after the cut. */
+static int runner_close(runner *w, int rc)
+{
+    int e = 0;
+    if (w->out)
+        e |= fclose(w->out) != 0;
+    if (w->tf)
+        e |= fclose(w->tf) != 0;
+    int opened = w->out != NULL;
+    w->out = w->tf = NULL;
+    if (rc == MB_OK && e)
+        return MB_ERROR(MB_EIO, "cannot close %s: %s", w->csv, strerror(errno));
+    if (rc == MB_OK || !opened || mb_exit_status(rc) != 1)
+        return rc;
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s", mb_errmsg());
+    int cut = w->csv_good > 0 ? truncate(w->csv, w->csv_good) : unlink(w->csv);
+    cut |= truncate(w->timing, w->timing_good);
+    return MB_ERROR(rc, "%s; %s", msg,
+                    cut ? "the files could not be cut back to their last complete row (a "
+                          "rerun drops a torn row)"
+                        : "the rows written before it are kept whole; rerun the same command "
+                          "to resume when there is room");
+}
+
+/* The row of point i into *text: computed here, or (rank 0) received from the rank that owns
+ * it. *mine = 0 when this process writes nothing for it (another rank's point, or a point this
+ * rank computed and sent). A failed point is its failed row under --skip-failed. */
+static int point_row(runner *w, size_t i, char **text, size_t *len, double *secs, int *mine,
+                     size_t *failed)
+{
+    const mb_sweep_comm *comm = w->o->comm;
+    int owner = (int)(i % (size_t)w->size), rc = MB_OK;
+    *text = NULL;
+    *mine = 0;
+    *secs = 0;
+    if (owner == w->rank) {
+        mb_sweep_point pt;
+        mb_record r;
+        rc = mb_sweep_point_get(w->c, i, &pt);
+        if (rc == MB_OK)
+            rc = mb_sweep_point_eval(w->c, &pt, &r, secs);
+        if (rc == MB_OK)
+            rc = row_text(&r, text, len);
+        if (w->rank != 0) {
+            /* a failure travels to rank 0 as its message with a negative time */
+            const char *msg = rc == MB_OK ? *text : mb_errmsg();
+            int src = comm->send_row(comm->ctx, msg, strlen(msg), rc == MB_OK ? *secs : -1.0);
+            free(*text); /* open_memstream's: the C library's free */
+            *text = NULL;
+            return rc != MB_OK && !w->o->skip_failed ? rc : src;
+        }
+        if (rc == MB_OK) {
+            *mine = 1;
+            return MB_OK;
+        }
+        free(*text);
+        *text = NULL;
+        if (!w->o->skip_failed || (rc = failed_row(w->c, w->o, i, mb_errmsg(), text, len)))
+            return rc;
+    } else if (w->rank == 0) {
+        if ((rc = comm->recv_row(comm->ctx, owner, text, secs)) != MB_OK)
+            return rc;
+        *len = strlen(*text);
+        *mine = 1;
+        if (*secs >= 0)
+            return MB_OK;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "rank %d: %s", owner, *text);
+        free(*text);
+        *text = NULL;
+        if (!w->o->skip_failed)
+            return MB_ERROR(MB_EINVAL, "%s", msg);
+        if ((rc = failed_row(w->c, w->o, i, msg, text, len)) != MB_OK)
+            return rc;
+    } else {
+        return MB_OK;
+    }
+    *mine = 1;
+    *secs = NAN;
+    (*failed)++;
+    return MB_OK;
+}
+
+/* Appends the row of the k-th point (index i): its time first, so a kill between the two
+ * leaves a time without its row, which the resume drops, never a row without its time; synced
+ * to the disk by the --sync policy. */
+static int write_row(runner *w, size_t k, size_t i, const char *text, size_t len, double secs)
+{
+    const mb_sweep_options *o = w->o;
+    double every = o->sync_every > 0 ? o->sync_every : MB_SWEEP_SYNC_SECONDS;
+    int sync = o->sync == MB_SWEEP_SYNC_POINT ||
+               (o->sync == MB_SWEEP_SYNC_BATCH && k + 1 - w->synced_rows >= (size_t)every) ||
+               (o->sync == MB_SWEEP_SYNC_TIME && mb_clock_wall() - w->synced_at >= every);
+    char line[512];
+    int rc = mb_sweep_timing_line(w->c, i, secs, line, sizeof line);
+    if (rc != MB_OK)
+        return rc;
+    size_t ll = strlen(line);
+    line[ll++] = '\n';
+    if ((rc = put(w->tf, line, ll, w->timing, sync)) != MB_OK ||
+        (rc = put(w->out, text, len, w->csv, sync)) != MB_OK)
+        return rc;
+    w->timing_good += (off_t)ll;
+    w->csv_good += (off_t)len;
+    if (sync) {
+        w->synced_at = mb_clock_wall();
+        w->synced_rows = k + 1;
+    }
+    return MB_OK;
+}
+
+int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o, mb_sweep_result *res)
+{
+    memset(res, 0, sizeof *res);
+    runner w;
     kept kp = {0};
     mb_sweep_build now = {0};
-    FILE *out = NULL, *tf = NULL;
-    char *header = NULL;
-    if (rank == 0) {
-        if ((rc = mkdirs(dir)) != MB_OK || (rc = mb_sweep_regular_or_absent(csv, "the CSV")) ||
-            (rc = mb_sweep_regular_or_absent(sidecar, "the sidecar")) ||
-            (rc = mb_sweep_regular_or_absent(timing, "the timing file")))
+    int rc = runner_init(&w, c, o);
+    res->points = w.n_mine;
+    snprintf(res->csv, sizeof res->csv, "%s", w.csv);
+    if (rc == MB_OK && w.rank == 0) {
+        const char *dir = o->out_dir ? o->out_dir : ".";
+        if ((rc = mkdirs(dir)) != MB_OK ||
+            (rc = mb_sweep_regular_or_absent(w.csv, "the CSV")) ||
+            (rc = mb_sweep_regular_or_absent(w.sidecar, "the sidecar")) ||
+            (rc = mb_sweep_regular_or_absent(w.timing, "the timing file")) ||
+            (rc = mb_sweep_build_current(c, &now)) != MB_OK)
             goto fail;
-        if ((rc = mb_sweep_build_current(c, &now)) != MB_OK)
-            goto fail;
-        if ((rc = resume_check(c, o, csv, sidecar, fp, &now, order, n_mine, &kp)) != MB_OK)
-            goto fail;
+        rc = resume_check(c, o, w.csv, w.sidecar, w.fp, &now, w.order, w.n_mine, &kp);
     }
     size_t done = kp.rows;
-    if (comm && (rc = comm->bcast_size(comm->ctx, &done)) != MB_OK)
+    if (rc == MB_OK && o->comm)
+        rc = o->comm->bcast_size(o->comm->ctx, &done);
+    if (rc != MB_OK)
         goto fail;
     res->resumed = done;
     res->repaired = kp.repaired;
-    mb_sweep_sidecar_info info = {.config = c, .fingerprint = fp, .csv = csv,
-                                  .points = (int64_t)n_mine, .rows = (int64_t)done,
+    mb_sweep_sidecar_info info = {.config = c, .fingerprint = w.fp, .csv = w.csv,
+                                  .points = (int64_t)w.n_mine, .rows = (int64_t)done,
                                   .shard_index = o->shard_index, .shard_count = o->shard_count,
-                                  .ranks = size, .provenance = kp.prov};
-    if (rank == 0) {
-        prov_append(&kp, &now, done, n_mine);
+                                  .ranks = w.size, .provenance = kp.prov};
+    if (w.rank == 0) {
+        prov_append(&kp, &now, done, w.n_mine);
         info.n_provenance = kp.n_prov;
-        info.complete = done == n_mine;
-        if ((rc = mb_sweep_sidecar_write(sidecar, &info)) != MB_OK ||
-            (rc = timing_restart(c, timing, order, done)) != MB_OK)
-            goto fail;
-        int fresh = done == 0;
-        out = fopen(csv, fresh ? "w" : "a");
-        if (out == NULL || (tf = fopen(timing, "a")) == NULL) {
-            rc = MB_ERROR(MB_EIO, "cannot write %s: %s", out ? timing : csv, strerror(errno));
-            goto fail;
-        }
-        if (fresh && ((rc = mb_sweep_header(c, &header)) != MB_OK ||
-                      (rc = put(out, header, strlen(header), csv, 1)) != MB_OK))
+        info.complete = done == w.n_mine;
+        if ((rc = runner_open(&w, &info, done)) != MB_OK)
             goto fail;
     }
-    progress pg = {.f = rank == 0 ? o->progress : NULL, .total = n_mine, .done = done,
-                   .base = done, .start = mb_clock_wall(), .est = est, .kind = kind};
+    mb_sweep_progress pg = {.f = w.rank == 0 ? o->progress : NULL, .total = w.n_mine,
+                            .done = done, .base = done, .start = mb_clock_wall(), .est = w.est,
+                            .kind = w.kind, .every = o->progress_every};
     pg.tty = pg.f && isatty(fileno(pg.f));
     pg.last_point = pg.start;
-    for (size_t k = done; k < n_mine; k++)
-        pg.left[kind[k]] += est[k];
-    if (pg.f && done < n_mine) {
+    for (size_t k = done; k < w.n_mine; k++)
+        pg.left[w.kind[k]] += w.est[k];
+    if (pg.f && done < w.n_mine) {
         fprintf(pg.f, "membptt sweep: %zu points to compute (%zu kept), estimated %.0f s "
-                "analytic + %.0f s measured; memory peak %.0f MiB\n", n_mine - done, done,
-                pg.left[0], pg.left[1], plan.peak_bytes / 1048576.0);
+                "analytic + %.0f s measured; memory peak %.0f MiB\n", w.n_mine - done, done,
+                pg.left[0], pg.left[1], w.plan.peak_bytes / 1048576.0);
         fflush(pg.f);
     }
-    double synced_at = mb_clock_wall();
-    size_t synced_rows = done;
-    double every = o->sync_every > 0 ? o->sync_every : MB_SWEEP_SYNC_SECONDS;
-    for (size_t k = done; k < n_mine; k++) {
-        size_t i = order[k];
-        int owner = (int)(i % (size_t)size);
+    w.synced_at = mb_clock_wall();
+    w.synced_rows = done;
+    for (size_t k = done; k < w.n_mine && rc == MB_OK; k++) {
         char *text = NULL;
         size_t len = 0;
-        double secs = 0;
-        if (owner == rank) {
-            mb_sweep_point pt;
-            mb_record r;
-            rc = mb_sweep_point_get(c, i, &pt);
-            if (rc == MB_OK)
-                rc = mb_sweep_point_eval(c, &pt, &r, &secs);
-            if (rc == MB_OK)
-                rc = row_text(&r, &text, &len);
-            if (rank != 0) {
-                /* a failure travels to rank 0 as its message with a negative time */
-                const char *msg = rc == MB_OK ? text : mb_errmsg();
-                int src = comm->send_row(comm->ctx, msg, strlen(msg), rc == MB_OK ? secs : -1.0);
-                free(text);
-                if ((rc != MB_OK && !o->skip_failed) || src != MB_OK)
-                    goto fail;
-                rc = src;
-                continue;
-            }
-            if (rc != MB_OK) {
-                free(text);
-                text = NULL;
-                if (!o->skip_failed || (rc = failed_row(c, o, i, mb_errmsg(), &text, &len)))
-                    goto fail;
-                secs = NAN;
-                res->failed++;
-            }
-        } else if (rank == 0) {
-            if ((rc = comm->recv_row(comm->ctx, owner, &text, &secs)) != MB_OK)
-                goto fail;
-            len = strlen(text);
-            if (secs < 0) {
-                char msg[1024];
-                snprintf(msg, sizeof msg, "rank %d: %s", owner, text);
-                free(text);
-                text = NULL;
-                if (!o->skip_failed) {
-                    rc = MB_ERROR(MB_EINVAL, "%s", msg);
-                    goto fail;
-                }
-                if ((rc = failed_row(c, o, i, msg, &text, &len)) != MB_OK)
-                    goto fail;
-                secs = NAN;
-                res->failed++;
-            }
-        } else {
-            continue;
+        double secs;
+        int mine;
+        rc = point_row(&w, w.order[k], &text, &len, &secs, &mine, &res->failed);
+        if (rc == MB_OK && mine) {
+            rc = write_row(&w, k, w.order[k], text, len, secs);
+            res->computed += rc == MB_OK;
+            pg.done = k + 1;
+            mb_sweep_progress_point(&pg, k);
+            mb_sweep_progress_show(&pg, 0);
         }
-        /* the time first: a kill between the two leaves a time without its row, which the
-         * resume drops, never a row without its time */
-        int sync = o->sync == MB_SWEEP_SYNC_POINT ||
-                   (o->sync == MB_SWEEP_SYNC_BATCH && k + 1 - synced_rows >= (size_t)every) ||
-                   (o->sync == MB_SWEEP_SYNC_TIME && mb_clock_wall() - synced_at >= every);
-        rc = mb_sweep_timing_line(c, i, secs, line, sizeof line);
-        if (rc == MB_OK) {
-            size_t ll = strlen(line);
-            line[ll++] = '\n';
-            rc = put(tf, line, ll, timing, sync);
-        }
-        if (rc == MB_OK)
-            rc = put(out, text, len, csv, sync);
-        free(text);
-        if (rc != MB_OK)
-            goto fail;
-        if (sync) {
-            synced_at = mb_clock_wall();
-            synced_rows = k + 1;
-        }
-        res->computed++;
-        pg.done = k + 1;
-        progress_point(&pg, k);
-        progress_show(&pg, 0);
+        free(text); /* open_memstream's: the C library's free */
     }
-    if (rank == 0) {
-        progress_show(&pg, 1);
-        rc = put(out, "", 0, csv, 1);
-        if (rc == MB_OK)
-            rc = put(tf, "", 0, timing, 1);
-        int e = fclose(out) != 0;
-        out = NULL;
-        e |= fclose(tf) != 0;
-        tf = NULL;
-        if (rc == MB_OK && e)
-            rc = MB_ERROR(MB_EIO, "cannot close %s: %s", csv, strerror(errno));
-        if (rc != MB_OK)
-            goto fail;
-        info.rows = (int64_t)n_mine;
-        info.complete = 1;
-        rc = mb_sweep_sidecar_write(sidecar, &info);
+    if (rc == MB_OK && w.rank == 0) {
+        mb_sweep_progress_show(&pg, 1);
+        if ((rc = put(w.out, "", 0, w.csv, 1)) == MB_OK)
+            rc = put(w.tf, "", 0, w.timing, 1);
+        if ((rc = runner_close(&w, rc)) == MB_OK) {
+            info.rows = (int64_t)w.n_mine;
+            info.complete = 1;
+            rc = mb_sweep_sidecar_write(w.sidecar, &info);
+        }
     }
 fail:
-    if (out)
-        fclose(out);
-    if (tf)
-        fclose(tf);
-    mb_free(header);
-    mb_free(order);
-    mb_free(est);
-    mb_free(kind);
-    mb_sweep_preflight_free(&plan);
+    rc = runner_close(&w, rc);
+    mb_free(w.order);
+    mb_free(w.est);
+    mb_free(w.kind);
+    mb_sweep_preflight_free(&w.plan);
     return rc;
 }

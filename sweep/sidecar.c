@@ -438,3 +438,31 @@ int mb_sidecar_write(const char *csv, const char *what, const mb_meta_config *co
     }
     return mb_atomic_commit(&af);
 }
+
+int mb_sidecar_config_value(const char *csv, const char *key, char *out, size_t cap)
+{
+    char path[4200], *text = NULL, err[256] = "";
+    size_t len;
+    out[0] = '\0';
+    int rc = mb_sidecar_path(csv, path, sizeof path);
+    if (rc == MB_OK)
+        rc = mb_read_file_max(path, (size_t)1 << 22, &text, &len);
+    if (rc != MB_OK)
+        return rc;
+    yajl_val root = strlen(text) == len ? yajl_tree_parse(text, err, sizeof err) : NULL;
+    mb_free(text);
+    if (root == NULL) {
+        char *nl = strchr(err, '\n'); /* yajl's message continues with a context dump */
+        if (nl)
+            *nl = '\0';
+        return MB_ERROR(MB_EPARSE, "%s: not valid JSON (%s)", path, err[0] ? err : "empty");
+    }
+    const char *where[] = {"run", "config", key, NULL};
+    yajl_val v = yajl_tree_get(root, where, yajl_t_string);
+    if (v != NULL)
+        snprintf(out, cap, "%s", YAJL_GET_STRING(v));
+    else
+        rc = MB_ERROR(MB_EINVAL, "%s: no run.config.%s string", path, key);
+    yajl_tree_free(root);
+    return rc;
+}

@@ -37,6 +37,8 @@ typedef struct {
     size_t n_solvers;
     mb_sweep_values solvers_key;
     mb_sweep_values steps, alpha, hidden_bytes, internal_bytes, budget;
+    mb_sweep_values slow_budget; /* the slow store's (level 1) budgets; none: one level */
+    int slow_columns; /* the config has a slow level somewhere: rows carry its columns */
     double target_cost_per_step; /* > 0: search the smallest budget reaching it (no budget key) */
     mb_sweep_values target_key;
 } mb_sweep_problem;
@@ -62,6 +64,16 @@ typedef struct {
     mb_solve_options solve;
     mb_cost_model cost;
     mb_sweep_model model;
+    /* the slow level (docs/design.md, "Two storage levels"): [cost] store_costs, a file of
+     * calibrate-store read when the config is (its per-byte costs, scaled by each point's unit
+     * size; it replaces [cost] forward, backward, write, read and the latencies), and [model]
+     * slow_dir, where measured points keep their slow store */
+    int has_store_costs;
+    mb_cost_model store_costs;  /* seconds; write and read per byte */
+    char store_costs_where[1100]; /* "FILE:LINE: [cost] store_costs" */
+    char slow_dir[1024];
+    char slow_dir_where[1100];
+    int two_level; /* some section has a slow_budget key */
     char **counters; /* [counters] events */
     size_t n_counters;
     char counters_where[1100]; /* "FILE:LINE: events" */
@@ -87,6 +99,10 @@ int mb_sweep_config_parse(const char *path, const char *text, mb_sweep_config **
 
 void mb_sweep_config_free(mb_sweep_config *c);
 
+/* 1 when s can be a sweep's output name ([output] name, the stem of its files) or a section's
+ * name: letters, digits, _ - . (1 to 63 of them). */
+int mb_sweep_name_ok(const char *s);
+
 /* The number of points (rows) of the whole config, summed over its problem sections. */
 size_t mb_sweep_point_count(const mb_sweep_config *c);
 
@@ -96,6 +112,7 @@ typedef struct {
     const mb_sweep_problem *section;
     const mb_solver_type *solver;
     const char *steps, *alpha, *hidden_bytes, *internal_bytes, *budget; /* NULL = not used */
+    const char *slow_budget; /* NULL: no slow level */
     mb_problem problem; /* steps and sizes set; budget set unless it is a search */
 } mb_sweep_point;
 
@@ -187,6 +204,8 @@ typedef struct {
     int shard_index;         /* with shard_count > 1: this process does points i mod n */
     int shard_count;         /* 0 or 1: no sharding */
     FILE *progress;          /* where progress goes (a bar when it is a terminal); NULL: none */
+    double progress_every;   /* seconds between plain progress lines (not a terminal): 0 the
+                                default (2 s); < 0 a line after every point (tests of the ETA) */
     const mb_sweep_comm *comm;
     int repair;              /* resume: a kept row that is not its point is recomputed, with the
                                 rows after it, instead of being an error */
@@ -224,11 +243,15 @@ int mb_sweep_run(const mb_sweep_config *c, const mb_sweep_options *o,
  * into `out_csv`, byte-identical to the single-process file, with its sidecar and timing file
  * beside it (OUT.json, OUT.timing.csv). Every row is proved before anything is written: the
  * shards are one sweep (same fingerprint and config, same shard count, each index once, all
- * complete), each shard has the rows its sidecar counts, and each row is the point the config
- * assigns to that shard and position. Anything else is MB_EINVAL/MB_EPARSE naming the shard and
- * the line, and nothing is written. `out_csv` "-" writes the CSV to standard output (no sidecar
- * or timing file); an output that is one of the inputs is refused. */
-int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n);
+ * complete), each shard has the rows its sidecar counts, each row is the point the config
+ * assigns to that shard and position, and every row comes from one build (membptt version,
+ * commit, DP method and, for measured rows, machine) unless `accept_other_build` is set (then
+ * the sidecar's provenance records which rows came from which). Anything else is
+ * MB_EINVAL/MB_EPARSE naming the shard (and the line, or what differs), and nothing is
+ * written. `out_csv` "-" writes the CSV to standard output (no sidecar or timing file); an
+ * output that is one of the inputs is refused. */
+int mb_sweep_merge(const char *out_csv, const char *const *shards, size_t n,
+                   int accept_other_build);
 
 /* The fingerprint of a config (FNV-1a 64, hex): every key that reaches a point as written,
  * the settings they resolve to, the columns and every point's identifying columns. */
@@ -255,5 +278,11 @@ int mb_sidecar_path(const char *csv, char *out, size_t cap);
  * all. Every CSV membptt writes has a sidecar; none carries comment lines. */
 int mb_sidecar_write(const char *csv, const char *what, const mb_meta_config *config,
                      size_t n_config);
+
+/* The string `key` of the "config" a CSV's sidecar records (run.config.KEY, as
+ * mb_sidecar_write wrote it), read with yajl's tree parser, into out (cut at cap). MB_EINVAL
+ * when the sidecar has no such string, MB_EPARSE when it is not JSON, the read's error when it
+ * cannot be read. */
+int mb_sidecar_config_value(const char *csv, const char *key, char *out, size_t cap);
 
 #endif

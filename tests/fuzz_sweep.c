@@ -276,7 +276,7 @@ static void fuzz_merge(const char *dir, char shard[3][4400], const char *ref, si
     spit(shard[1], which ? ref : buf, which ? ref_len : len);
     spit(side, which ? buf : ref_side, which ? len : side_len);
     const char *paths[3] = {shard[0], shard[1], shard[2]};
-    int rc = mb_sweep_merge(out, paths, 3);
+    int rc = mb_sweep_merge(out, paths, 3, 0);
     if (rc != MB_OK) {
         n_refused++;
         if (!bad_input(rc))

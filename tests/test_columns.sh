@@ -31,6 +31,12 @@ for i in 0 1; do
 done
 "$M" merge --out "$T/s/merged.csv" "$T/s/tiny.shard-0-of-2.csv" "$T/s/tiny.shard-1-of-2.csv" \
     > /dev/null 2>&1 || fail "merge failed"
+# an analytic sweep with a slow store in one section
+printf '%s\n' '[output]' 'name = slow' '[cost]' 'write = 0.5' 'read = 0.5' '[problem two]' \
+    'solvers = msm2, hrevolve' 'steps = 30' 'alpha = 3' 'budget = 10%' \
+    'slow_budget = 0, unlimited' '[problem one]' 'solvers = msm' 'steps = 20' 'alpha = 3' \
+    'budget = 10%' > "$T/s/slow.ini"
+"$M" sweep "$T/s/slow.ini" --out "$T/s" --quiet > /dev/null 2>&1 || fail "the slow-store sweep failed"
 # the commands' CSV on standard output
 mkdir -p "$T/o"
 P=(--steps 20 --alpha 3 --budget 10)
@@ -57,6 +63,7 @@ $T/s/tiny.timing.csv timing 1
 $T/s/tiny.shard-0-of-2.csv sweep-measured 1
 $T/s/tiny.shard-1-of-2.timing.csv timing 1
 $T/s/merged.csv sweep-measured 0
+$T/s/slow.csv sweep-slow 1
 $T/o/solve.csv solve 0
 $T/o/simulate.csv simulate 0
 $T/o/compare.csv compare 0

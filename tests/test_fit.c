@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
-#include "sim/fit.h"
+#include "analysis/fit.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
 #include "test_util.h"

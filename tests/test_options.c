@@ -88,6 +88,38 @@ static void test_refusals(void **state)
     assert_non_null(strstr(mb_errmsg(), "'--bogus'"));
 }
 
+/* reproduce's options: values land in repro (and the shared out, quiet); a sweep-only option
+ * and a repeated flag are refused. */
+static void test_reproduce(void **state)
+{
+    (void)state;
+    cli_values v;
+    const char *all[] = {"--full", "--out", "o", "--resume", "--no-measure", "--quiet",
+                         "--analytic", "a.ini", "--bench", "b.csv", "--force", NULL};
+    assert_int_equal(parse(CLI_REPRODUCE, "reproduce", all, &v), MB_OK);
+    assert_true(v.repro.full && v.repro.resume && v.repro.no_measure && v.repro.force);
+    assert_true(v.quiet);
+    assert_string_equal(v.out, "o");
+    assert_string_equal(v.repro.analytic, "a.ini");
+    assert_string_equal(v.repro.bench, "b.csv");
+    assert_int_equal(v.n_args, 0);
+    const char *none[] = {NULL};
+    assert_int_equal(parse(CLI_REPRODUCE, "reproduce", none, &v), MB_OK);
+    assert_true(v.out == NULL && v.repro.bench == NULL && !v.repro.full);
+    const char *shard[] = {"--shard", "0/2", NULL};
+    assert_int_equal(parse(CLI_REPRODUCE, "reproduce", shard, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--shard: reproduce does not use this option"));
+    const char *twice[] = {"--full", "--full", NULL};
+    assert_int_equal(parse(CLI_REPRODUCE, "reproduce", twice, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--full given twice"));
+    const char *full[] = {"--full", NULL}; /* reproduce's and plot's flag is not sweep's */
+    assert_int_equal(parse(CLI_SWEEP, "sweep", full, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "(it is for reproduce and plot)"));
+    const char *empty[] = {"--analytic", "", NULL};
+    assert_int_equal(parse(CLI_REPRODUCE, "reproduce", empty, &v), MB_EINVAL);
+    assert_non_null(strstr(mb_errmsg(), "--analytic ''"));
+}
+
 /* solve's problem lands as text in the spec (keys named), run's sizes as values in the
  * executor's configuration; what was not given keeps its module's default. */
 static void test_command_values(void **state)
@@ -183,6 +215,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_table), cmocka_unit_test(test_values),
                                        cmocka_unit_test(test_refusals),
+                                       cmocka_unit_test(test_reproduce),
                                        cmocka_unit_test(test_command_values),
                                        cmocka_unit_test(test_kind_refusals)};
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,8 +145,27 @@ $U --force > "$T/e.txt" 2>&1 || fail "plot --csv --force failed"
 [ $? -eq 2 ] && grep -q "not a number" "$T/e.txt" || fail "--x of a text column should exit 2"
 "$M" plot --csv "$T/u/mine.csv" --x nosuch --y cost_per_step --out "$T/u/x" > "$T/e.txt" 2>&1
 [ $? -eq 2 ] && grep -q "no such column" "$T/e.txt" || fail "--x of a missing column should exit 2"
-"$M" plot --csv "$T/u/mine.csv" --x steps --y cost_per_step --where sweep=length --logx --logy > "$T/e.txt" 2>&1 &&
-    [ -s "$T/u/mine-cost_per_step-vs-steps.png" ] || fail "plot --csv with the default STEM failed: $(cat "$T/e.txt")"
+# without --out: into out/ of the working folder, named after the CSV
+(cd "$T/u" && "$M" plot --csv "$T/u/mine.csv" --x steps --y cost_per_step --where sweep=length --logx --logy) > "$T/e.txt" 2>&1 &&
+    [ -s "$T/u/out/mine-cost_per_step-vs-steps.png" ] || fail "plot --csv with the default STEM (out/) failed: $(cat "$T/e.txt")"
+# --where is repeatable (the conditions all hold); one without = is exit 2 naming it
+"$M" plot --csv "$T/u/mine.csv" --x budget_units --y cost_per_step --where sweep=budget --where solver=msm --out "$T/u/two" > "$T/e.txt" 2>&1 &&
+    grep -q "10 points in 1 series" "$T/e.txt" || fail "two --where conditions: $(cat "$T/e.txt")"
+"$M" plot --csv "$T/u/mine.csv" --x steps --y cost_per_step --where sweep > "$T/e.txt" 2>&1
+[ $? -eq 2 ] && grep -q -- "--where 'sweep': expected COL=VAL" "$T/e.txt" || fail "--where without = should exit 2: $(cat "$T/e.txt")"
+
+# --- the paper's figures from a sweep of any name -------------------------------------------
+# the user's sweep (sections named as the figures want) into DIR/results; plot --sweep NAME
+mkdir -p "$T/any/results"
+sed 's/^name = .*/name = my-run/' "$SRC/configs/smoke.ini" > "$T/any/my.ini"
+"$M" sweep "$T/any/my.ini" --out "$T/any/results" --quiet > /dev/null 2>&1 || fail "the sweep of another name failed"
+"$M" plot --out "$T/any" --sweep my-run fig1_budget fig2_hsm > "$T/e.txt" 2>&1 || fail "plot --sweep my-run failed: $(cat "$T/e.txt")"
+[ -s "$T/any/plots/fig1_budget.png" ] && grep -q "results/my-run.csv" "$T/any/plots/fig1_budget.gp" ||
+    fail "plot --sweep my-run did not draw from results/my-run.csv"
+"$M" plot --out "$T/any" --sweep nosuch fig1_budget > "$T/e.txt" 2>&1
+[ $? -ne 0 ] && grep -q "nosuch.csv" "$T/e.txt" || fail "plot --sweep of a missing sweep should fail naming it: $(cat "$T/e.txt")"
+"$M" plot --out "$T/any" --sweep "../x" fig1_budget > "$T/e.txt" 2>&1
+[ $? -eq 2 ] || fail "plot --sweep with a path should exit 2"
 
 # --- without gnuplot, no figure stays beside a rewritten script ------------------------------
 mkdir -p "$T/nogp"

@@ -1,6 +1,7 @@
 /* test_sweep.c: sweep configs (valid, each kind of invalid, line numbers in messages),
  * range expansion, the point count, records that refuse to overflow, shards merged into the
- * single-process file, and resume after a cut-off row. */
+ * single-process file, resume after a cut-off row, and the preflight (merge and resume against
+ * hostile files: test_sweep_merge.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "core/fileio.h"
 #include "core/report.h"
 #include "sweep/sweep.h"
+#include "test_util.h"
 
 static const char base[] = "[solvers]\nnames = msm\n[problem]\nsteps = 10\nalpha = 5\n";
 
@@ -181,6 +183,9 @@ static const char walk_base[] =
     "target_cost_per_step = 2\n"
     "[problem m]\nsolvers = msm\nsteps = 5\nbudget = 100%\nrun = measured\n";
 
+/* A store-costs file (membptt calibrate-store's format) that test_fingerprint_walk writes. */
+#define WALK_COSTS "/tmp/mb_test_walk_costs.txt"
+
 /* One changed line per key: (section, key, the line as written, another valid line). */
 static const struct {
     const char *section, *key, *from, *to;
@@ -191,6 +196,12 @@ static const struct {
     {"cost", "forward", "forward = 1", "forward = 1.5"},
     {"cost", "backward", "backward = 2", "backward = 3"},
     {"cost", "copy", "copy = 0", "copy = 1"},
+    {"cost", "write", "copy = 0", "copy = 0\nwrite = 1"},
+    {"cost", "read", "copy = 0", "copy = 0\nread = 1"},
+    {"cost", "write_latency", "copy = 0", "copy = 0\nwrite_latency = 1"},
+    {"cost", "read_latency", "copy = 0", "copy = 0\nread_latency = 1"},
+    {"cost", "store_costs", "forward = 1\nbackward = 2", "store_costs = " WALK_COSTS},
+    {"model", "slow_dir", "seed = 1", "seed = 1\nslow_dir = /tmp"},
     {"model", "cell", "cell = lstm", "cell = gru"},
     {"model", "batch", "batch = 1", "batch = 2"},
     {"model", "input", "input = 4", "input = 5"},
@@ -203,6 +214,7 @@ static const struct {
     {"problem", "steps", "steps = 10\nalpha", "steps = 11\nalpha"},
     {"problem", "alpha", "alpha = 5", "alpha = 4"},
     {"problem", "budget", "budget = 50%", "budget = 60%"},
+    {"problem", "slow_budget", "budget = 50%", "budget = 50%\nslow_budget = 10"},
     {"problem", "hidden_bytes", "hidden_bytes = 64", "hidden_bytes = 128"},
     {"problem", "internal_bytes", "internal_bytes = 320", "internal_bytes = 256"},
     {"problem", "target_cost_per_step", "target_cost_per_step = 2", "target_cost_per_step = 3"},
@@ -246,6 +258,11 @@ static void test_fingerprint_walk(void **state)
     (void)state;
     mb_sweep_config *c;
     char base_fp[17], fp[17], text[2048];
+    FILE *f = fopen(WALK_COSTS, "w");
+    assert_non_null(f);
+    fputs("membptt-store-costs 1\nforward_s 1e-4\nbackward_s 2e-4\nwrite_latency_s 1e-5\n"
+          "write_s_per_byte 1e-9\nread_latency_s 1e-5\nread_s_per_byte 1e-9\n", f);
+    assert_int_equal(fclose(f), 0);
     assert_int_equal(mb_sweep_config_parse("w.ini", walk_base, &c), MB_OK);
     mb_sweep_fingerprint(c, base_fp);
     mb_sweep_config_free(c);
@@ -290,6 +307,7 @@ static void test_fingerprint_walk(void **state)
     mb_sweep_fingerprint(c, fp);
     mb_sweep_config_free(c);
     assert_string_equal(fp, base_fp);
+    unlink(WALK_COSTS);
 }
 
 static void test_record_overflow(void **state)
@@ -313,16 +331,6 @@ static void test_record_overflow(void **state)
     char want[32];
     snprintf(want, sizeof want, "'col%d'", MB_RECORD_MAX);
     assert_non_null(strstr(mb_errmsg(), want));
-}
-
-__attribute__((noinline)) static char *slurp(const char *path)
-{
-    char *text = NULL;
-    size_t len;
-    if (mb_read_file(path, &text, &len) != MB_OK)
-        fail_msg("cannot read %s: %s", path, mb_errmsg());
-    assert_non_null(text);
-    return text;
 }
 
 static void test_shards_and_resume(void **state)
@@ -363,12 +371,12 @@ static void test_shards_and_resume(void **state)
     shard_paths[1] = sp[0];
     shard_paths[2] = sp[1];
     snprintf(merged, sizeof merged, "%s/merged.csv", dir);
-    assert_int_equal(mb_sweep_merge(merged, shard_paths, 3), MB_OK);
+    assert_int_equal(mb_sweep_merge(merged, shard_paths, 3, 0), MB_OK);
     char *m = slurp(merged);
     assert_string_equal(m, full);
     free(m);
     /* a missing shard is refused */
-    assert_int_equal(mb_sweep_merge(merged, shard_paths, 2), MB_EINVAL);
+    assert_int_equal(mb_sweep_merge(merged, shard_paths, 2, 0), MB_EINVAL);
     assert_non_null(strstr(mb_errmsg(), "3 shards"));
 
     /* resume: cut the file in the middle of a row; the rerun keeps the complete rows, drops
@@ -398,294 +406,6 @@ static void test_shards_and_resume(void **state)
     free(after);
     free(full);
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void spit(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static int exists(const char *path) { return access(path, F_OK) == 0; }
-
-static const char small[] = "[output]\nname = s\n[problem p]\nsolvers = msm, hsm\n"
-                            "steps = 10:40:10\nalpha = 3\nbudget = 20%, 50%\n"; /* 16 points */
-
-/* Expects a merge of `paths` to fail with rc, each needle in the message, and no output. */
-static void expect_merge(const char *out, const char **paths, size_t n, int rc,
-                         const char *needle1, const char *needle2)
-{
-    int got = mb_sweep_merge(out, paths, n);
-    if (got != rc)
-        fail_msg("merge returned %d (%s), expected %d", got, mb_errmsg(), rc);
-    if (needle1 && strstr(mb_errmsg(), needle1) == NULL)
-        fail_msg("merge message '%s' lacks '%s'", mb_errmsg(), needle1);
-    if (needle2 && strstr(mb_errmsg(), needle2) == NULL)
-        fail_msg("merge message '%s' lacks '%s'", mb_errmsg(), needle2);
-    if (rc != MB_OK && strcmp(out, "-") != 0 && exists(out))
-        fail_msg("a failed merge left %s behind", out);
-}
-
-/* Merge proves every row: each kind of shard corruption is refused naming shard and line, with
- * no output; a good merge writes the sidecar and timing file, and a sweep resumes from it. */
-static void test_merge_proves_rows(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/mb_test_merge_XXXXXX", ref[300], shd[300], out[300], cmd[700];
-    assert_non_null(mkdtemp(dir));
-    snprintf(ref, sizeof ref, "%s/ref", dir);
-    snprintf(shd, sizeof shd, "%s/sh", dir);
-    snprintf(out, sizeof out, "%s/ref/s.csv", dir);
-    mb_sweep_config *c;
-    assert_int_equal(mb_sweep_config_parse("small.ini", small, &c), MB_OK);
-    mb_sweep_options o = {.out_dir = ref};
-    mb_sweep_result res;
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    char *full = slurp(res.csv);
-    char sp[3][4400], orig[3][300];
-    const char *paths[4];
-    for (int i = 0; i < 3; i++) {
-        mb_sweep_options so = {.out_dir = shd, .shard_index = i, .shard_count = 3};
-        assert_int_equal(mb_sweep_run(c, &so, &res), MB_OK);
-        snprintf(sp[i], sizeof sp[i], "%s", res.csv);
-        paths[i] = sp[i];
-        /* keep a pristine copy */
-        snprintf(orig[i], sizeof orig[i], "%s/orig%d.csv", dir, i);
-        char *t = slurp(sp[i]);
-        spit(orig[i], t);
-        free(t);
-    }
-    char merged[300];
-    snprintf(merged, sizeof merged, "%s/m.csv", dir);
-    char *s1 = slurp(orig[1]), *s0 = slurp(orig[0]);
-    size_t l1 = strlen(s1);
-    char buf[8192];
-
-    /* the last row lost */
-    const char *last = s1 + l1 - 2;
-    while (*last != '\n')
-        last--;
-    snprintf(buf, sizeof buf, "%.*s", (int)(last - s1 + 1), s1);
-    spit(sp[1], buf);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv", "rows are missing");
-    /* a torn last row */
-    snprintf(buf, sizeof buf, "%.*s", (int)(l1 - 7), s1);
-    spit(sp[1], buf);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:6", "torn");
-    /* an extra row (its last one twice) */
-    snprintf(buf, sizeof buf, "%s%s", s1, last + 1);
-    spit(sp[1], buf);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:7", "extra row");
-    /* two rows swapped */
-    const char *r1 = strchr(s1, '\n') + 1, *r2 = strchr(r1, '\n') + 1, *r3 = strchr(r2, '\n') + 1;
-    snprintf(buf, sizeof buf, "%.*s%.*s%.*s%s", (int)(r1 - s1), s1, (int)(r3 - r2), r2,
-             (int)(r2 - r1), r1, r3);
-    spit(sp[1], buf);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:2", "is not point 1");
-    /* another shard's rows (shard 0 has one row more: cut it) */
-    const char *z = s0 + strlen(s0) - 2;
-    while (*z != '\n')
-        z--;
-    snprintf(buf, sizeof buf, "%.*s", (int)(z - s0 + 1), s0);
-    spit(sp[1], buf);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:2", "not point 1");
-    /* a malformed field in a row of the right length */
-    snprintf(buf, sizeof buf, "%s", s1);
-    char *f = strstr(strchr(buf, '\n') + 1, ",true,");
-    assert_non_null(f);
-    memcpy(f, ",tru\",", 6);
-    spit(sp[1], buf);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-1-of-3.csv:2", NULL);
-    spit(sp[1], s1);
-    /* a sidecar whose row count disagrees with its shard, and a corrupt one */
-    char side[4400], *st = NULL;
-    snprintf(side, sizeof side, "%.*s.json", (int)(strlen(sp[2]) - 4), sp[2]);
-    st = slurp(side);
-    char *rows = strstr(st, "\"rows\": 5");
-    assert_non_null(rows);
-    char *edited = strdup(st);
-    edited[rows - st + 8] = '4';
-    spit(side, edited);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-2-of-3.csv", "counts 4 rows");
-    edited[rows - st + 8] = '5';
-    edited[strlen(edited) / 2] = '\0';
-    spit(side, edited);
-    expect_merge(merged, paths, 3, MB_EPARSE, "s.shard-2-of-3.json is corrupt", NULL);
-    spit(side, st);
-    free(edited);
-    free(st);
-    /* the same shard twice, a missing shard, a shard of another sweep */
-    const char *twice[3] = {sp[0], sp[1], sp[1]};
-    expect_merge(merged, twice, 3, MB_EINVAL, "both shard 1", NULL);
-    expect_merge(merged, paths, 2, MB_EINVAL, "3 shards", NULL);
-    mb_sweep_config *other;
-    char small2[sizeof small + 8];
-    snprintf(small2, sizeof small2, "%s", small);
-    small2[strlen(small2) - 3] = '6'; /* budget 20%, 60% */
-    assert_int_equal(mb_sweep_config_parse("small.ini", small2, &other), MB_OK);
-    char odir[300];
-    snprintf(odir, sizeof odir, "%s/other", dir);
-    mb_sweep_options oo = {.out_dir = odir, .shard_index = 2, .shard_count = 3};
-    assert_int_equal(mb_sweep_run(other, &oo, &res), MB_OK);
-    mb_sweep_config_free(other);
-    const char *mixed[3] = {sp[0], sp[1], res.csv};
-    expect_merge(merged, mixed, 3, MB_EINVAL, "another sweep", NULL);
-    /* an output that is an input, or an input's sidecar */
-    assert_int_equal(mb_sweep_merge(sp[0], paths, 3), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "overwrite the input"));
-    snprintf(buf, sizeof buf, "%s/link.csv", dir);
-    assert_int_equal(symlink(sp[2], buf), 0);
-    assert_int_equal(mb_sweep_merge(buf, paths, 3), MB_EINVAL); /* a link to an input */
-    assert_non_null(strstr(mb_errmsg(), "overwrite the input"));
-    char *kept_input = slurp(sp[0]);
-    assert_string_equal(kept_input, s0);
-    free(kept_input);
-
-    /* the good merge: the single-process bytes, a sidecar and a timing file with every point;
-     * a sweep into the merged file's folder resumes from it and computes nothing */
-    assert_int_equal(mb_sweep_merge(out, paths, 3), MB_OK);
-    char *m = slurp(out);
-    assert_string_equal(m, full);
-    free(m);
-    snprintf(buf, sizeof buf, "%s/ref/s.timing.csv", dir);
-    char *tm = slurp(buf);
-    int lines = 0;
-    for (char *q = tm; *q; q++)
-        lines += *q == '\n';
-    assert_int_equal(lines, 17);
-    free(tm);
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    assert_int_equal((int)res.computed, 0);
-    assert_int_equal((int)res.resumed, 16);
-
-    free(s0);
-    free(s1);
-    free(full);
-    mb_sweep_config_free(c);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-/* Resume keeps only rows it has proved: a bad complete row is an error naming its line (or,
- * with repair, computed again with the rows after it); rows of another build are refused unless
- * accepted; a torn header starts again; a corrupt sidecar is called corrupt; an output that is
- * a FIFO is refused before anything is written. */
-static void test_resume_proves_rows(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/mb_test_resume_XXXXXX", csv[300], side[300], timing[300], cmd[700];
-    assert_non_null(mkdtemp(dir));
-    snprintf(csv, sizeof csv, "%s/s.csv", dir);
-    snprintf(side, sizeof side, "%s/s.json", dir);
-    snprintf(timing, sizeof timing, "%s/s.timing.csv", dir);
-    mb_sweep_config *c;
-    assert_int_equal(mb_sweep_config_parse("small.ini", small, &c), MB_OK);
-    mb_sweep_options o = {.out_dir = dir};
-    mb_sweep_result res;
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    char *full = slurp(csv), buf[8192];
-
-    /* row 5 (line 6) with a changed identifying value: refused, naming the line */
-    snprintf(buf, sizeof buf, "%s", full);
-    char *line6 = buf;
-    for (int i = 0; i < 5; i++)
-        line6 = strchr(line6, '\n') + 1;
-    char *steps = strstr(line6, ",30,");
-    assert_true(steps != NULL && steps < strchr(line6, '\n'));
-    steps[2] = '1'; /* steps 30 -> 31 */
-    spit(csv, buf);
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EPARSE);
-    if (strstr(mb_errmsg(), "s.csv:6") == NULL)
-        fail_msg("%s", mb_errmsg());
-    assert_non_null(strstr(mb_errmsg(), "--repair"));
-    char *after = slurp(csv);
-    assert_string_equal(after, buf); /* nothing changed */
-    free(after);
-    /* a row with a field too few */
-    snprintf(buf, sizeof buf, "%s", full);
-    char *end3 = buf;
-    for (int i = 0; i < 4; i++)
-        end3 = strchr(end3, '\n') + 1;
-    char *comma = end3 - 2;
-    while (*comma != ',')
-        comma--;
-    memmove(comma, end3 - 1, strlen(end3 - 1) + 1);
-    spit(csv, buf);
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EPARSE);
-    assert_non_null(strstr(mb_errmsg(), "s.csv:4: the row has"));
-    /* with repair: computed again from that row on, byte-identical */
-    o.repair = 1;
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    assert_int_equal((int)res.resumed, 2);
-    assert_int_equal((int)res.repaired, 14);
-    o.repair = 0;
-    after = slurp(csv);
-    assert_string_equal(after, full);
-    free(after);
-    /* the timing file has its header and one line per point */
-    char *tm = slurp(timing);
-    int lines = 0;
-    for (char *q = tm; *q; q++)
-        lines += *q == '\n';
-    assert_int_equal(lines, 17);
-    assert_int_equal(strncmp(tm, "point,", 6), 0);
-    free(tm);
-
-    /* rows of another build: the sidecar edited to another commit */
-    char *sc = slurp(side), *at = strstr(sc, "\"commit\": \"");
-    assert_non_null(at);
-    char *edited = malloc(strlen(sc) + 16);
-    snprintf(edited, strlen(sc) + 16, "%.*s\"commit\": \"other-%s", (int)(at - sc), sc,
-             at + strlen("\"commit\": \""));
-    spit(side, edited);
-    snprintf(buf, sizeof buf, "%.*s", (int)(strlen(full) - 10), full); /* a row in flight */
-    spit(csv, buf);
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EINVAL);
-    assert_non_null(strstr(mb_errmsg(), "another build"));
-    assert_non_null(strstr(mb_errmsg(), "commit 'other-"));
-    assert_non_null(strstr(mb_errmsg(), "--accept-other-build"));
-    o.accept_other_build = 1;
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    assert_int_equal((int)res.resumed, 15);
-    o.accept_other_build = 0;
-    free(sc);
-    sc = slurp(side);
-    assert_non_null(strstr(sc, "\"commit\": \"other-")); /* rows 1-15 keep their build */
-    assert_non_null(strstr(sc, "\"rows_from\": 15"));
-    free(sc);
-    free(edited);
-
-    /* a corrupt sidecar is called corrupt, not another sweep */
-    sc = slurp(side);
-    sc[strlen(sc) / 3] = '\0';
-    spit(side, sc);
-    free(sc);
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_EPARSE);
-    assert_non_null(strstr(mb_errmsg(), "s.json is corrupt"));
-    /* a header torn while it was written: nothing to keep, the run starts again */
-    spit(csv, "sweep,mode,sol");
-    assert_int_equal(mb_sweep_run(c, &o, &res), MB_OK);
-    assert_int_equal((int)res.computed, 16);
-    after = slurp(csv);
-    assert_string_equal(after, full);
-    free(after);
-
-    /* a FIFO where the CSV or the timing file goes: refused at once */
-    for (int k = 0; k < 2; k++) {
-        const char *path = k ? timing : csv;
-        assert_int_equal(unlink(path), 0);
-        assert_int_equal(mkfifo(path, 0600), 0);
-        assert_int_equal(mb_sweep_run(c, &o, &res), MB_EINVAL);
-        assert_non_null(strstr(mb_errmsg(), "a FIFO"));
-        assert_int_equal(unlink(path), 0);
-        spit(path, "");
-    }
-    free(full);
-    mb_sweep_config_free(c);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
 }
@@ -745,7 +465,6 @@ int main(void)
         cmocka_unit_test(test_config_valid),    cmocka_unit_test(test_config_ranges),
         cmocka_unit_test(test_config_invalid),  cmocka_unit_test(test_record_overflow),
         cmocka_unit_test(test_shards_and_resume), cmocka_unit_test(test_fingerprint_walk),
-        cmocka_unit_test(test_merge_proves_rows), cmocka_unit_test(test_resume_proves_rows),
         cmocka_unit_test(test_preflight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

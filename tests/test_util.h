@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "sim/sim.h"
 #include "solvers/solvers.h"
 
@@ -61,6 +62,26 @@ static inline int64_t solve_checked(const mb_solver_type *type, const mb_problem
     int64_t fwd = s.plan->forward_ops;
     mb_plan_free(s.plan);
     return fwd;
+}
+
+/* The whole file at `path` (mb_read_file; free it), failing the test when it cannot be read. */
+__attribute__((noinline, unused)) static char *slurp(const char *path)
+{
+    char *text = NULL;
+    size_t len;
+    if (mb_read_file(path, &text, &len) != MB_OK)
+        fail_msg("cannot read %s: %s", path, mb_errmsg());
+    assert_non_null(text);
+    return text;
+}
+
+/* Writes `text` as the whole file at `path`, failing the test when it cannot. */
+static inline void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
 }
 
 #endif

@@ -1,6 +1,7 @@
 # fig5_lstm: measured against predicted on a real LSTM (t = 1000): time per iteration relative
-# to full BPTT, and peak store bytes, against the budget. Data: DATA below, measured rows of sweep
-# "budget". Redraw from any folder:
+# to full BPTT (the median, with bars from the smallest to the largest ratio of the
+# repetitions), and peak store bytes, against the budget. Data: DATA below, measured rows of
+# sweep "budget". Redraw from any folder:
 # gnuplot fig5_lstm.gp
 @STYLE@
 DATA = @LSTM@
@@ -20,6 +21,7 @@ do for [fmt in "pdf png"] {
   set yrange [*:*]
   set key top right
   plot DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("time_ratio")) smooth unique with linespoints lt 1 title "measured (median)", \
+       DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("time_ratio")):(column("time_ratio_min")):(column("time_ratio_max")) with yerrorbars lt 1 pt 0 title "measured, min..max of the repetitions", \
        DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("predicted_time_ratio")) smooth unique with linespoints lt 2 title "predicted, per-op costs of the run", \
        DATA using (sel("msm") ? column("budget_fraction") : NaN):(column("predicted_time_vs_full")) smooth unique with linespoints lt 3 title "predicted, c_f = 1, c_b = 2"
   set title "peak store memory"

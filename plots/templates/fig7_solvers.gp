@@ -15,7 +15,7 @@ do for [fmt in "pdf png"] {
   set autoscale xfix
   set offsets graph 0.05, graph 0.05, 0, 0
   set key outside right top
-  plot for [i=1:3] DATA using (sel(word(P, i), "fast") ? column("steps") : NaN):(column("cpu_seconds_median")) smooth unique with linespoints lt i title "fast, budget ".word(P, i)."%", \
-       for [i=1:3] DATA using (sel(word(P, i), "textbook") ? column("steps") : NaN):(column("cpu_seconds_median")) smooth unique with linespoints lt (i + 3) title "textbook, budget ".word(P, i)."%"
+  plot for [i=1:3] DATA using (sel(word(P, i), "fast") ? column("steps") : NaN):(column("cpu_s")) smooth unique with linespoints lt i title "fast, budget ".word(P, i)."%", \
+       for [i=1:3] DATA using (sel(word(P, i), "textbook") ? column("steps") : NaN):(column("cpu_s")) smooth unique with linespoints lt (i + 3) title "textbook, budget ".word(P, i)."%"
   unset output
 }

@@ -1,5 +1,5 @@
 /* fit.c: power-law and per-op cost fits with GSL (gsl_fit_linear, gsl_multifit_linear). */
-#include "sim/fit.h"
+#include "analysis/fit.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* fit.h: least-squares fits over sweep rows (GSL): power-law exponents on log-log axes with
  * confidence intervals, and the calibration of per-op costs from measured times.
  * docs/design.md, "Fits". */
-#ifndef MB_SIM_FIT_H
-#define MB_SIM_FIT_H
+#ifndef MB_ANALYSIS_FIT_H
+#define MB_ANALYSIS_FIT_H
 
 #include <stddef.h>
 
