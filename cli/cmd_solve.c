@@ -206,12 +206,7 @@ static int solve_or_simulate(int argc, char **argv, const char *cmd, int simulat
                       (a.solver->flags & MB_SOLVER_HSM_BOUND) != 0);
         if (s.feasible)
             mb_sim_record_slow(&r, &a.problem, &rep);
-        if (a.problem.slow_budget != 0) {
-            mb_record_double(&r, "cost_write", a.cost.write);
-            mb_record_double(&r, "cost_read", a.cost.read);
-            mb_record_double(&r, "cost_write_latency", a.cost.write_latency);
-            mb_record_double(&r, "cost_read_latency", a.cost.read_latency);
-        }
+        mb_cost_model_record_slow(&r, &a.problem, &a.cost);
         mb_sim_record_recompute(&r, s.feasible ? &rep : NULL, &a.cost);
     }
     if (s.feasible && a.plan_out && (rc = mb_plan_save(s.plan, a.plan_out)) != MB_OK) {

@@ -27,6 +27,16 @@ void mb_cost_model_record(mb_record *r, const mb_cost_model *m)
     mb_record_double(r, "cost_copy", m->copy);
 }
 
+void mb_cost_model_record_slow(mb_record *r, const mb_problem *p, const mb_cost_model *m)
+{
+    if (p->slow_budget == 0)
+        return;
+    mb_record_double(r, "cost_write", m->write);
+    mb_record_double(r, "cost_read", m->read);
+    mb_record_double(r, "cost_write_latency", m->write_latency);
+    mb_record_double(r, "cost_read_latency", m->read_latency);
+}
+
 void mb_sim_record(mb_record *r, const mb_problem *p, const mb_sim_report *rep,
                    const mb_cost_model *m, double full_time, int hsm_bound)
 {

@@ -70,6 +70,11 @@ int mb_sim_full_time(const mb_problem *p, const mb_cost_model *m, double *out /*
 /* Appends the cost model's columns: cost_forward, cost_backward, cost_copy. */
 void mb_cost_model_record(mb_record *r, const mb_cost_model *m);
 
+/* Appends the slow level's costs of model m: cost_write, cost_read, cost_write_latency,
+ * cost_read_latency. Nothing when p has no slow level, so one-level records keep their
+ * columns. */
+void mb_cost_model_record_slow(mb_record *r, const mb_problem *p, const mb_cost_model *m);
+
 /* Appends a simulation report's columns: valid, store_ops, restore_ops, copied_units,
  * predicted_time, predicted_time_vs_full (the predicted time over full_time, which
  * mb_sim_full_time gives), hsm_bound (the paper's bound at p's budget when `hsm_bound` is set,

@@ -2,8 +2,9 @@
  * (docs/design.md, "Allocation"). For each entry point (every solver's solve, saving, loading
  * and replaying a plan, an execution at a tiny size, a tiny sweep) and k = 1, 2, ... until the
  * operation no longer reaches its k-th allocation, the k-th call of mb_malloc and its siblings
- * fails once. The operation must then return MB_ENOMEM (nothing else), leave no output file
- * behind (a sweep may leave whole rows, which a rerun resumes to the same file), give back
+ * fails once, and then (but for the sweep) together with every call after it. The operation
+ * must then return MB_ENOMEM (nothing else), leave no output file behind (a sweep may leave
+ * whole rows, which a rerun resumes to the same file), give back
  * every block it took (counted here, in every build; the sanitizer build's LeakSanitizer
  * checks the same at exit), and a run that meets no failure must give the answer of a run
  * without the hook. Prints FAIL lines and exits 1 on any failure. */
@@ -28,12 +29,13 @@
 
 static long calls;   /* allocation calls since arm() */
 static long fail_at; /* the call that fails; 0: none */
+static int sticky;   /* 1: every call from fail_at on fails too (SQLite's persistent mode) */
 static long failed;  /* calls that were failed */
 static long live;    /* blocks handed out and not yet given back */
 
 static int should_fail(void)
 {
-    if (++calls == fail_at) {
+    if (++calls == fail_at || (sticky && fail_at > 0 && calls > fail_at)) {
         failed++;
         return 1;
     }
@@ -100,9 +102,12 @@ typedef struct {
     void *ctx;
 } op;
 
-/* The fault loop of one operation: a reference run without failures, then k = 1, 2, ... */
-static void fault_loop(const op *o)
+/* The fault loop of one operation: a reference run without failures, then k = 1, 2, ...;
+ * with sticky_mode, every allocation from the k-th on fails (the recovery paths must not need
+ * memory either). */
+static void fault_loop_mode(const op *o, int sticky_mode)
 {
+    sticky = 0;
     arm(0);
     long base = live;
     int rc = o->run(o->ctx);
@@ -117,6 +122,7 @@ static void fault_loop(const op *o)
     long k;
     for (k = 1;; k++) {
         arm(k);
+        sticky = sticky_mode;
         base = live;
         rc = o->run(o->ctx);
         if (live != base)
@@ -145,7 +151,16 @@ static void fault_loop(const op *o)
         }
     }
     arm(0);
-    printf("ok - %s: %ld allocations, each failed once\n", o->name, k - 1);
+    sticky = 0;
+    printf("ok - %s: %ld allocations, each failed %s\n", o->name, k - 1,
+           sticky_mode ? "with every one after it" : "once");
+}
+
+/* Both modes: the k-th allocation fails alone, then with every later one. */
+static void fault_loop(const op *o)
+{
+    fault_loop_mode(o, 0);
+    fault_loop_mode(o, 1);
 }
 
 /* --- solve -------------------------------------------------------------------------------- */
@@ -461,7 +476,7 @@ static void test_sweep(void)
     }
     snprintf(c.csv, sizeof c.csv, "%s/tiny.csv", c.dir);
     op o = {"sweep (hsm and msm, one problem)", sweep_run, sweep_same, sweep_leftovers, &c};
-    fault_loop(&o);
+    fault_loop_mode(&o, 0); /* once only: each run costs the sweep's metadata (0.2 s) */
     free(c.ref_csv);
     remove_dir_files(c.dir);
     rmdir(c.dir);

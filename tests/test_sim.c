@@ -300,7 +300,7 @@ static void test_two_levels(void **state)
 
 /* The columns of a replay (what `verify` prints) have one owner, mb_sim_record_replay: its
  * keys in order, with the slow level's between copied_units and first_violation, and values
- * from the report. */
+ * from the report; the slow level's costs (simulate's) one too, mb_cost_model_record_slow. */
 static void test_replay_record(void **state)
 {
     (void)state;
@@ -339,6 +339,18 @@ static void test_replay_record(void **state)
     assert_int_equal(r->n, 9);
     assert_string_equal(r->fields[7].key, "copied_units");
     assert_string_equal(r->fields[8].key, "first_violation");
+    /* the slow level's costs: sim's columns too, only beside a slow level */
+    mb_cost_model m = mb_cost_model_default();
+    m.read_latency = 0.5;
+    memset(r, 0, sizeof *r);
+    mb_cost_model_record_slow(r, &q, &m);
+    assert_int_equal(r->n, 0);
+    q.slow_budget = MB_SLOW_UNLIMITED;
+    mb_cost_model_record_slow(r, &q, &m);
+    assert_int_equal(r->n, 4);
+    assert_string_equal(r->fields[0].key, "cost_write");
+    assert_string_equal(r->fields[3].key, "cost_read_latency");
+    assert_true(r->fields[3].d == 0.5);
     mb_plan_free(p);
     free(r);
 }
