@@ -19,13 +19,21 @@ void mb_sweep_progress_point(mb_sweep_progress *pg, size_t k)
     pg->last_point = t;
 }
 
-static double progress_eta(const mb_sweep_progress *pg)
+/* The time left: each kind's estimate of its points left, corrected by how its timed points
+ * compared with their estimates. *guess: some points left are of a kind none of whose points
+ * has been timed yet, so their part is the uncorrected estimate (off by more than 2x at
+ * times on a loaded machine): the display says so. */
+static double progress_eta(const mb_sweep_progress *pg, int *guess)
 {
     double ratio[2], eta = 0;
+    *guess = 0;
     for (int kd = 0; kd < 2; kd++)
         ratio[kd] = pg->pred[kd] > 0 ? pg->spent[kd] / pg->pred[kd] : NAN;
-    for (int kd = 0; kd < 2; kd++)
+    for (int kd = 0; kd < 2; kd++) {
+        if (pg->left[kd] > 0 && !isfinite(ratio[kd]))
+            *guess = 1;
         eta += (pg->left[kd] > 0 ? pg->left[kd] : 0) * (isfinite(ratio[kd]) ? ratio[kd] : 1.0);
+    }
     return eta;
 }
 
@@ -43,11 +51,13 @@ void mb_sweep_progress_show(mb_sweep_progress *pg, int final)
     pg->last = t;
     size_t new_done = pg->done - pg->base;
     double rate = el > 0 ? (double)new_done / el : 0;
-    double eta = final ? 0 : progress_eta(pg);
+    int guess = 0;
+    double eta = final ? 0 : progress_eta(pg, &guess);
     double frac = pg->total ? (double)pg->done / (double)pg->total : 1;
-    char etas[32];
+    char etas[48];
     if (isfinite(eta))
-        snprintf(etas, sizeof etas, eta < 100 ? "%.1f s" : "%.0f s", eta);
+        snprintf(etas, sizeof etas, eta < 100 ? "%.1f s%s" : "%.0f s%s", eta,
+                 guess ? " (first guess)" : "");
     else
         snprintf(etas, sizeof etas, "-");
     if (pg->tty) {
