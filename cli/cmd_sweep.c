@@ -24,7 +24,7 @@ void cli_sweep_help(const char *prog)
            "keeps them and computes the rest, and the file ends byte-identical to an\n"
            "uninterrupted run's.\n\n"
            "options:\n"
-           "  --out DIR      output folder (default results)\n"
+           "  --out DIR      output folder (default out, which git ignores)\n"
            "  --shard I/N    compute only points I, I+N, I+2N, ... (0 <= I < N) into\n"
            "                 NAME.shard-I-of-N.csv; join the N files with membptt merge\n"
            "  --sync WHEN    when rows reach the disk (fsync): point (every row), batch:N (every\n"
@@ -64,7 +64,7 @@ int cli_sweep_parse(int argc, char **argv, int *help, cli_sweep_args *a)
     a->config = v.args[0];
     a->dry_run = v.dry_run;
     a->o = v.sweep; /* --shard, --sync, --repair, --accept-other-build */
-    a->o.out_dir = v.out != NULL ? v.out : "results";
+    a->o.out_dir = v.out != NULL ? v.out : "out";
     a->o.progress = v.quiet ? NULL : stderr;
     return mb_output_path_check("--out", a->o.out_dir, 1); /* the default too */
 }
