@@ -198,7 +198,7 @@ expect "yes | verify -: exit 2 at byte 0" 2 "standard input" "byte 0" "near 'y\x
 timeout 60 bash -c '{ printf "{\"x\": \""; yes; } | "$1" verify -' _ "$BIN" >"$W/out" 2>"$W/err"
 rc=$?
 expect "an endless string: exit 2 at its first line feed" 2 "~byte [78]:" "y\\x0Ay"
-"$BIN" sweep /dev/zero >"$W/out" 2>"$W/err"
+"$BIN" sweep /dev/zero --out "$W/zero" >"$W/out" 2>"$W/err"
 rc=$?
 expect "sweep /dev/zero (a config read whole): exit 2, a bounded read" 2 "/dev/zero" "limit"
 run verify "$W"
