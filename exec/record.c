@@ -212,11 +212,7 @@ void mb_exec_record_slow(mb_record *r, const mb_exec_config *c, const mb_problem
     mb_record_double(r, "slow_write_s", res->slow.write_s);
     mb_record_double(r, "slow_read_s", res->slow.read_s);
     /* what reached a block device during the plan run: empty where the kernel does not say */
-    if (res->slow.device_read_bytes >= 0) {
-        mb_record_int(r, "slow_device_read_bytes", res->slow.device_read_bytes);
-        mb_record_int(r, "slow_device_written_bytes", res->slow.device_written_bytes);
-    } else {
-        mb_record_empty(r, "slow_device_read_bytes");
-        mb_record_empty(r, "slow_device_written_bytes");
-    }
+    const int have = res->slow.device_read_bytes >= 0;
+    int_or_empty(r, "slow_device_read_bytes", have, res->slow.device_read_bytes);
+    int_or_empty(r, "slow_device_written_bytes", have, res->slow.device_written_bytes);
 }
